@@ -1,0 +1,18 @@
+//! empathy-gap: an agent-based simulation of leaders who block each other
+//! because each sees only a sliver of what the other is juggling.
+//!
+//! The crate is laid out by the concepts of the model: [`scenario`] (input),
+//! [`model`] (state), [`engine`] (the weekly step), [`interventions`],
+//! [`metrics`], [`runner`] (replicates in parallel), [`output`] (CSV and
+//! manifest) and [`report`] (charts and HTML). See the README's architecture map.
+
+pub mod engine;
+pub mod interventions;
+pub mod metrics;
+pub mod model;
+pub mod output;
+pub mod report;
+pub mod rng;
+pub mod runner;
+pub mod scenario;
+pub mod stats;

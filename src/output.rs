@@ -1,0 +1,267 @@
+//! The files a run writes: `weekly.csv`, `summary.csv` and `manifest.json`
+//! (the output contract other tools read; keep the names), each written to a
+//! temporary name in the output folder and renamed when complete.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::metrics::{Summary, Weekly};
+use crate::runner::Results;
+use crate::scenario::Scenario;
+use crate::stats::Running;
+
+#[derive(Debug, thiserror::Error)]
+pub enum OutputError {
+    #[error("{path}: {source}")]
+    Io { path: PathBuf, source: std::io::Error },
+}
+
+fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> OutputError + '_ {
+    move |source| OutputError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// Writes `contents` to `path` through a temporary file in the same folder,
+/// so a reader (or an interrupted run) never sees a half-written file.
+pub fn write_atomically(path: &Path, contents: &[u8]) -> Result<(), OutputError> {
+    let folder = path.parent().unwrap_or(Path::new("."));
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let temporary = folder.join(format!(".{name}.tmp-{}", std::process::id()));
+    let result = (|| {
+        let mut file = std::fs::File::create(&temporary)?;
+        file.write_all(contents)?;
+        file.sync_all()?;
+        std::fs::rename(&temporary, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&temporary);
+    }
+    result.map_err(io_error(path))
+}
+
+/// A number as the CSV files write it: six decimals, empty when undefined.
+fn number(value: Option<f64>) -> String {
+    match value {
+        Some(v) if v.is_finite() => {
+            let text = format!("{v:.6}");
+            if text == "-0.000000" { "0.000000".to_string() } else { text }
+        }
+        _ => String::new(),
+    }
+}
+
+fn mean_and_interval(running: &Running) -> [String; 3] {
+    let interval = running.interval95();
+    [
+        number(running.mean()),
+        number(interval.map(|i| i.0)),
+        number(interval.map(|i| i.1)),
+    ]
+}
+
+/// `weekly.csv`: arm,week,metric,mean,ci_low,ci_high.
+pub fn weekly_csv(scenario: &Scenario, results: &Results) -> Vec<u8> {
+    let mut text = String::from("arm,week,metric,mean,ci_low,ci_high\n");
+    for (arm_index, arm) in scenario.arms.iter().enumerate() {
+        for week in 0..results.weeks {
+            for &metric in Weekly::ALL {
+                let [mean, low, high] = mean_and_interval(results.weekly(arm_index, week, metric));
+                text.push_str(&format!("{},{},{},{mean},{low},{high}\n", arm.name, week + 1, metric.name()));
+            }
+        }
+    }
+    text.into_bytes()
+}
+
+/// `summary.csv`: arm,metric,mean,ci_low,ci_high,diff_vs_baseline,diff_ci_low,diff_ci_high.
+pub fn summary_csv(scenario: &Scenario, results: &Results) -> Vec<u8> {
+    let mut text = String::from("arm,metric,mean,ci_low,ci_high,diff_vs_baseline,diff_ci_low,diff_ci_high\n");
+    for (arm_index, arm) in scenario.arms.iter().enumerate() {
+        for &metric in Summary::ALL {
+            let [mean, low, high] = mean_and_interval(results.summary(arm_index, metric));
+            let [diff, diff_low, diff_high] = if arm_index == scenario.baseline {
+                // The baseline minus itself, exactly.
+                let zero = if mean.is_empty() { String::new() } else { number(Some(0.0)) };
+                [zero.clone(), zero.clone(), zero]
+            } else {
+                mean_and_interval(results.difference(arm_index, metric))
+            };
+            text.push_str(&format!(
+                "{},{},{mean},{low},{high},{diff},{diff_low},{diff_high}\n",
+                arm.name,
+                metric.name()
+            ));
+        }
+    }
+    text.into_bytes()
+}
+
+#[derive(Serialize)]
+struct ManifestArm<'a> {
+    name: &'a str,
+    baseline: bool,
+    start_week: Option<u32>,
+    interventions: Vec<&'static str>,
+}
+
+/// How a run was made, for `manifest.json`.
+pub struct RunInfo {
+    pub scenario_file: String,
+    pub command: String,
+    pub threads: usize,
+    pub wall_time_seconds: f64,
+}
+
+/// `manifest.json`: the resolved scenario and everything needed to reproduce the run.
+pub fn manifest_json(scenario: &Scenario, results: &Results, info: &RunInfo, world_pairs: usize) -> Vec<u8> {
+    let arms: Vec<ManifestArm> = scenario
+        .arms
+        .iter()
+        .map(|arm| ManifestArm {
+            name: &arm.name,
+            baseline: arm.baseline,
+            start_week: arm.start_week(),
+            interventions: arm.intervention_names(),
+        })
+        .collect();
+    let organisation = &scenario.organisation;
+    let manifest = serde_json::json!({
+        "name": scenario.name,
+        "description": scenario.description,
+        "question": scenario.question,
+        "scenario_file": info.scenario_file,
+        "version": env!("CARGO_PKG_VERSION"),
+        "command": info.command,
+        "seed": scenario.seed,
+        "replicates": results.replicates_done,
+        "threads": info.threads,
+        "weeks": scenario.weeks,
+        "warmup_weeks": scenario.warmup_weeks,
+        "wall_time_seconds": (info.wall_time_seconds * 1000.0).round() / 1000.0,
+        "baseline": scenario.arms[scenario.baseline].name,
+        "arms": arms,
+        "intervention_start_week": scenario.intervention_start_week(),
+        "n_leaders": organisation.leaders.len(),
+        "n_managers": organisation.managers.len(),
+        "n_employees": organisation.headcount(),
+        "n_pairs": world_pairs,
+        "n_projects": organisation.projects.len(),
+        "scenario": scenario.resolved,
+    });
+    let mut text = serde_json::to_string_pretty(&manifest).unwrap_or_default();
+    text.push('\n');
+    text.into_bytes()
+}
+
+/// The output folder for a scenario: `<root>/<sanitised name>`. The name is
+/// reduced to letters, digits, `-` and `_`, so it cannot leave `root`.
+pub fn output_folder(root: &Path, scenario_name: &str) -> PathBuf {
+    let mut safe: String = scenario_name
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '-' })
+        .collect();
+    safe = safe.trim_matches('-').to_string();
+    if safe.is_empty() {
+        safe = "scenario".to_string();
+    }
+    root.join(safe)
+}
+
+/// Writes the three contract files into `folder` (created if needed).
+pub fn write_run(
+    folder: &Path,
+    scenario: &Scenario,
+    results: &Results,
+    info: &RunInfo,
+    world_pairs: usize,
+) -> Result<Vec<PathBuf>, OutputError> {
+    std::fs::create_dir_all(folder).map_err(io_error(folder))?;
+    let files = [
+        ("weekly.csv", weekly_csv(scenario, results)),
+        ("summary.csv", summary_csv(scenario, results)),
+        ("manifest.json", manifest_json(scenario, results, info, world_pairs)),
+    ];
+    let mut written = Vec::new();
+    for (name, contents) in files {
+        let path = folder.join(name);
+        write_atomically(&path, &contents)?;
+        written.push(path);
+    }
+    Ok(written)
+}
+
+/// The summary table printed after a run: one row per arm.
+pub fn summary_table(scenario: &Scenario, results: &Results) -> String {
+    let start = scenario.intervention_start_week();
+    let conflict_header = match start {
+        Some(week) => format!("conflict h/wk from wk {week}"),
+        None => "conflict h/wk".to_string(),
+    };
+    let headers = [
+        "arm".to_string(),
+        "lost h/yr per leader".to_string(),
+        "lost h/yr per employee".to_string(),
+        conflict_header,
+        "on-time delivery".to_string(),
+        "final trust".to_string(),
+        "conflict vs baseline".to_string(),
+    ];
+    let cell = |running: &Running, decimals: usize| match (running.mean(), running.interval95()) {
+        (Some(mean), Some((low, high))) => format!("{mean:.decimals$} [{low:.decimals$}, {high:.decimals$}]"),
+        (Some(mean), None) => format!("{mean:.decimals$}"),
+        _ => "-".to_string(),
+    };
+    let percent = |running: &Running| match running.mean() {
+        Some(mean) => format!("{:.0}%", mean * 100.0),
+        None => "-".to_string(),
+    };
+    let mut rows = vec![headers.to_vec()];
+    for (index, arm) in scenario.arms.iter().enumerate() {
+        let baseline_conflict = results.summary(scenario.baseline, Summary::ConflictHoursPerLeaderAfterStart).mean();
+        let difference = results.difference(index, Summary::ConflictHoursPerLeaderAfterStart);
+        let versus = if index == scenario.baseline {
+            "(baseline)".to_string()
+        } else {
+            match (difference.mean(), difference.interval95(), baseline_conflict) {
+                (Some(d), Some((low, high)), Some(base)) if base > 0.0 => format!(
+                    "{:+.0}% [{:+.0}%, {:+.0}%]",
+                    100.0 * d / base,
+                    100.0 * low / base,
+                    100.0 * high / base
+                ),
+                (Some(d), _, _) => format!("{d:+.2} h"),
+                _ => "-".to_string(),
+            }
+        };
+        rows.push(vec![
+            arm.name.clone(),
+            cell(results.summary(index, Summary::AnnualLostHoursPerLeader), 0),
+            cell(results.summary(index, Summary::AnnualLostHoursPerEmployee), 0),
+            cell(results.summary(index, Summary::ConflictHoursPerLeaderAfterStart), 2),
+            percent(results.summary(index, Summary::DeliveryRatio)),
+            format!("{:.2}", results.summary(index, Summary::FinalTrust).mean().unwrap_or(f64::NAN)),
+            versus,
+        ]);
+    }
+    let widths: Vec<usize> = (0..rows[0].len())
+        .map(|column| rows.iter().map(|row| row[column].chars().count()).max().unwrap_or(0))
+        .collect();
+    let mut text = String::new();
+    for row in rows {
+        let line: Vec<String> = row
+            .iter()
+            .zip(&widths)
+            .enumerate()
+            .map(|(column, (value, width))| {
+                if column == 0 { format!("{value:<width$}") } else { format!("{value:>width$}") }
+            })
+            .collect();
+        text.push_str(line.join("  ").trim_end());
+        text.push('\n');
+    }
+    text
+}

@@ -1,0 +1,1 @@
+//! Charts and the HTML report (placeholder until the report module lands).

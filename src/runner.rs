@@ -1,0 +1,176 @@
+//! Replicates in parallel: each replicate simulates every arm on the same
+//! workload (common random numbers), and finished replicates are folded into
+//! running statistics in replicate order, a chunk at a time, so memory stays
+//! flat in the number of replicates and the result does not depend on the
+//! number of threads.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use rayon::prelude::*;
+
+use crate::engine;
+use crate::metrics::{self, Summary, Weekly};
+use crate::model::{State, World};
+use crate::scenario::{Arm, Scenario};
+use crate::stats::Running;
+
+/// One arm of one replicate.
+#[derive(Debug, Clone)]
+pub struct ArmOutcome {
+    /// `weeks` rows of [`Weekly::COUNT`] values.
+    pub weekly: Vec<f64>,
+    /// [`Summary::COUNT`] values.
+    pub summary: Vec<f64>,
+}
+
+/// Simulates one arm of one replicate from the warm-up to the last week.
+pub fn simulate_arm(scenario: &Scenario, world: &World, arm: &Arm, replicate: u64) -> ArmOutcome {
+    let mut state = State::new(world, scenario.seed, replicate, scenario.first_week());
+    simulate_arm_with(scenario, world, arm, &mut state, |_, _| {})
+}
+
+/// Like [`simulate_arm`], calling `observe(week, state)` after every week's step
+/// (before items close); tests use it to look inside the weeks.
+pub fn simulate_arm_with(
+    scenario: &Scenario,
+    world: &World,
+    arm: &Arm,
+    state: &mut State,
+    mut observe: impl FnMut(i32, &State),
+) -> ArmOutcome {
+    let params = &scenario.params;
+    let weeks = scenario.weeks as usize;
+    let mut weekly = vec![0.0; weeks * Weekly::COUNT];
+    engine::seed_backlog(world, params, state);
+    for week in scenario.first_week()..=scenario.weeks as i32 {
+        engine::step(world, params, arm, state);
+        observe(week, state);
+        if week >= 1 {
+            let row = (week - 1) as usize * Weekly::COUNT;
+            metrics::record_week(world, params, state, &mut weekly[row..row + Weekly::COUNT]);
+        }
+        engine::end_week(world, params, state);
+    }
+    let touched = metrics::touched_share(world, state);
+    let summary = metrics::summarise(scenario, world, &weekly, touched);
+    ArmOutcome { weekly, summary }
+}
+
+/// Running statistics over replicates, per arm.
+#[derive(Debug, Clone)]
+pub struct Results {
+    pub n_arms: usize,
+    pub weeks: usize,
+    /// `[arm][week][metric]`, flattened.
+    pub weekly: Vec<Running>,
+    /// `[arm][metric]`.
+    pub summary: Vec<Running>,
+    /// `[arm][metric]`: arm minus baseline, paired by replicate.
+    pub difference: Vec<Running>,
+    pub replicates_done: u64,
+}
+
+impl Results {
+    pub fn new(n_arms: usize, weeks: usize) -> Results {
+        Results {
+            n_arms,
+            weeks,
+            weekly: vec![Running::default(); n_arms * weeks * Weekly::COUNT],
+            summary: vec![Running::default(); n_arms * Summary::COUNT],
+            difference: vec![Running::default(); n_arms * Summary::COUNT],
+            replicates_done: 0,
+        }
+    }
+
+    pub fn weekly(&self, arm: usize, week: usize, metric: Weekly) -> &Running {
+        &self.weekly[(arm * self.weeks + week) * Weekly::COUNT + metric as usize]
+    }
+
+    pub fn summary(&self, arm: usize, metric: Summary) -> &Running {
+        &self.summary[arm * Summary::COUNT + metric as usize]
+    }
+
+    pub fn difference(&self, arm: usize, metric: Summary) -> &Running {
+        &self.difference[arm * Summary::COUNT + metric as usize]
+    }
+
+    /// Folds one replicate's arms in.
+    pub fn add(&mut self, outcomes: &[ArmOutcome], baseline: usize) {
+        for (arm, outcome) in outcomes.iter().enumerate() {
+            let weekly = &mut self.weekly[arm * self.weeks * Weekly::COUNT..(arm + 1) * self.weeks * Weekly::COUNT];
+            for (running, &value) in weekly.iter_mut().zip(&outcome.weekly) {
+                running.push(value);
+            }
+            for metric in 0..Summary::COUNT {
+                let value = outcome.summary[metric];
+                self.summary[arm * Summary::COUNT + metric].push(value);
+                let base = outcomes[baseline].summary[metric];
+                self.difference[arm * Summary::COUNT + metric].push(value - base);
+            }
+        }
+        self.replicates_done += 1;
+    }
+}
+
+/// How to run.
+pub struct RunOptions<'a> {
+    /// Worker threads (at least 1).
+    pub threads: usize,
+    /// Set from another thread (Ctrl-C) to stop after the current chunk.
+    pub cancel: Option<&'a AtomicBool>,
+    /// Called with the number of replicates done after each chunk.
+    pub progress: Option<&'a (dyn Fn(u64) + Sync)>,
+}
+
+/// Why a run stopped early.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    #[error("could not start {threads} worker threads: {source}")]
+    Threads {
+        threads: usize,
+        source: rayon::ThreadPoolBuildError,
+    },
+    #[error("interrupted after {done} of {total} replicates")]
+    Interrupted { done: u64, total: u64 },
+}
+
+/// Runs every replicate of every arm.
+pub fn run(scenario: &Scenario, world: &World, options: &RunOptions<'_>) -> Result<Results, RunError> {
+    let threads = options.threads.max(1);
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(|source| RunError::Threads { threads, source })?;
+    let mut results = Results::new(scenario.arms.len(), scenario.weeks as usize);
+    // Chunks bound memory (one chunk of outcomes at a time) while giving each
+    // thread several replicates to balance the load.
+    let chunk = (threads as u64 * 8).max(16);
+    let total = scenario.replicates;
+    let mut start = 0;
+    while start < total {
+        if options.cancel.is_some_and(|flag| flag.load(Ordering::Relaxed)) {
+            return Err(RunError::Interrupted { done: start, total });
+        }
+        let end = (start + chunk).min(total);
+        let outcomes: Vec<Vec<ArmOutcome>> = pool.install(|| {
+            (start..end)
+                .into_par_iter()
+                .map(|replicate| {
+                    scenario
+                        .arms
+                        .iter()
+                        .map(|arm| simulate_arm(scenario, world, arm, replicate))
+                        .collect()
+                })
+                .collect()
+        });
+        for replicate in &outcomes {
+            results.add(replicate, scenario.baseline);
+        }
+        start = end;
+        if let Some(progress) = options.progress {
+            progress(start);
+        }
+    }
+    Ok(results)
+}

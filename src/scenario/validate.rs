@@ -1,0 +1,558 @@
+//! Semantic checks: ranges, names, references. Turns a deserialised scenario
+//! into the checked [`Scenario`], or lists every problem found.
+
+use std::collections::HashMap;
+
+use super::error::{FieldPath, Problem};
+use super::load::Loaded;
+use super::raw::{RawArm, RawIntervention, RawScenario, RawWorkstream};
+use super::{
+    Arm, Connection, Escalation, Leader, LeaderId, Manager, ManagerId, Member, Organisation,
+    Params, Project, Scenario, StatusMeeting, Workstream, generate,
+};
+
+/// Collects problems with their positions.
+pub struct Checker<'l, 't> {
+    locator: &'l super::load::Locator<'t>,
+    pub problems: Vec<Problem>,
+}
+
+impl Checker<'_, '_> {
+    pub fn fail(&mut self, path: &FieldPath, message: impl Into<String>) {
+        self.problems.push(self.locator.problem(path, message));
+    }
+
+    /// A finite number within [low, high].
+    pub fn range(&mut self, path: &FieldPath, value: f64, low: f64, high: f64) {
+        if !value.is_finite() {
+            self.fail(path, format!("must be a finite number (got {value})"));
+        } else if value < low || value > high {
+            let high_text = if high == f64::INFINITY {
+                "no upper bound".to_string()
+            } else {
+                format!("at most {high}")
+            };
+            self.fail(path, format!("must be at least {low} and {high_text} (got {value})"));
+        }
+    }
+
+    pub fn probability(&mut self, path: &FieldPath, value: f64) {
+        self.range(path, value, 0.0, 1.0);
+    }
+
+    pub fn positive(&mut self, path: &FieldPath, value: f64) {
+        if !value.is_finite() || value <= 0.0 {
+            self.fail(path, format!("must be a number above 0 (got {value})"));
+        }
+    }
+
+    pub fn non_negative(&mut self, path: &FieldPath, value: f64) {
+        self.range(path, value, 0.0, f64::INFINITY);
+    }
+
+    pub fn whole(&mut self, path: &FieldPath, value: i64, low: i64, high: i64) -> bool {
+        if value < low || value > high {
+            self.fail(path, format!("must be a whole number from {low} to {high} (got {value})"));
+            return false;
+        }
+        true
+    }
+}
+
+/// Largest reported horizon: 100 years of weeks.
+const MAX_WEEKS: i64 = 5200;
+
+pub(super) fn validate(loaded: Loaded<'_>) -> Result<Scenario, Vec<Problem>> {
+    let Loaded {
+        raw,
+        arms: raw_arms,
+        locator,
+    } = loaded;
+    let mut check = Checker {
+        locator: &locator,
+        problems: Vec::new(),
+    };
+    let root = FieldPath::root();
+
+    if raw.name.trim().is_empty() {
+        check.fail(&root.key("name"), "must not be empty");
+    }
+    check.whole(&root.key("weeks"), raw.weeks, 1, MAX_WEEKS);
+    check.whole(&root.key("warmup_weeks"), raw.warmup_weeks, 0, MAX_WEEKS);
+    check.whole(&root.key("replicates"), raw.replicates, 1, i64::MAX);
+    check.whole(&root.key("seed"), raw.seed, 0, i64::MAX);
+    check_params(&mut check, &raw);
+
+    let workstreams_ok = check_workstreams(&mut check, &root.key("workstreams"), &raw.workstreams);
+    let mut organisation = Organisation {
+        initial_trust: raw.trust.initial,
+        ..Organisation::default()
+    };
+    check.probability(&root.key("trust").key("initial"), raw.trust.initial);
+    let weeks = raw.weeks.clamp(1, MAX_WEEKS) as i32;
+    let warmup = raw.warmup_weeks.clamp(0, MAX_WEEKS) as i32;
+    build_named(&mut check, &raw, &mut organisation, workstreams_ok, weeks, warmup);
+    if let Some(generate) = &raw.generate {
+        generate::check(&mut check, &root.key("generate"), generate);
+        if check.problems.is_empty() {
+            generate::generate(&raw, generate, &mut organisation, weeks, warmup);
+        }
+    }
+    check_organisation(&mut check, &raw, &organisation);
+
+    resolve_arrivals(&mut organisation);
+
+    let arms = build_arms(&mut check, &raw_arms, weeks);
+    if !check.problems.is_empty() {
+        return Err(check.problems);
+    }
+    let baseline = arms.iter().position(|arm| arm.baseline).unwrap_or(0);
+    Ok(Scenario {
+        name: raw.name.trim().to_string(),
+        description: raw.description.trim().to_string(),
+        question: raw.question.trim().to_string(),
+        weeks: weeks as u32,
+        warmup_weeks: warmup as u32,
+        replicates: raw.replicates as u64,
+        seed: raw.seed as u64,
+        params: Params {
+            team: raw.team.clone(),
+            disclosure: raw.disclosure.clone(),
+            attribution: raw.attribution.clone(),
+            conflict: raw.conflict.clone(),
+        },
+        organisation,
+        arms,
+        baseline,
+        resolved: raw,
+    })
+}
+
+fn check_params(check: &mut Checker, raw: &RawScenario) {
+    let p = FieldPath::root();
+    let team = p.key("team");
+    check.positive(&team.key("hours_per_person"), raw.team.hours_per_person);
+    check.range(&team.key("capacity_noise_sd"), raw.team.capacity_noise_sd, 0.0, 0.5);
+    check.range(&team.key("initial_backlog_weeks"), raw.team.initial_backlog_weeks, 0.0, 52.0);
+    check.non_negative(&team.key("ageing_per_week"), raw.team.ageing_per_week);
+
+    let disclosure = p.key("disclosure");
+    check.range(&disclosure.key("k_trust"), raw.disclosure.k_trust, 0.0, 1.0);
+    check.range(&disclosure.key("context_exponent"), raw.disclosure.context_exponent, 0.0, 20.0);
+    check.range(&disclosure.key("data_exponent"), raw.disclosure.data_exponent, 0.0, 20.0);
+
+    let a = p.key("attribution");
+    let attribution = &raw.attribution;
+    check.non_negative(&a.key("alpha"), attribution.alpha);
+    check.probability(&a.key("decay"), attribution.decay);
+    check.probability(&a.key("rho"), attribution.rho);
+    check.probability(&a.key("lambda_gain"), attribution.lambda_gain);
+    check.probability(&a.key("lambda_loss"), attribution.lambda_loss);
+    check.non_negative(&a.key("blame_insecurity"), attribution.blame_insecurity);
+    check.probability(&a.key("support_damp"), attribution.support_damp);
+
+    let c = p.key("conflict");
+    let conflict = &raw.conflict;
+    check.range(&c.key("max_hours"), conflict.max_hours, 0.0, 40.0);
+    check.positive(&c.key("half_frustration"), conflict.half_frustration);
+    check.range(&c.key("reply_share"), conflict.reply_share, 0.0, 10.0);
+    check.range(&c.key("manager_share"), conflict.manager_share, 0.0, 10.0);
+    check.range(&c.key("spillover_hours_per_hour"), conflict.spillover_hours_per_hour, 0.0, 10.0);
+    check.non_negative(&c.key("episode_offset"), conflict.episode_offset);
+    check.non_negative(&c.key("episode_onset"), conflict.episode_onset);
+    if conflict.episode_offset.is_finite() && conflict.episode_onset.is_finite() && conflict.episode_offset > conflict.episode_onset {
+        check.fail(
+            &c.key("episode_offset"),
+            format!(
+                "must not exceed episode_onset ({}), or an episode would end before it starts (got {})",
+                conflict.episode_onset, conflict.episode_offset
+            ),
+        );
+    }
+
+    let d = p.key("defaults");
+    let defaults = &raw.defaults;
+    check.whole(&d.key("team_size"), defaults.team_size, 1, 10_000);
+    check.positive(&d.key("demand"), defaults.demand);
+    check.range(&d.key("demand"), defaults.demand, 0.0, 10.0);
+    check.probability(&d.key("disclosure"), defaults.disclosure);
+    check.probability(&d.key("insecurity"), defaults.insecurity);
+    check.probability(&d.key("support"), defaults.support);
+    check.probability(&d.key("project_share"), defaults.project_share);
+    check.range(&d.key("project_priority"), defaults.project_priority, -100.0, 100.0);
+    check.probability(&d.key("ambiguity"), defaults.ambiguity);
+    check.probability(&d.key("unowned_share"), defaults.unowned_share);
+}
+
+fn check_workstreams(check: &mut Checker, path: &FieldPath, workstreams: &[RawWorkstream]) -> bool {
+    let before = check.problems.len();
+    if workstreams.is_empty() {
+        check.fail(path, "needs at least one workstream");
+    }
+    let mut seen: HashMap<&str, usize> = HashMap::new();
+    for (index, stream) in workstreams.iter().enumerate() {
+        let at = path.index(index);
+        if stream.name.trim().is_empty() {
+            check.fail(&at.key("name"), "must not be empty");
+        } else if let Some(first) = seen.insert(stream.name.as_str(), index) {
+            check.fail(&at.key("name"), format!("`{}` is already the name of workstream {first}", stream.name));
+        }
+        check.range(&at.key("priority"), stream.priority, -100.0, 100.0);
+        check.range(&at.key("priority_jitter"), stream.priority_jitter, 0.0, 10.0);
+        check.non_negative(&at.key("share"), stream.share);
+        check.range(&at.key("mean_effort_hours"), stream.mean_effort_hours, 0.01, 10_000.0);
+        check.range(&at.key("effort_sigma"), stream.effort_sigma, 0.0, 3.0);
+        let min_ok = check.whole(&at.key("due_weeks_min"), stream.due_weeks_min, 0, 520);
+        let max_ok = check.whole(&at.key("due_weeks_max"), stream.due_weeks_max, 0, 520);
+        if min_ok && max_ok && stream.due_weeks_min > stream.due_weeks_max {
+            check.fail(&at.key("due_weeks_max"), format!("must be at least due_weeks_min ({})", stream.due_weeks_min));
+        }
+    }
+    let total_share: f64 = workstreams.iter().map(|stream| stream.share).sum();
+    if !workstreams.is_empty() && total_share.is_finite() && total_share <= 0.0 {
+        check.fail(path, "the shares of the workstreams must add up to more than 0");
+    }
+    check.problems.len() == before
+}
+
+/// Leaders, managers and projects named in the file.
+fn build_named(
+    check: &mut Checker,
+    raw: &RawScenario,
+    organisation: &mut Organisation,
+    workstreams_ok: bool,
+    weeks: i32,
+    warmup: i32,
+) {
+    let root = FieldPath::root();
+    let mut manager_ids: HashMap<String, ManagerId> = HashMap::new();
+    for (index, manager) in raw.managers.iter().enumerate() {
+        let at = root.key("managers").index(index);
+        if manager.name.trim().is_empty() {
+            check.fail(&at.key("name"), "must not be empty");
+        } else if manager_ids.contains_key(&manager.name) {
+            check.fail(&at.key("name"), format!("`{}` is named twice", manager.name));
+        } else {
+            manager_ids.insert(manager.name.clone(), ManagerId(index as u32));
+        }
+        let support = manager.support.unwrap_or(raw.defaults.support);
+        check.probability(&at.key("support"), support);
+        organisation.managers.push(Manager {
+            name: manager.name.clone(),
+            support,
+            reports_to: None,
+        });
+    }
+    for (index, manager) in raw.managers.iter().enumerate() {
+        let Some(boss) = &manager.reports_to else { continue };
+        let at = root.key("managers").index(index).key("reports_to");
+        match manager_ids.get(boss) {
+            Some(&id) if id.0 as usize == index => check.fail(&at, "a manager cannot report to themselves"),
+            Some(&id) => organisation.managers[index].reports_to = Some(id),
+            None => check.fail(&at, unknown_name("manager", boss, manager_ids.keys())),
+        }
+    }
+    for (index, _) in raw.managers.iter().enumerate() {
+        if has_reporting_cycle(&organisation.managers, ManagerId(index as u32)) {
+            check.fail(&root.key("managers").index(index).key("reports_to"), "managers report to each other in a cycle");
+        }
+    }
+
+    let mut leader_ids: HashMap<String, LeaderId> = HashMap::new();
+    for (index, leader) in raw.leaders.iter().enumerate() {
+        let at = root.key("leaders").index(index);
+        if leader.name.trim().is_empty() {
+            check.fail(&at.key("name"), "must not be empty");
+        } else if leader_ids.contains_key(&leader.name) {
+            check.fail(&at.key("name"), format!("`{}` is named twice", leader.name));
+        } else {
+            leader_ids.insert(leader.name.clone(), LeaderId(index as u32));
+        }
+        let team_size = leader.team_size.unwrap_or(raw.defaults.team_size);
+        check.whole(&at.key("team_size"), team_size, 1, 10_000);
+        let capacity = leader
+            .capacity_hours
+            .unwrap_or(team_size.max(1) as f64 * raw.team.hours_per_person);
+        check.positive(&at.key("capacity_hours"), capacity);
+        let demand = leader.demand.unwrap_or(raw.defaults.demand);
+        check.positive(&at.key("demand"), demand);
+        check.range(&at.key("demand"), demand, 0.0, 10.0);
+        let disclosure = leader.disclosure.unwrap_or(raw.defaults.disclosure);
+        check.probability(&at.key("disclosure"), disclosure);
+        let insecurity = leader.insecurity.unwrap_or(raw.defaults.insecurity);
+        check.probability(&at.key("insecurity"), insecurity);
+        let manager = match manager_ids.get(&leader.manager) {
+            Some(&id) => id,
+            None => {
+                check.fail(&at.key("manager"), unknown_name("manager", &leader.manager, manager_ids.keys()));
+                ManagerId(0)
+            }
+        };
+        let own_streams_ok = match &leader.workstreams {
+            Some(streams) => check_workstreams(check, &at.key("workstreams"), streams),
+            None => workstreams_ok,
+        };
+        let streams = leader.workstreams.as_ref().unwrap_or(&raw.workstreams);
+        organisation.leaders.push(Leader {
+            name: leader.name.clone(),
+            team_size: team_size.clamp(1, 10_000) as u32,
+            capacity_hours: capacity,
+            demand,
+            disclosure,
+            insecurity,
+            manager,
+            workstreams: if own_streams_ok { unresolved(streams) } else { Vec::new() },
+        });
+    }
+
+    for (index, project) in raw.projects.iter().enumerate() {
+        let at = root.key("projects").index(index);
+        if project.name.trim().is_empty() {
+            check.fail(&at.key("name"), "must not be empty");
+        } else if raw.projects[..index].iter().any(|other| other.name == project.name) {
+            check.fail(&at.key("name"), format!("`{}` is named twice", project.name));
+        }
+        if project.members.len() < 2 {
+            check.fail(&at.key("members"), format!("a shared project needs at least two members (got {})", project.members.len()));
+        }
+        let priority = project.priority.unwrap_or(raw.defaults.project_priority);
+        check.range(&at.key("priority"), priority, -100.0, 100.0);
+        let share = project.project_share.unwrap_or(raw.defaults.project_share);
+        check.probability(&at.key("project_share"), share);
+        if let Some(hours) = project.hours_per_week {
+            check.range(&at.key("hours_per_week"), hours, 0.0, 100_000.0);
+        }
+        let ambiguity = project.ambiguity.unwrap_or(raw.defaults.ambiguity);
+        check.probability(&at.key("ambiguity"), ambiguity);
+        let unowned_share = project.unowned_share.unwrap_or(raw.defaults.unowned_share);
+        check.probability(&at.key("unowned_share"), unowned_share);
+        let start = project.start_week.unwrap_or(1 - warmup as i64);
+        let end = project.end_week.unwrap_or(weeks as i64);
+        let start_ok = check.whole(&at.key("start_week"), start, 1 - warmup as i64, weeks as i64);
+        let end_ok = check.whole(&at.key("end_week"), end, 1 - warmup as i64, weeks as i64);
+        if start_ok && end_ok && start > end {
+            check.fail(&at.key("end_week"), format!("must not be before start_week ({start})"));
+        }
+        let mut members = Vec::new();
+        for (member_index, name) in project.members.iter().enumerate() {
+            let member_at = at.key("members").index(member_index);
+            let Some(&leader) = leader_ids.get(name) else {
+                check.fail(&member_at, unknown_name("leader", name, leader_ids.keys()));
+                continue;
+            };
+            if members.iter().any(|member: &Member| member.leader == leader) {
+                check.fail(&member_at, format!("`{name}` is listed twice"));
+                continue;
+            }
+            let capacity = organisation.leaders[leader.0 as usize].capacity_hours;
+            members.push(Member {
+                leader,
+                hours_per_week: project.hours_per_week.unwrap_or(share * capacity),
+                priority,
+            });
+        }
+        organisation.projects.push(Project {
+            name: project.name.clone(),
+            members,
+            ambiguity,
+            unowned_share,
+            start_week: start as i32,
+            end_week: end as i32,
+        });
+    }
+
+    for (index, pair) in raw.trust.pairs.iter().enumerate() {
+        let at = root.key("trust").key("pairs").index(index);
+        check.probability(&at.key("value"), pair.value);
+        let from = leader_ids.get(&pair.from);
+        let to = leader_ids.get(&pair.to);
+        if from.is_none() {
+            check.fail(&at.key("from"), unknown_name("leader", &pair.from, leader_ids.keys()));
+        }
+        if to.is_none() {
+            check.fail(&at.key("to"), unknown_name("leader", &pair.to, leader_ids.keys()));
+        }
+        if let (Some(&from), Some(&to)) = (from, to) {
+            organisation.trust_overrides.push((from, to, pair.value));
+        }
+    }
+}
+
+/// Workstreams copied with a zero arrival rate; [`resolve_arrivals`] sets it
+/// once the leader's shared commitments are known.
+pub(super) fn unresolved(streams: &[RawWorkstream]) -> Vec<Workstream> {
+    streams
+        .iter()
+        .map(|stream| Workstream {
+            name: stream.name.clone(),
+            priority: stream.priority,
+            priority_jitter: stream.priority_jitter,
+            arrivals_per_week: stream.share,
+            mean_effort_hours: stream.mean_effort_hours,
+            effort_sigma: stream.effort_sigma,
+            due_weeks_min: stream.due_weeks_min.max(0) as u32,
+            due_weeks_max: stream.due_weeks_max.max(0) as u32,
+        })
+        .collect()
+}
+
+/// Scales each leader's arrival rates so that expected private plus shared
+/// hours equal demand x capacity (DESIGN.md section 2). Before this call
+/// `arrivals_per_week` holds the workstream's share.
+pub(super) fn resolve_arrivals(organisation: &mut Organisation) -> Vec<(usize, f64, f64)> {
+    let mut shared = vec![0.0; organisation.leaders.len()];
+    for project in &organisation.projects {
+        for member in &project.members {
+            shared[member.leader.0 as usize] += member.hours_per_week;
+        }
+    }
+    let mut overcommitted = Vec::new();
+    for (index, leader) in organisation.leaders.iter_mut().enumerate() {
+        let private_hours = leader.demand * leader.capacity_hours - shared[index];
+        if private_hours < 0.0 {
+            overcommitted.push((index, shared[index], leader.demand * leader.capacity_hours));
+        }
+        let total_share: f64 = leader.workstreams.iter().map(|s| s.arrivals_per_week).sum();
+        for stream in &mut leader.workstreams {
+            let hours = private_hours.max(0.0) * stream.arrivals_per_week / total_share.max(f64::MIN_POSITIVE);
+            stream.arrivals_per_week = hours / stream.mean_effort_hours;
+        }
+    }
+    overcommitted
+}
+
+fn check_organisation(check: &mut Checker, raw: &RawScenario, organisation: &Organisation) {
+    let root = FieldPath::root();
+    if organisation.leaders.len() < 2 {
+        check.fail(&root.key("leaders"), format!(
+            "needs at least two leaders who share a project (got {}); name them in [[leaders]] or use [generate]",
+            organisation.leaders.len()
+        ));
+    }
+    if organisation.managers.is_empty() && !organisation.leaders.is_empty() {
+        check.fail(&root.key("managers"), "needs at least one manager for the leaders to report to");
+    }
+    let mut in_project = vec![false; organisation.leaders.len()];
+    for project in &organisation.projects {
+        for member in &project.members {
+            in_project[member.leader.0 as usize] = true;
+        }
+    }
+    for (index, leader) in raw.leaders.iter().enumerate() {
+        if !in_project.get(index).copied().unwrap_or(true) {
+            check.fail(
+                &root.key("leaders").index(index).key("name"),
+                format!("`{}` is in no shared project, so nobody can observe them; add them to a project's members", leader.name),
+            );
+        }
+    }
+    // Arrival rates need the projects; the check for over-commitment comes with them.
+    let mut resolved = organisation.clone();
+    for (index, shared, available) in resolve_arrivals(&mut resolved) {
+        let path = if index < raw.leaders.len() {
+            root.key("leaders").index(index).key("demand")
+        } else {
+            root.key("generate").key("shared_share")
+        };
+        check.fail(&path, format!(
+            "shared commitments ({shared:.1} h/week) exceed the demanded hours ({available:.1} h/week = demand x capacity); raise demand or lower project hours"
+        ));
+    }
+    for (observer, actor, _) in &organisation.trust_overrides {
+        let share = organisation.projects.iter().any(|project| {
+            project.members.iter().any(|m| m.leader == *observer) && project.members.iter().any(|m| m.leader == *actor)
+        });
+        if !share || observer == actor {
+            let index = organisation.trust_overrides.iter().position(|(o, a, _)| o == observer && a == actor).unwrap_or(0);
+            check.fail(&root.key("trust").key("pairs").index(index), "these two leaders share no project, so there is no trust between them to set");
+        }
+    }
+}
+
+fn has_reporting_cycle(managers: &[Manager], start: ManagerId) -> bool {
+    let mut current = managers[start.0 as usize].reports_to;
+    for _ in 0..managers.len() {
+        match current {
+            Some(id) if id == start => return true,
+            Some(id) => current = managers[id.0 as usize].reports_to,
+            None => return false,
+        }
+    }
+    current.is_some()
+}
+
+fn unknown_name<'a>(what: &str, name: &str, known: impl Iterator<Item = &'a String>) -> String {
+    let known: Vec<&str> = known.map(String::as_str).collect();
+    match super::load::did_you_mean(name, &known) {
+        Some(suggestion) => format!("no {what} is named `{name}`; did you mean `{suggestion}`?"),
+        None => format!("no {what} is named `{name}`"),
+    }
+}
+
+fn build_arms(check: &mut Checker, raw_arms: &[(String, RawArm)], weeks: i32) -> Vec<Arm> {
+    let root = FieldPath::root().key("arms");
+    if raw_arms.is_empty() {
+        // A scenario without arms is a baseline-only run.
+        return vec![Arm {
+            name: "power-through".to_string(),
+            baseline: true,
+            escalation: None,
+            status_meeting: None,
+            connection: None,
+        }];
+    }
+    let baselines = raw_arms.iter().filter(|(_, arm)| arm.baseline).count();
+    if raw_arms.len() > 1 && baselines == 0 {
+        check.fail(&root, "no arm is the baseline; set `baseline = true` in the arm the others are compared with (usually power-through)");
+    }
+    if baselines > 1 {
+        for (name, arm) in raw_arms.iter().filter(|(_, arm)| arm.baseline).skip(1) {
+            let _ = arm;
+            check.fail(&root.key(name).key("baseline"), "only one arm can be the baseline");
+        }
+    }
+    let mut arms = Vec::new();
+    for (name, raw) in raw_arms {
+        let at = root.key(name);
+        if let Some(start) = raw.start_week {
+            check.whole(&at.key("start_week"), start, 1, weeks as i64);
+        }
+        let mut arm = Arm {
+            name: name.clone(),
+            baseline: raw.baseline || raw_arms.len() == 1,
+            escalation: None,
+            status_meeting: None,
+            connection: None,
+        };
+        for (index, intervention) in raw.interventions.iter().enumerate() {
+            let item = at.key("interventions").index(index);
+            let mut start_of = |own: Option<i64>| -> u32 {
+                let start = own.or(raw.start_week).unwrap_or(1);
+                if own.is_some() {
+                    check.whole(&item.key("start_week"), start, 1, weeks as i64);
+                }
+                start.clamp(1, weeks as i64) as u32
+            };
+            let duplicate = match intervention {
+                RawIntervention::Escalation(params) => {
+                    let start_week = start_of(params.start_week);
+                    arm.escalation.replace(Escalation { start_week, params: params.clone() }).is_some()
+                }
+                RawIntervention::StatusMeeting(params) => {
+                    let start_week = start_of(params.start_week);
+                    arm.status_meeting.replace(StatusMeeting { start_week, params: params.clone() }).is_some()
+                }
+                RawIntervention::ConnectionFirst(params) => {
+                    let start_week = start_of(params.start_week);
+                    arm.connection.replace(Connection { start_week, params: params.clone() }).is_some()
+                }
+            };
+            if duplicate {
+                check.fail(&item.key("kind"), "this arm already has an intervention of this kind");
+            }
+            crate::interventions::check(check, &item, intervention);
+        }
+        arms.push(arm);
+    }
+    arms
+}
