@@ -44,7 +44,8 @@ pub fn end_week(world: &World, params: &Params, state: &mut State) {
                 leader.free_slots.push(slot as u32);
             }
         }
-        let team_spillover = info.team_size * params.conflict.spillover_hours_per_hour * leader.conflict_hours;
+        let team_spillover =
+            info.team_size * params.conflict.spillover_hours_per_hour * leader.conflict_hours;
         leader.lost_last_week =
             leader.conflict_hours + leader.meeting_hours + leader.escalation_hours + team_spillover;
     }
@@ -52,7 +53,10 @@ pub fn end_week(world: &World, params: &Params, state: &mut State) {
 }
 
 fn begin_week(state: &mut State, arm: &Arm) {
-    let fade = arm.escalation.as_ref().map_or(0.0, |e| e.params.insecurity_fade);
+    let fade = arm
+        .escalation
+        .as_ref()
+        .map_or(0.0, |e| e.params.insecurity_fade);
     for leader in &mut state.leaders {
         leader.conflict_hours = 0.0;
         leader.meeting_hours = 0.0;
@@ -155,7 +159,9 @@ fn commitments(world: &World, params: &Params, arm: &Arm, state: &mut State) {
             continue;
         }
         let agreed = match &arm.connection {
-            Some(connection) => interventions::connection::renegotiate(world, params, connection, state, index, target),
+            Some(connection) => interventions::connection::renegotiate(
+                world, params, connection, state, index, target,
+            ),
             None => state.memberships[index].planned,
         };
         let member = &mut state.memberships[index];
@@ -196,7 +202,12 @@ fn commitments(world: &World, params: &Params, arm: &Arm, state: &mut State) {
 
 /// The priority a member gives the project this week: its own, or raised
 /// toward the hard priority while complying after an escalation.
-fn compliance_priority(base: f64, member: &crate::model::MembershipState, week: i32, arm: &Arm) -> f64 {
+fn compliance_priority(
+    base: f64,
+    member: &crate::model::MembershipState,
+    week: i32,
+    arm: &Arm,
+) -> f64 {
     match &arm.escalation {
         Some(escalation) if week <= member.compliance_until => {
             let top = escalation.params.hard_priority - 0.01;
@@ -235,7 +246,11 @@ fn work(params: &Params, state: &mut State) {
             } else {
                 memberships[item.membership as usize].priority
             };
-            (effective_priority(item, base, week, ageing), item.due_week, item.id)
+            (
+                effective_priority(item, base, week, ageing),
+                item.due_week,
+                item.id,
+            )
         };
         order.sort_unstable_by(|a, b| {
             let (pa, da, ia) = key(a);
@@ -361,7 +376,11 @@ pub fn explained_share(world: &World, params: &Params, state: &State, relationsh
         let channel = actor.known[slot * observers + rel.observer_slot as usize];
         credited_hours += item.worked * credit(channel, context_credit, data_credit);
     }
-    if hidden_hours > 0.0 { credited_hours / hidden_hours } else { 0.0 }
+    if hidden_hours > 0.0 {
+        credited_hours / hidden_hours
+    } else {
+        0.0
+    }
 }
 
 /// Misses the observer cannot explain become frustration and cost trust;
@@ -393,11 +412,16 @@ fn attribution(world: &World, params: &Params, state: &mut State) {
                 * (1.0 - p.rho * view.trust)
                 * (1.0 - p.support_damp * observer_info.support);
         let trust = view.trust;
-        view.trust = (trust - p.lambda_loss * trust * share + p.lambda_gain * (1.0 - trust) * (1.0 - share))
+        view.trust = (trust - p.lambda_loss * trust * share
+            + p.lambda_gain * (1.0 - trust) * (1.0 - share))
             .clamp(0.0, 1.0);
     }
     // Frustration fades in weeks with nothing owed, too.
-    for view in state.relationships.iter_mut().filter(|view| view.owed <= 0.0) {
+    for view in state
+        .relationships
+        .iter_mut()
+        .filter(|view| view.owed <= 0.0)
+    {
         view.frustration *= 1.0 - p.decay;
     }
 }
@@ -420,7 +444,8 @@ fn conflict(world: &World, params: &Params, state: &mut State) {
         let in_episode = view.in_episode;
         state.leaders[observer].conflict_hours += hours;
         state.leaders[actor].conflict_hours += c.reply_share * hours;
-        state.manager_hearing[world.leaders[observer].manager.0 as usize] += c.manager_share * hours;
+        state.manager_hearing[world.leaders[observer].manager.0 as usize] +=
+            c.manager_share * hours;
         if in_episode && (1..=52).contains(&state.week) {
             state.leaders[observer].touched = true;
             state.leaders[actor].touched = true;

@@ -16,13 +16,20 @@ use empathy_gap::scenario::{self, Override, Scenario, ScenarioError};
 
 /// Scenarios bundled with the tool: usable by name from any folder.
 const BUNDLED: &[(&str, &str)] = &[
-    ("two-managers", include_str!("../scenarios/two-managers.toml")),
+    (
+        "two-managers",
+        include_str!("../scenarios/two-managers.toml"),
+    ),
     ("typical-org", include_str!("../scenarios/typical-org.toml")),
     ("high-demand", include_str!("../scenarios/high-demand.toml")),
 ];
 
 #[derive(Parser)]
-#[command(name = "empathy-gap", version, about = "Simulate the empathy gap between leaders who share a project")]
+#[command(
+    name = "empathy-gap",
+    version,
+    about = "Simulate the empathy gap between leaders who share a project"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -129,7 +136,11 @@ fn parse_overrides(set: &[String]) -> Result<Vec<Override>, Failure> {
             Err(message) => problems.push(format!("--set {message}")),
         }
     }
-    if problems.is_empty() { Ok(overrides) } else { Err(Failure::BadInput(problems.join("\n"))) }
+    if problems.is_empty() {
+        Ok(overrides)
+    } else {
+        Err(Failure::BadInput(problems.join("\n")))
+    }
 }
 
 /// Loads a scenario from a file, or from the bundled set when no such file exists.
@@ -144,12 +155,22 @@ fn load(name: &str, overrides: &[Override]) -> Result<(Scenario, String), Scenar
     scenario::load_file(path, overrides).map(|s| (s, name.to_string()))
 }
 
-fn run(name: &str, out: &Path, threads: Option<usize>, set: &[String], quiet: bool) -> Result<(), Failure> {
+fn run(
+    name: &str,
+    out: &Path,
+    threads: Option<usize>,
+    set: &[String],
+    quiet: bool,
+) -> Result<(), Failure> {
     let overrides = parse_overrides(set)?;
-    let (scenario, label) = load(name, &overrides).map_err(|error| Failure::BadInput(error.to_string()))?;
-    let threads = threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let (scenario, label) =
+        load(name, &overrides).map_err(|error| Failure::BadInput(error.to_string()))?;
+    let threads =
+        threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
     if threads == 0 {
-        return Err(Failure::BadInput("--threads must be at least 1".to_string()));
+        return Err(Failure::BadInput(
+            "--threads must be at least 1".to_string(),
+        ));
     }
     let world = World::new(&scenario);
     let started = Instant::now();
@@ -160,7 +181,8 @@ fn run(name: &str, out: &Path, threads: Option<usize>, set: &[String], quiet: bo
         cancel: None,
         progress: Some(&progress),
     };
-    let results = runner::run(&scenario, &world, &options).map_err(|error| Failure::Runtime(error.to_string()))?;
+    let results = runner::run(&scenario, &world, &options)
+        .map_err(|error| Failure::Runtime(error.to_string()))?;
     bar.finish_and_clear();
     let info = RunInfo {
         scenario_file: label,
@@ -217,16 +239,32 @@ fn validate(files: &[String], set: &[String]) -> Result<(), Failure> {
             Err(error) => problems.push(error.to_string()),
         }
     }
-    if problems.is_empty() { Ok(()) } else { Err(Failure::BadInput(problems.join("\n"))) }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(Failure::BadInput(problems.join("\n")))
+    }
 }
 
 fn list() {
-    let width = BUNDLED.iter().map(|(name, _)| name.len()).max().unwrap_or(0);
+    let width = BUNDLED
+        .iter()
+        .map(|(name, _)| name.len())
+        .max()
+        .unwrap_or(0);
     for (name, text) in BUNDLED {
         let description = toml::from_str::<toml::Table>(text)
             .ok()
-            .and_then(|table| table.get("description").and_then(|d| d.as_str()).map(str::to_string))
+            .and_then(|table| {
+                table
+                    .get("description")
+                    .and_then(|d| d.as_str())
+                    .map(str::to_string)
+            })
             .unwrap_or_default();
-        println!("{name:<width$}  {}", description.lines().next().unwrap_or(""));
+        println!(
+            "{name:<width$}  {}",
+            description.lines().next().unwrap_or("")
+        );
     }
 }

@@ -89,7 +89,8 @@ pub fn record_week(world: &World, params: &Params, state: &State, out: &mut [f64
     let headcount = world.headcount.max(1.0);
     let spill = params.conflict.spillover_hours_per_hour;
 
-    let (mut leader_conflict, mut team_conflict, mut meetings, mut escalations) = (0.0, 0.0, 0.0, 0.0);
+    let (mut leader_conflict, mut team_conflict, mut meetings, mut escalations) =
+        (0.0, 0.0, 0.0, 0.0);
     for (info, leader) in world.leaders.iter().zip(&state.leaders) {
         leader_conflict += leader.conflict_hours;
         team_conflict += leader.conflict_hours * (1.0 + spill * info.team_size);
@@ -101,16 +102,28 @@ pub fn record_week(world: &World, params: &Params, state: &State, out: &mut [f64
 
     let mut set = |metric: Weekly, value: f64| out[metric as usize] = value;
     set(Weekly::ConflictHoursPerLeader, leader_conflict / n_leaders);
-    set(Weekly::ConflictHoursPerEmployee, (team_conflict + hearing) / headcount);
+    set(
+        Weekly::ConflictHoursPerEmployee,
+        (team_conflict + hearing) / headcount,
+    );
     set(Weekly::MeetingHours, meetings / n_leaders);
     set(Weekly::EscalationHours, escalations / n_leaders);
-    set(Weekly::ManagerHours, manager_total / world.n_managers.max(1) as f64);
-    set(Weekly::LostHoursPerLeader, (leader_conflict + meetings + escalations) / n_leaders);
+    set(
+        Weekly::ManagerHours,
+        manager_total / world.n_managers.max(1) as f64,
+    );
+    set(
+        Weekly::LostHoursPerLeader,
+        (leader_conflict + meetings + escalations) / n_leaders,
+    );
     set(
         Weekly::LostHoursPerEmployee,
         (team_conflict + meetings + escalations + manager_total) / headcount,
     );
-    set(Weekly::TeamConflictHoursPerEmployee, team_conflict / headcount);
+    set(
+        Weekly::TeamConflictHoursPerEmployee,
+        team_conflict / headcount,
+    );
     set(Weekly::MeetingHoursPerEmployee, meetings / headcount);
     set(Weekly::EscalationHoursPerEmployee, escalations / headcount);
     set(Weekly::ManagerHoursPerEmployee, manager_total / headcount);
@@ -131,7 +144,10 @@ pub fn record_week(world: &World, params: &Params, state: &State, out: &mut [f64
         .map(|item| item.remaining)
         .sum();
     let deferred: f64 = state.memberships.iter().map(|m| m.deferred).sum();
-    set(Weekly::SharedBacklogHours, (open_shared + deferred) / n_projects);
+    set(
+        Weekly::SharedBacklogHours,
+        (open_shared + deferred) / n_projects,
+    );
 
     let n_relationships = world.relationships.len().max(1) as f64;
     let (mut trust, mut frustration, mut episodes) = (0.0, 0.0, 0.0);
@@ -145,17 +161,27 @@ pub fn record_week(world: &World, params: &Params, state: &State, out: &mut [f64
     set(Weekly::FrustrationMean, frustration / n_relationships);
     set(Weekly::BelievedPeerLoadHours, believed / n_relationships);
     set(Weekly::ActualPeerLoadHours, actual / n_relationships);
-    set(Weekly::EmpathyGapHours, (actual - believed) / n_relationships);
+    set(
+        Weekly::EmpathyGapHours,
+        (actual - believed) / n_relationships,
+    );
     set(Weekly::EpisodesActive, episodes);
     set(Weekly::Onsets, f64::from(state.onsets));
     set(Weekly::Escalations, f64::from(state.escalations));
     set(Weekly::Disclosures, f64::from(state.disclosures));
     let coordinating = state.coordinating.iter().filter(|&&c| c).count() as f64;
-    set(Weekly::CoordinatingShare, coordinating / world.pairs.len().max(1) as f64);
+    set(
+        Weekly::CoordinatingShare,
+        coordinating / world.pairs.len().max(1) as f64,
+    );
 }
 
 fn ratio(numerator: f64, denominator: f64) -> f64 {
-    if denominator > 0.0 { numerator / denominator } else { f64::NAN }
+    if denominator > 0.0 {
+        numerator / denominator
+    } else {
+        f64::NAN
+    }
 }
 
 /// Summed over relationships: the open work each observer believes the actor
@@ -170,7 +196,8 @@ pub fn peer_loads(world: &World, state: &State) -> (f64, f64) {
                 continue;
             }
             actual += item.remaining;
-            let known = actor.known[slot * observers + rel.observer_slot as usize] != crate::model::UNKNOWN;
+            let known =
+                actor.known[slot * observers + rel.observer_slot as usize] != crate::model::UNKNOWN;
             if rel.sees(item.project) || known {
                 believed += item.remaining;
             }
@@ -181,12 +208,26 @@ pub fn peer_loads(world: &World, state: &State) -> (f64, f64) {
 
 /// The run-level metrics of one replicate and arm, from its weekly series
 /// (`weeks` rows of [`Weekly::COUNT`]) and the share of employees touched.
-pub fn summarise(scenario: &Scenario, world: &World, weekly: &[f64], touched_share: f64) -> Vec<f64> {
+pub fn summarise(
+    scenario: &Scenario,
+    world: &World,
+    weekly: &[f64],
+    touched_share: f64,
+) -> Vec<f64> {
     let weeks = scenario.weeks as usize;
-    let column = |metric: Weekly| (0..weeks).map(move |week| weekly[week * Weekly::COUNT + metric as usize]);
+    let column =
+        |metric: Weekly| (0..weeks).map(move |week| weekly[week * Weekly::COUNT + metric as usize]);
     let mean_over = |metric: Weekly, from: usize, to: usize| -> f64 {
-        let values: Vec<f64> = column(metric).skip(from).take(to.saturating_sub(from)).filter(|v| v.is_finite()).collect();
-        if values.is_empty() { f64::NAN } else { values.iter().sum::<f64>() / values.len() as f64 }
+        let values: Vec<f64> = column(metric)
+            .skip(from)
+            .take(to.saturating_sub(from))
+            .filter(|v| v.is_finite())
+            .collect();
+        if values.is_empty() {
+            f64::NAN
+        } else {
+            values.iter().sum::<f64>() / values.len() as f64
+        }
     };
     let annual = |metric: Weekly| mean_over(metric, 0, weeks) * 52.0;
     let sum = |metric: Weekly| column(metric).filter(|v| v.is_finite()).sum::<f64>();
@@ -196,21 +237,58 @@ pub fn summarise(scenario: &Scenario, world: &World, weekly: &[f64], touched_sha
 
     let mut out = vec![f64::NAN; Summary::COUNT];
     let mut set = |metric: Summary, value: f64| out[metric as usize] = value;
-    set(Summary::AnnualLostHoursPerLeader, annual(Weekly::LostHoursPerLeader));
-    set(Summary::AnnualLostHoursPerEmployee, annual(Weekly::LostHoursPerEmployee));
-    set(Summary::AnnualConflictHoursPerEmployee, annual(Weekly::ConflictHoursPerEmployee));
-    set(Summary::AnnualTeamConflictHoursPerEmployee, annual(Weekly::TeamConflictHoursPerEmployee));
-    set(Summary::AnnualMeetingHoursPerEmployee, annual(Weekly::MeetingHoursPerEmployee));
-    set(Summary::AnnualEscalationHoursPerEmployee, annual(Weekly::EscalationHoursPerEmployee));
-    set(Summary::AnnualManagerHoursPerEmployee, annual(Weekly::ManagerHoursPerEmployee));
-    set(Summary::ConflictHoursPerEmployee, mean_over(Weekly::ConflictHoursPerEmployee, 0, weeks));
-    set(Summary::ConflictHoursPerLeaderBeforeStart, mean_over(Weekly::ConflictHoursPerLeader, 0, start));
-    set(Summary::ConflictHoursPerLeaderAfterStart, mean_over(Weekly::ConflictHoursPerLeader, start, weeks));
+    set(
+        Summary::AnnualLostHoursPerLeader,
+        annual(Weekly::LostHoursPerLeader),
+    );
+    set(
+        Summary::AnnualLostHoursPerEmployee,
+        annual(Weekly::LostHoursPerEmployee),
+    );
+    set(
+        Summary::AnnualConflictHoursPerEmployee,
+        annual(Weekly::ConflictHoursPerEmployee),
+    );
+    set(
+        Summary::AnnualTeamConflictHoursPerEmployee,
+        annual(Weekly::TeamConflictHoursPerEmployee),
+    );
+    set(
+        Summary::AnnualMeetingHoursPerEmployee,
+        annual(Weekly::MeetingHoursPerEmployee),
+    );
+    set(
+        Summary::AnnualEscalationHoursPerEmployee,
+        annual(Weekly::EscalationHoursPerEmployee),
+    );
+    set(
+        Summary::AnnualManagerHoursPerEmployee,
+        annual(Weekly::ManagerHoursPerEmployee),
+    );
+    set(
+        Summary::ConflictHoursPerEmployee,
+        mean_over(Weekly::ConflictHoursPerEmployee, 0, weeks),
+    );
+    set(
+        Summary::ConflictHoursPerLeaderBeforeStart,
+        mean_over(Weekly::ConflictHoursPerLeader, 0, start),
+    );
+    set(
+        Summary::ConflictHoursPerLeaderAfterStart,
+        mean_over(Weekly::ConflictHoursPerLeader, start, weeks),
+    );
     set(
         Summary::ConflictHoursPerLeaderFirstTwoWeeks,
-        mean_over(Weekly::ConflictHoursPerLeader, start, (start + 2).min(weeks)),
+        mean_over(
+            Weekly::ConflictHoursPerLeader,
+            start,
+            (start + 2).min(weeks),
+        ),
     );
-    set(Summary::MeetingHoursPerLeaderAfterStart, mean_over(Weekly::MeetingHours, start, weeks));
+    set(
+        Summary::MeetingHoursPerLeaderAfterStart,
+        mean_over(Weekly::MeetingHours, start, weeks),
+    );
     let planned = sum(Weekly::PlannedHours);
     let on_time: f64 = column(Weekly::DeliveryRatio)
         .zip(column(Weekly::PlannedHours))
@@ -218,10 +296,22 @@ pub fn summarise(scenario: &Scenario, world: &World, weekly: &[f64], touched_sha
         .map(|(r, p)| r * p)
         .sum();
     set(Summary::DeliveryRatio, ratio(on_time, planned));
-    set(Summary::CumulativeDeliveryRatio, ratio(sum(Weekly::DeliveredHours), planned));
-    set(Summary::FinalTrust, column(Weekly::TrustMean).last().unwrap_or(f64::NAN));
-    set(Summary::OnsetsPerPairYear, sum(Weekly::Onsets) / pairs / years);
-    set(Summary::EscalationsPerPairYear, sum(Weekly::Escalations) / pairs / years);
+    set(
+        Summary::CumulativeDeliveryRatio,
+        ratio(sum(Weekly::DeliveredHours), planned),
+    );
+    set(
+        Summary::FinalTrust,
+        column(Weekly::TrustMean).next_back().unwrap_or(f64::NAN),
+    );
+    set(
+        Summary::OnsetsPerPairYear,
+        sum(Weekly::Onsets) / pairs / years,
+    );
+    set(
+        Summary::EscalationsPerPairYear,
+        sum(Weekly::Escalations) / pairs / years,
+    );
     set(Summary::EmployeesTouchedShare, touched_share);
     out
 }

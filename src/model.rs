@@ -166,7 +166,10 @@ impl World {
         for (project_index, ids) in project_members.iter().enumerate() {
             for &a in ids {
                 for &b in ids {
-                    let (la, lb) = (memberships[a as usize].leader.0, memberships[b as usize].leader.0);
+                    let (la, lb) = (
+                        memberships[a as usize].leader.0,
+                        memberships[b as usize].leader.0,
+                    );
                     if la != lb {
                         pair_projects.push((la, lb, project_index as u32));
                     }
@@ -215,7 +218,9 @@ impl World {
         for (index, relationship) in relationships.iter().enumerate() {
             for &membership in &leaders[relationship.actor.0 as usize].memberships {
                 if relationship.sees(memberships[membership as usize].project) {
-                    memberships[membership as usize].observed_in.push(index as u32);
+                    memberships[membership as usize]
+                        .observed_in
+                        .push(index as u32);
                 }
             }
         }
@@ -239,8 +244,16 @@ impl World {
             memberships,
             project_members,
             project_ambiguity: organisation.projects.iter().map(|p| p.ambiguity).collect(),
-            project_unowned_share: organisation.projects.iter().map(|p| p.unowned_share).collect(),
-            project_weeks: organisation.projects.iter().map(|p| (p.start_week, p.end_week)).collect(),
+            project_unowned_share: organisation
+                .projects
+                .iter()
+                .map(|p| p.unowned_share)
+                .collect(),
+            project_weeks: organisation
+                .projects
+                .iter()
+                .map(|p| (p.start_week, p.end_week))
+                .collect(),
             relationships,
             pairs,
             initial_trust,
@@ -257,12 +270,17 @@ impl World {
 /// A log-normal with the given mean and log-scale standard deviation.
 fn lognormal_with_mean(mean: f64, sigma: f64) -> LogNormal<f64> {
     let mu = mean.ln() - sigma * sigma / 2.0;
-    LogNormal::new(mu, sigma).unwrap_or_else(|_| LogNormal::new(mean.ln(), 0.0).expect("sigma 0 is valid"))
+    LogNormal::new(mu, sigma)
+        .unwrap_or_else(|_| LogNormal::new(mean.ln(), 0.0).expect("sigma 0 is valid"))
 }
 
 /// The lowest manager that `a` and `b` both report to; if their chains never
 /// meet, the observer's own top manager hears it.
-fn common_manager(organisation: &crate::scenario::Organisation, a: ManagerId, b: ManagerId) -> ManagerId {
+fn common_manager(
+    organisation: &crate::scenario::Organisation,
+    a: ManagerId,
+    b: ManagerId,
+) -> ManagerId {
     let chain = |start: ManagerId| {
         let mut chain = vec![start];
         while let Some(up) = organisation.managers[chain[chain.len() - 1].0 as usize].reports_to {

@@ -15,7 +15,10 @@ use crate::stats::Running;
 #[derive(Debug, thiserror::Error)]
 pub enum OutputError {
     #[error("{path}: {source}")]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
 }
 
 fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> OutputError + '_ {
@@ -29,7 +32,10 @@ fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> OutputError + '_ {
 /// so a reader (or an interrupted run) never sees a half-written file.
 pub fn write_atomically(path: &Path, contents: &[u8]) -> Result<(), OutputError> {
     let folder = path.parent().unwrap_or(Path::new("."));
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let temporary = folder.join(format!(".{name}.tmp-{}", std::process::id()));
     let result = (|| {
         let mut file = std::fs::File::create(&temporary)?;
@@ -48,7 +54,11 @@ fn number(value: Option<f64>) -> String {
     match value {
         Some(v) if v.is_finite() => {
             let text = format!("{v:.6}");
-            if text == "-0.000000" { "0.000000".to_string() } else { text }
+            if text == "-0.000000" {
+                "0.000000".to_string()
+            } else {
+                text
+            }
         }
         _ => String::new(),
     }
@@ -70,7 +80,12 @@ pub fn weekly_csv(scenario: &Scenario, results: &Results) -> Vec<u8> {
         for week in 0..results.weeks {
             for &metric in Weekly::ALL {
                 let [mean, low, high] = mean_and_interval(results.weekly(arm_index, week, metric));
-                text.push_str(&format!("{},{},{},{mean},{low},{high}\n", arm.name, week + 1, metric.name()));
+                text.push_str(&format!(
+                    "{},{},{},{mean},{low},{high}\n",
+                    arm.name,
+                    week + 1,
+                    metric.name()
+                ));
             }
         }
     }
@@ -79,13 +94,18 @@ pub fn weekly_csv(scenario: &Scenario, results: &Results) -> Vec<u8> {
 
 /// `summary.csv`: arm,metric,mean,ci_low,ci_high,diff_vs_baseline,diff_ci_low,diff_ci_high.
 pub fn summary_csv(scenario: &Scenario, results: &Results) -> Vec<u8> {
-    let mut text = String::from("arm,metric,mean,ci_low,ci_high,diff_vs_baseline,diff_ci_low,diff_ci_high\n");
+    let mut text =
+        String::from("arm,metric,mean,ci_low,ci_high,diff_vs_baseline,diff_ci_low,diff_ci_high\n");
     for (arm_index, arm) in scenario.arms.iter().enumerate() {
         for &metric in Summary::ALL {
             let [mean, low, high] = mean_and_interval(results.summary(arm_index, metric));
             let [diff, diff_low, diff_high] = if arm_index == scenario.baseline {
                 // The baseline minus itself, exactly.
-                let zero = if mean.is_empty() { String::new() } else { number(Some(0.0)) };
+                let zero = if mean.is_empty() {
+                    String::new()
+                } else {
+                    number(Some(0.0))
+                };
                 [zero.clone(), zero.clone(), zero]
             } else {
                 mean_and_interval(results.difference(arm_index, metric))
@@ -117,7 +137,12 @@ pub struct RunInfo {
 }
 
 /// `manifest.json`: the resolved scenario and everything needed to reproduce the run.
-pub fn manifest_json(scenario: &Scenario, results: &Results, info: &RunInfo, world_pairs: usize) -> Vec<u8> {
+pub fn manifest_json(
+    scenario: &Scenario,
+    results: &Results,
+    info: &RunInfo,
+    world_pairs: usize,
+) -> Vec<u8> {
     let arms: Vec<ManifestArm> = scenario
         .arms
         .iter()
@@ -162,7 +187,13 @@ pub fn manifest_json(scenario: &Scenario, results: &Results, info: &RunInfo, wor
 pub fn output_folder(root: &Path, scenario_name: &str) -> PathBuf {
     let mut safe: String = scenario_name
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '-' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '-'
+            }
+        })
         .collect();
     safe = safe.trim_matches('-').to_string();
     if safe.is_empty() {
@@ -183,7 +214,10 @@ pub fn write_run(
     let files = [
         ("weekly.csv", weekly_csv(scenario, results)),
         ("summary.csv", summary_csv(scenario, results)),
-        ("manifest.json", manifest_json(scenario, results, info, world_pairs)),
+        (
+            "manifest.json",
+            manifest_json(scenario, results, info, world_pairs),
+        ),
     ];
     let mut written = Vec::new();
     for (name, contents) in files {
@@ -211,7 +245,9 @@ pub fn summary_table(scenario: &Scenario, results: &Results) -> String {
         "conflict vs baseline".to_string(),
     ];
     let cell = |running: &Running, decimals: usize| match (running.mean(), running.interval95()) {
-        (Some(mean), Some((low, high))) => format!("{mean:.decimals$} [{low:.decimals$}, {high:.decimals$}]"),
+        (Some(mean), Some((low, high))) => {
+            format!("{mean:.decimals$} [{low:.decimals$}, {high:.decimals$}]")
+        }
         (Some(mean), None) => format!("{mean:.decimals$}"),
         _ => "-".to_string(),
     };
@@ -221,12 +257,18 @@ pub fn summary_table(scenario: &Scenario, results: &Results) -> String {
     };
     let mut rows = vec![headers.to_vec()];
     for (index, arm) in scenario.arms.iter().enumerate() {
-        let baseline_conflict = results.summary(scenario.baseline, Summary::ConflictHoursPerLeaderAfterStart).mean();
+        let baseline_conflict = results
+            .summary(scenario.baseline, Summary::ConflictHoursPerLeaderAfterStart)
+            .mean();
         let difference = results.difference(index, Summary::ConflictHoursPerLeaderAfterStart);
         let versus = if index == scenario.baseline {
             "(baseline)".to_string()
         } else {
-            match (difference.mean(), difference.interval95(), baseline_conflict) {
+            match (
+                difference.mean(),
+                difference.interval95(),
+                baseline_conflict,
+            ) {
                 (Some(d), Some((low, high)), Some(base)) if base > 0.0 => format!(
                     "{:+.0}% [{:+.0}%, {:+.0}%]",
                     100.0 * d / base,
@@ -240,15 +282,32 @@ pub fn summary_table(scenario: &Scenario, results: &Results) -> String {
         rows.push(vec![
             arm.name.clone(),
             cell(results.summary(index, Summary::AnnualLostHoursPerLeader), 0),
-            cell(results.summary(index, Summary::AnnualLostHoursPerEmployee), 0),
-            cell(results.summary(index, Summary::ConflictHoursPerLeaderAfterStart), 2),
+            cell(
+                results.summary(index, Summary::AnnualLostHoursPerEmployee),
+                0,
+            ),
+            cell(
+                results.summary(index, Summary::ConflictHoursPerLeaderAfterStart),
+                2,
+            ),
             percent(results.summary(index, Summary::DeliveryRatio)),
-            format!("{:.2}", results.summary(index, Summary::FinalTrust).mean().unwrap_or(f64::NAN)),
+            format!(
+                "{:.2}",
+                results
+                    .summary(index, Summary::FinalTrust)
+                    .mean()
+                    .unwrap_or(f64::NAN)
+            ),
             versus,
         ]);
     }
     let widths: Vec<usize> = (0..rows[0].len())
-        .map(|column| rows.iter().map(|row| row[column].chars().count()).max().unwrap_or(0))
+        .map(|column| {
+            rows.iter()
+                .map(|row| row[column].chars().count())
+                .max()
+                .unwrap_or(0)
+        })
         .collect();
     let mut text = String::new();
     for row in rows {
@@ -257,7 +316,11 @@ pub fn summary_table(scenario: &Scenario, results: &Results) -> String {
             .zip(&widths)
             .enumerate()
             .map(|(column, (value, width))| {
-                if column == 0 { format!("{value:<width$}") } else { format!("{value:>width$}") }
+                if column == 0 {
+                    format!("{value:<width$}")
+                } else {
+                    format!("{value:>width$}")
+                }
             })
             .collect();
         text.push_str(line.join("  ").trim_end());

@@ -97,7 +97,8 @@ impl Results {
     /// Folds one replicate's arms in.
     pub fn add(&mut self, outcomes: &[ArmOutcome], baseline: usize) {
         for (arm, outcome) in outcomes.iter().enumerate() {
-            let weekly = &mut self.weekly[arm * self.weeks * Weekly::COUNT..(arm + 1) * self.weeks * Weekly::COUNT];
+            let weekly = &mut self.weekly
+                [arm * self.weeks * Weekly::COUNT..(arm + 1) * self.weeks * Weekly::COUNT];
             for (running, &value) in weekly.iter_mut().zip(&outcome.weekly) {
                 running.push(value);
             }
@@ -135,7 +136,11 @@ pub enum RunError {
 }
 
 /// Runs every replicate of every arm.
-pub fn run(scenario: &Scenario, world: &World, options: &RunOptions<'_>) -> Result<Results, RunError> {
+pub fn run(
+    scenario: &Scenario,
+    world: &World,
+    options: &RunOptions<'_>,
+) -> Result<Results, RunError> {
     let threads = options.threads.max(1);
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
@@ -148,7 +153,10 @@ pub fn run(scenario: &Scenario, world: &World, options: &RunOptions<'_>) -> Resu
     let total = scenario.replicates;
     let mut start = 0;
     while start < total {
-        if options.cancel.is_some_and(|flag| flag.load(Ordering::Relaxed)) {
+        if options
+            .cancel
+            .is_some_and(|flag| flag.load(Ordering::Relaxed))
+        {
             return Err(RunError::Interrupted { done: start, total });
         }
         let end = (start + chunk).min(total);

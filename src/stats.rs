@@ -73,7 +73,8 @@ pub fn t_975(df: u64) -> f64 {
             let n = df as f64;
             z + (z.powi(3) + z) / (4.0 * n)
                 + (5.0 * z.powi(5) + 16.0 * z.powi(3) + 3.0 * z) / (96.0 * n * n)
-                + (3.0 * z.powi(7) + 19.0 * z.powi(5) + 17.0 * z.powi(3) - 15.0 * z) / (384.0 * n.powi(3))
+                + (3.0 * z.powi(7) + 19.0 * z.powi(5) + 17.0 * z.powi(3) - 15.0 * z)
+                    / (384.0 * n.powi(3))
         }
     }
 }
@@ -99,7 +100,11 @@ mod tests {
         let (mut left, mut right) = (Running::default(), Running::default());
         for v in 0..10 {
             whole.push(f64::from(v * v));
-            if v < 4 { left.push(f64::from(v * v)) } else { right.push(f64::from(v * v)) }
+            if v < 4 {
+                left.push(f64::from(v * v))
+            } else {
+                right.push(f64::from(v * v))
+            }
         }
         left.merge(&right);
         assert_eq!(left.n, whole.n);

@@ -33,7 +33,10 @@ pub fn update_coordination(world: &World, params: &ConnectionParams, state: &mut
         let trust_a = state.relationships[*a as usize].trust;
         let trust_b = state.relationships[*b as usize].trust;
         let coordinating = &mut state.coordinating[pair];
-        if !*coordinating && trust_a >= params.coordinate_trust && trust_b >= params.coordinate_trust {
+        if !*coordinating
+            && trust_a >= params.coordinate_trust
+            && trust_b >= params.coordinate_trust
+        {
             *coordinating = true;
         } else if *coordinating && (trust_a < params.stop_trust || trust_b < params.stop_trust) {
             *coordinating = false;
@@ -64,8 +67,10 @@ pub fn renegotiate(
     let leader = info.leader.0 as usize;
     let leader_state = &state.leaders[leader];
     let observers = world.leaders[leader].observed_by.len();
-    let expected_capacity =
-        (world.leaders[leader].capacity_hours * (1.0 - connection.params.buffer) - leader_state.lost_last_week).max(0.0);
+    let expected_capacity = (world.leaders[leader].capacity_hours
+        * (1.0 - connection.params.buffer)
+        - leader_state.lost_last_week)
+        .max(0.0);
     let ageing = params.team.ageing_per_week;
     let mut agreed_sum = 0.0;
     for &relationship in observed_in {
@@ -87,7 +92,8 @@ pub fn renegotiate(
             };
             let priority = base + ageing * (state.week - item.due_week).max(0) as f64;
             let known = rel.sees(item.project)
-                || leader_state.known[slot * observers + rel.observer_slot as usize] != crate::model::UNKNOWN;
+                || leader_state.known[slot * observers + rel.observer_slot as usize]
+                    != crate::model::UNKNOWN;
             if known && priority > state.memberships[membership].priority {
                 outranking += item.remaining;
             }

@@ -13,7 +13,10 @@ pub fn escalate(world: &World, params: &EscalationParams, state: &mut State) {
     let week = state.week;
     for (index, rel) in world.relationships.iter().enumerate() {
         let view = &state.relationships[index];
-        if !view.in_episode || view.frustration <= params.threshold || week < view.escalation_allowed_from {
+        if !view.in_episode
+            || view.frustration <= params.threshold
+            || week < view.escalation_allowed_from
+        {
             continue;
         }
         let repeats = view.escalations;

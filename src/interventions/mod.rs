@@ -30,7 +30,11 @@ pub fn scheduled(world: &World, params: &Params, arm: &Arm, state: &mut State) {
         status_meeting::meet(world, &meeting.params, state);
     }
     if let Some(connection) = &arm.connection
-        && meets_this_week(state.week, connection.start_week, connection.params.every_weeks)
+        && meets_this_week(
+            state.week,
+            connection.start_week,
+            connection.params.every_weeks,
+        )
     {
         connection::one_to_ones(world, params, &connection.params, state);
     }
@@ -84,7 +88,10 @@ pub fn check(check: &mut Checker, at: &FieldPath, intervention: &RawIntervention
             if p.stop_trust > p.coordinate_trust {
                 check.fail(
                     &at.key("stop_trust"),
-                    format!("must not exceed coordinate_trust ({}) (got {})", p.coordinate_trust, p.stop_trust),
+                    format!(
+                        "must not exceed coordinate_trust ({}) (got {})",
+                        p.coordinate_trust, p.stop_trust
+                    ),
                 );
             }
         }

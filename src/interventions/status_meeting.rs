@@ -16,7 +16,8 @@ pub fn meet(world: &World, params: &StatusMeetingParams, state: &mut State) {
         }
         state.ambiguity[project] *= params.ambiguity_factor;
         for &membership in members {
-            state.leaders[world.memberships[membership as usize].leader.0 as usize].meeting_hours += hours;
+            state.leaders[world.memberships[membership as usize].leader.0 as usize]
+                .meeting_hours += hours;
         }
     }
     // Every observer in a project hears each member's open private list.

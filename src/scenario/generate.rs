@@ -16,33 +16,95 @@ use crate::rng::{Purpose, stream};
 pub const MAX_GENERATED_LEADERS: i64 = 1_000_000;
 
 pub(super) fn check(check: &mut Checker, at: &FieldPath, generate: &RawGenerate) {
-    check.whole(&at.key("leaders"), generate.leaders, 2, MAX_GENERATED_LEADERS);
+    check.whole(
+        &at.key("leaders"),
+        generate.leaders,
+        2,
+        MAX_GENERATED_LEADERS,
+    );
     let pairs = [
-        ("team_size_min", generate.team_size_min, "team_size_max", generate.team_size_max, 1, 10_000),
-        ("projects_per_leader_min", generate.projects_per_leader_min, "projects_per_leader_max", generate.projects_per_leader_max, 1, 50),
-        ("project_size_min", generate.project_size_min, "project_size_max", generate.project_size_max, 2, 100),
+        (
+            "team_size_min",
+            generate.team_size_min,
+            "team_size_max",
+            generate.team_size_max,
+            1,
+            10_000,
+        ),
+        (
+            "projects_per_leader_min",
+            generate.projects_per_leader_min,
+            "projects_per_leader_max",
+            generate.projects_per_leader_max,
+            1,
+            50,
+        ),
+        (
+            "project_size_min",
+            generate.project_size_min,
+            "project_size_max",
+            generate.project_size_max,
+            2,
+            100,
+        ),
     ];
     for (low_name, low, high_name, high, min, max) in pairs {
         let low_ok = check.whole(&at.key(low_name), low, min, max);
         let high_ok = check.whole(&at.key(high_name), high, min, max);
         if low_ok && high_ok && low > high {
-            check.fail(&at.key(high_name), format!("must be at least {low_name} ({low})"));
+            check.fail(
+                &at.key(high_name),
+                format!("must be at least {low_name} ({low})"),
+            );
         }
     }
     check.whole(&at.key("span"), generate.span, 1, 10_000);
     check.probability(&at.key("shared_share"), generate.shared_share);
     let ranges = [
-        ("demand_min", generate.demand_min, "demand_max", generate.demand_max, 10.0),
-        ("ambiguity_min", generate.ambiguity_min, "ambiguity_max", generate.ambiguity_max, 1.0),
-        ("insecurity_min", generate.insecurity_min, "insecurity_max", generate.insecurity_max, 1.0),
-        ("disclosure_min", generate.disclosure_min, "disclosure_max", generate.disclosure_max, 1.0),
-        ("support_min", generate.support_min, "support_max", generate.support_max, 1.0),
+        (
+            "demand_min",
+            generate.demand_min,
+            "demand_max",
+            generate.demand_max,
+            10.0,
+        ),
+        (
+            "ambiguity_min",
+            generate.ambiguity_min,
+            "ambiguity_max",
+            generate.ambiguity_max,
+            1.0,
+        ),
+        (
+            "insecurity_min",
+            generate.insecurity_min,
+            "insecurity_max",
+            generate.insecurity_max,
+            1.0,
+        ),
+        (
+            "disclosure_min",
+            generate.disclosure_min,
+            "disclosure_max",
+            generate.disclosure_max,
+            1.0,
+        ),
+        (
+            "support_min",
+            generate.support_min,
+            "support_max",
+            generate.support_max,
+            1.0,
+        ),
     ];
     for (low_name, low, high_name, high, max) in ranges {
         check.range(&at.key(low_name), low, 0.0, max);
         check.range(&at.key(high_name), high, 0.0, max);
         if low.is_finite() && high.is_finite() && low > high {
-            check.fail(&at.key(high_name), format!("must be at least {low_name} ({low})"));
+            check.fail(
+                &at.key(high_name),
+                format!("must be at least {low_name} ({low})"),
+            );
         }
     }
     if generate.demand_min <= 0.0 {
@@ -86,7 +148,8 @@ pub(super) fn generate(
     let mut slots = Vec::new();
     for index in 0..n_leaders {
         let team_size = rng.random_range(generate.team_size_min..=generate.team_size_max) as u32;
-        let projects = rng.random_range(generate.projects_per_leader_min..=generate.projects_per_leader_max);
+        let projects =
+            rng.random_range(generate.projects_per_leader_min..=generate.projects_per_leader_max);
         organisation.leaders.push(Leader {
             name: format!("leader-{:05}", index + 1),
             team_size,
@@ -110,7 +173,8 @@ pub(super) fn generate(
     }
     let mut projects: Vec<Vec<u32>> = Vec::new();
     let mut current: Vec<u32> = Vec::new();
-    let mut target = rng.random_range(generate.project_size_min..=generate.project_size_max) as usize;
+    let mut target =
+        rng.random_range(generate.project_size_min..=generate.project_size_max) as usize;
     for leader in slots {
         if current.contains(&leader) {
             // Give the slot to the project being built next instead.
@@ -122,7 +186,8 @@ pub(super) fn generate(
         current.push(leader);
         if current.len() == target {
             projects.push(std::mem::take(&mut current));
-            target = rng.random_range(generate.project_size_min..=generate.project_size_max) as usize;
+            target =
+                rng.random_range(generate.project_size_min..=generate.project_size_max) as usize;
         }
     }
     match (current.len(), projects.is_empty()) {
@@ -152,7 +217,8 @@ pub(super) fn generate(
                 let capacity = organisation.leaders[leader as usize].capacity_hours;
                 Member {
                     leader: LeaderId(leader),
-                    hours_per_week: generate.shared_share * capacity / f64::from(project_count[leader as usize].max(1)),
+                    hours_per_week: generate.shared_share * capacity
+                        / f64::from(project_count[leader as usize].max(1)),
                     priority: raw.defaults.project_priority,
                 }
             })
@@ -169,5 +235,9 @@ pub(super) fn generate(
 }
 
 fn draw(rng: &mut impl RngExt, low: f64, high: f64) -> f64 {
-    if high > low { rng.random_range(low..high) } else { low }
+    if high > low {
+        rng.random_range(low..high)
+    } else {
+        low
+    }
 }

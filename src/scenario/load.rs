@@ -149,6 +149,8 @@ pub struct Loaded<'t> {
     /// The arms in file order, by name.
     pub arms: Vec<(String, RawArm)>,
     pub locator: Locator<'t>,
+    /// Problems found while deserialising; semantic checks add to them.
+    pub problems: Vec<Problem>,
 }
 
 /// Decodes the file's bytes; a scenario must be UTF-8.
@@ -176,7 +178,11 @@ pub fn decode(file: &str, bytes: &[u8]) -> Result<String, Vec<Problem>> {
         Ok(text) => Ok(text.to_string()),
         Err(error) => {
             let offset = error.valid_up_to();
-            let locator = Locator::new(file, std::str::from_utf8(&bytes[..offset]).unwrap_or(""), None);
+            let locator = Locator::new(
+                file,
+                std::str::from_utf8(&bytes[..offset]).unwrap_or(""),
+                None,
+            );
             Err(vec![Problem {
                 location: locator.position(offset),
                 field: None,
@@ -254,8 +260,12 @@ pub fn parse<'t>(
         }
         None => toml::Table::new(),
     };
-    let raw: Option<RawScenario> =
-        deserialize_collecting(toml::Value::Table(table), &FieldPath::root(), &locator, &mut problems);
+    let raw: Option<RawScenario> = deserialize_collecting(
+        toml::Value::Table(table),
+        &FieldPath::root(),
+        &locator,
+        &mut problems,
+    );
     let mut arms = Vec::new();
     for (name, value) in arms_table {
         let path = FieldPath::root().key("arms").key(&name);
@@ -263,15 +273,22 @@ pub fn parse<'t>(
             arms.push((name, arm));
         }
     }
+    // Keys that failed were removed and took their defaults, so the semantic
+    // checks can still run and report the rest of the file's problems.
     match raw {
-        Some(mut raw) if problems.is_empty() => {
+        Some(mut raw) => {
             raw.arms = arms
                 .iter()
                 .filter_map(|(name, arm)| Some((name.clone(), toml::Value::try_from(arm).ok()?)))
                 .collect();
-            Ok(Loaded { raw, arms, locator })
+            Ok(Loaded {
+                raw,
+                arms,
+                locator,
+                problems,
+            })
         }
-        _ => Err(problems),
+        None => Err(problems),
     }
 }
 
@@ -306,16 +323,22 @@ fn write_at(
         toml::Value::Table(inner) => write_at(inner, rest, value, written),
         toml::Value::Array(elements) => {
             let (selector, rest) = rest.split_first().unwrap_or((first, &[]));
-            let index = element_index(elements, selector)
-                .ok_or_else(|| format!("`{written}` has no element `{selector}` (give an index or a name)"))?;
+            let index = element_index(elements, selector).ok_or_else(|| {
+                format!("`{written}` has no element `{selector}` (give an index or a name)")
+            })?;
             let written = written.index(index);
             match &mut elements[index] {
-                toml::Value::Table(inner) if !rest.is_empty() => write_at(inner, rest, value, written),
+                toml::Value::Table(inner) if !rest.is_empty() => {
+                    write_at(inner, rest, value, written)
+                }
                 toml::Value::Table(_) => Err(format!("`{written}`: name a field of the element")),
                 _ => Err(format!("`{written}` is not a table")),
             }
         }
-        other => Err(format!("`{written}` is a {}, not a table", other.type_str())),
+        other => Err(format!(
+            "`{written}` is a {}, not a table",
+            other.type_str()
+        )),
     }
 }
 
@@ -348,11 +371,12 @@ fn deserialize_collecting<T: DeserializeOwned>(
         };
         let message = error.inner().message().to_string();
         let mut path = base.clone();
-        path.0.extend(error.path().iter().filter_map(|segment| match segment {
-            serde_path_to_error::Segment::Seq { index } => Some(Segment::Index(*index)),
-            serde_path_to_error::Segment::Map { key } => Some(Segment::Key(key.clone())),
-            _ => None,
-        }));
+        path.0
+            .extend(error.path().iter().filter_map(|segment| match segment {
+                serde_path_to_error::Segment::Seq { index } => Some(Segment::Index(*index)),
+                serde_path_to_error::Segment::Map { key } => Some(Segment::Key(key.clone())),
+                _ => None,
+            }));
         if let Some(field) = backticked(&message, "unknown field `") {
             if path.0.last() != Some(&Segment::Key(field.clone())) {
                 path = path.key(&field);
@@ -361,7 +385,10 @@ fn deserialize_collecting<T: DeserializeOwned>(
         } else if let Some(field) = backticked(&message, "missing field `") {
             // A field removed for a bad value is not missing a second time.
             if !removed.contains(&path.key(&field).to_string()) {
-                problems.push(locator.problem(&path.key(&field), format!("missing required field `{field}`")));
+                problems.push(locator.problem(
+                    &path.key(&field),
+                    format!("missing required field `{field}`"),
+                ));
             }
             return None;
         } else {
@@ -391,7 +418,10 @@ fn unknown_field_message(field: &str, message: &str) -> String {
     match did_you_mean(field, &expected) {
         Some(suggestion) => format!("unknown field `{field}`; did you mean `{suggestion}`?"),
         None if expected.is_empty() => format!("unknown field `{field}`"),
-        None => format!("unknown field `{field}`; expected one of {}", expected.join(", ")),
+        None => format!(
+            "unknown field `{field}`; expected one of {}",
+            expected.join(", ")
+        ),
     }
 }
 

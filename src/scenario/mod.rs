@@ -15,11 +15,11 @@ use std::path::Path;
 
 pub use error::{FieldPath, Location, Problem, ScenarioError, Segment};
 pub use load::{MAX_SCENARIO_BYTES, Override, did_you_mean};
-pub use validate::Checker;
 pub use raw::{
     AttributionParams, ConflictParams, ConnectionParams, DisclosureParams, EscalationParams,
     RawScenario, StatusMeetingParams, TeamParams,
 };
+pub use validate::Checker;
 
 /// Index of a leader in [`Organisation::leaders`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -250,7 +250,11 @@ pub fn load_file(path: &Path, overrides: &[Override]) -> Result<Scenario, Scenar
 }
 
 /// Checks a scenario given as text; `label` names it in messages.
-pub fn load_text(label: &str, text: &str, overrides: &[Override]) -> Result<Scenario, ScenarioError> {
+pub fn load_text(
+    label: &str,
+    text: &str,
+    overrides: &[Override],
+) -> Result<Scenario, ScenarioError> {
     load_bytes(label, text.as_bytes(), overrides).map_err(|problems| ScenarioError {
         file: label.into(),
         problems,

@@ -287,16 +287,17 @@ fn default_priority_jitter() -> f64 {
 /// The default mix of private work, from the engineering-leadership queue the
 /// model describes (incidents and security first, technical debt last).
 pub fn default_workstreams() -> Vec<RawWorkstream> {
-    let stream = |name: &str, priority: f64, share: f64, effort: f64, due: (i64, i64)| RawWorkstream {
-        name: name.to_string(),
-        priority,
-        share,
-        mean_effort_hours: effort,
-        effort_sigma: default_effort_sigma(),
-        due_weeks_min: due.0,
-        due_weeks_max: due.1,
-        priority_jitter: default_priority_jitter(),
-    };
+    let stream =
+        |name: &str, priority: f64, share: f64, effort: f64, due: (i64, i64)| RawWorkstream {
+            name: name.to_string(),
+            priority,
+            share,
+            mean_effort_hours: effort,
+            effort_sigma: default_effort_sigma(),
+            due_weeks_min: due.0,
+            due_weeks_max: due.1,
+            priority_jitter: default_priority_jitter(),
+        };
     vec![
         stream("incidents", 9.0, 0.10, 6.0, (0, 0)),
         stream("security-patches", 8.0, 0.10, 8.0, (0, 2)),

@@ -32,7 +32,10 @@ impl Checker<'_, '_> {
             } else {
                 format!("at most {high}")
             };
-            self.fail(path, format!("must be at least {low} and {high_text} (got {value})"));
+            self.fail(
+                path,
+                format!("must be at least {low} and {high_text} (got {value})"),
+            );
         }
     }
 
@@ -52,7 +55,10 @@ impl Checker<'_, '_> {
 
     pub fn whole(&mut self, path: &FieldPath, value: i64, low: i64, high: i64) -> bool {
         if value < low || value > high {
-            self.fail(path, format!("must be a whole number from {low} to {high} (got {value})"));
+            self.fail(
+                path,
+                format!("must be a whole number from {low} to {high} (got {value})"),
+            );
             return false;
         }
         true
@@ -67,10 +73,11 @@ pub(super) fn validate(loaded: Loaded<'_>) -> Result<Scenario, Vec<Problem>> {
         raw,
         arms: raw_arms,
         locator,
+        problems,
     } = loaded;
     let mut check = Checker {
         locator: &locator,
-        problems: Vec::new(),
+        problems,
     };
     let root = FieldPath::root();
 
@@ -91,7 +98,14 @@ pub(super) fn validate(loaded: Loaded<'_>) -> Result<Scenario, Vec<Problem>> {
     check.probability(&root.key("trust").key("initial"), raw.trust.initial);
     let weeks = raw.weeks.clamp(1, MAX_WEEKS) as i32;
     let warmup = raw.warmup_weeks.clamp(0, MAX_WEEKS) as i32;
-    build_named(&mut check, &raw, &mut organisation, workstreams_ok, weeks, warmup);
+    build_named(
+        &mut check,
+        &raw,
+        &mut organisation,
+        workstreams_ok,
+        weeks,
+        warmup,
+    );
     if let Some(generate) = &raw.generate {
         generate::check(&mut check, &root.key("generate"), generate);
         if check.problems.is_empty() {
@@ -104,7 +118,14 @@ pub(super) fn validate(loaded: Loaded<'_>) -> Result<Scenario, Vec<Problem>> {
 
     let arms = build_arms(&mut check, &raw_arms, weeks);
     if !check.problems.is_empty() {
-        return Err(check.problems);
+        // In file order, whatever check found them.
+        let mut problems = check.problems;
+        problems.sort_by_key(|problem| match &problem.location {
+            super::Location::File { line, column, .. } => (0, *line, *column),
+            super::Location::WholeFile { .. } => (1, 0, 0),
+            super::Location::Override { .. } => (2, 0, 0),
+        });
+        return Err(problems);
     }
     let baseline = arms.iter().position(|arm| arm.baseline).unwrap_or(0);
     Ok(Scenario {
@@ -132,14 +153,34 @@ fn check_params(check: &mut Checker, raw: &RawScenario) {
     let p = FieldPath::root();
     let team = p.key("team");
     check.positive(&team.key("hours_per_person"), raw.team.hours_per_person);
-    check.range(&team.key("capacity_noise_sd"), raw.team.capacity_noise_sd, 0.0, 0.5);
-    check.range(&team.key("initial_backlog_weeks"), raw.team.initial_backlog_weeks, 0.0, 52.0);
+    check.range(
+        &team.key("capacity_noise_sd"),
+        raw.team.capacity_noise_sd,
+        0.0,
+        0.5,
+    );
+    check.range(
+        &team.key("initial_backlog_weeks"),
+        raw.team.initial_backlog_weeks,
+        0.0,
+        52.0,
+    );
     check.non_negative(&team.key("ageing_per_week"), raw.team.ageing_per_week);
 
     let disclosure = p.key("disclosure");
     check.range(&disclosure.key("k_trust"), raw.disclosure.k_trust, 0.0, 1.0);
-    check.range(&disclosure.key("context_exponent"), raw.disclosure.context_exponent, 0.0, 20.0);
-    check.range(&disclosure.key("data_exponent"), raw.disclosure.data_exponent, 0.0, 20.0);
+    check.range(
+        &disclosure.key("context_exponent"),
+        raw.disclosure.context_exponent,
+        0.0,
+        20.0,
+    );
+    check.range(
+        &disclosure.key("data_exponent"),
+        raw.disclosure.data_exponent,
+        0.0,
+        20.0,
+    );
 
     let a = p.key("attribution");
     let attribution = &raw.attribution;
@@ -157,10 +198,18 @@ fn check_params(check: &mut Checker, raw: &RawScenario) {
     check.positive(&c.key("half_frustration"), conflict.half_frustration);
     check.range(&c.key("reply_share"), conflict.reply_share, 0.0, 10.0);
     check.range(&c.key("manager_share"), conflict.manager_share, 0.0, 10.0);
-    check.range(&c.key("spillover_hours_per_hour"), conflict.spillover_hours_per_hour, 0.0, 10.0);
+    check.range(
+        &c.key("spillover_hours_per_hour"),
+        conflict.spillover_hours_per_hour,
+        0.0,
+        10.0,
+    );
     check.non_negative(&c.key("episode_offset"), conflict.episode_offset);
     check.non_negative(&c.key("episode_onset"), conflict.episode_onset);
-    if conflict.episode_offset.is_finite() && conflict.episode_onset.is_finite() && conflict.episode_offset > conflict.episode_onset {
+    if conflict.episode_offset.is_finite()
+        && conflict.episode_onset.is_finite()
+        && conflict.episode_offset > conflict.episode_onset
+    {
         check.fail(
             &c.key("episode_offset"),
             format!(
@@ -179,7 +228,12 @@ fn check_params(check: &mut Checker, raw: &RawScenario) {
     check.probability(&d.key("insecurity"), defaults.insecurity);
     check.probability(&d.key("support"), defaults.support);
     check.probability(&d.key("project_share"), defaults.project_share);
-    check.range(&d.key("project_priority"), defaults.project_priority, -100.0, 100.0);
+    check.range(
+        &d.key("project_priority"),
+        defaults.project_priority,
+        -100.0,
+        100.0,
+    );
     check.probability(&d.key("ambiguity"), defaults.ambiguity);
     check.probability(&d.key("unowned_share"), defaults.unowned_share);
 }
@@ -195,22 +249,44 @@ fn check_workstreams(check: &mut Checker, path: &FieldPath, workstreams: &[RawWo
         if stream.name.trim().is_empty() {
             check.fail(&at.key("name"), "must not be empty");
         } else if let Some(first) = seen.insert(stream.name.as_str(), index) {
-            check.fail(&at.key("name"), format!("`{}` is already the name of workstream {first}", stream.name));
+            check.fail(
+                &at.key("name"),
+                format!(
+                    "`{}` is already the name of workstream {first}",
+                    stream.name
+                ),
+            );
         }
         check.range(&at.key("priority"), stream.priority, -100.0, 100.0);
-        check.range(&at.key("priority_jitter"), stream.priority_jitter, 0.0, 10.0);
+        check.range(
+            &at.key("priority_jitter"),
+            stream.priority_jitter,
+            0.0,
+            10.0,
+        );
         check.non_negative(&at.key("share"), stream.share);
-        check.range(&at.key("mean_effort_hours"), stream.mean_effort_hours, 0.01, 10_000.0);
+        check.range(
+            &at.key("mean_effort_hours"),
+            stream.mean_effort_hours,
+            0.01,
+            10_000.0,
+        );
         check.range(&at.key("effort_sigma"), stream.effort_sigma, 0.0, 3.0);
         let min_ok = check.whole(&at.key("due_weeks_min"), stream.due_weeks_min, 0, 520);
         let max_ok = check.whole(&at.key("due_weeks_max"), stream.due_weeks_max, 0, 520);
         if min_ok && max_ok && stream.due_weeks_min > stream.due_weeks_max {
-            check.fail(&at.key("due_weeks_max"), format!("must be at least due_weeks_min ({})", stream.due_weeks_min));
+            check.fail(
+                &at.key("due_weeks_max"),
+                format!("must be at least due_weeks_min ({})", stream.due_weeks_min),
+            );
         }
     }
     let total_share: f64 = workstreams.iter().map(|stream| stream.share).sum();
     if !workstreams.is_empty() && total_share.is_finite() && total_share <= 0.0 {
-        check.fail(path, "the shares of the workstreams must add up to more than 0");
+        check.fail(
+            path,
+            "the shares of the workstreams must add up to more than 0",
+        );
     }
     check.problems.len() == before
 }
@@ -231,7 +307,10 @@ fn build_named(
         if manager.name.trim().is_empty() {
             check.fail(&at.key("name"), "must not be empty");
         } else if manager_ids.contains_key(&manager.name) {
-            check.fail(&at.key("name"), format!("`{}` is named twice", manager.name));
+            check.fail(
+                &at.key("name"),
+                format!("`{}` is named twice", manager.name),
+            );
         } else {
             manager_ids.insert(manager.name.clone(), ManagerId(index as u32));
         }
@@ -244,17 +323,24 @@ fn build_named(
         });
     }
     for (index, manager) in raw.managers.iter().enumerate() {
-        let Some(boss) = &manager.reports_to else { continue };
+        let Some(boss) = &manager.reports_to else {
+            continue;
+        };
         let at = root.key("managers").index(index).key("reports_to");
         match manager_ids.get(boss) {
-            Some(&id) if id.0 as usize == index => check.fail(&at, "a manager cannot report to themselves"),
+            Some(&id) if id.0 as usize == index => {
+                check.fail(&at, "a manager cannot report to themselves")
+            }
             Some(&id) => organisation.managers[index].reports_to = Some(id),
             None => check.fail(&at, unknown_name("manager", boss, manager_ids.keys())),
         }
     }
     for (index, _) in raw.managers.iter().enumerate() {
         if has_reporting_cycle(&organisation.managers, ManagerId(index as u32)) {
-            check.fail(&root.key("managers").index(index).key("reports_to"), "managers report to each other in a cycle");
+            check.fail(
+                &root.key("managers").index(index).key("reports_to"),
+                "managers report to each other in a cycle",
+            );
         }
     }
 
@@ -284,7 +370,10 @@ fn build_named(
         let manager = match manager_ids.get(&leader.manager) {
             Some(&id) => id,
             None => {
-                check.fail(&at.key("manager"), unknown_name("manager", &leader.manager, manager_ids.keys()));
+                check.fail(
+                    &at.key("manager"),
+                    unknown_name("manager", &leader.manager, manager_ids.keys()),
+                );
                 ManagerId(0)
             }
         };
@@ -301,7 +390,11 @@ fn build_named(
             disclosure,
             insecurity,
             manager,
-            workstreams: if own_streams_ok { unresolved(streams) } else { Vec::new() },
+            workstreams: if own_streams_ok {
+                unresolved(streams)
+            } else {
+                Vec::new()
+            },
         });
     }
 
@@ -309,11 +402,23 @@ fn build_named(
         let at = root.key("projects").index(index);
         if project.name.trim().is_empty() {
             check.fail(&at.key("name"), "must not be empty");
-        } else if raw.projects[..index].iter().any(|other| other.name == project.name) {
-            check.fail(&at.key("name"), format!("`{}` is named twice", project.name));
+        } else if raw.projects[..index]
+            .iter()
+            .any(|other| other.name == project.name)
+        {
+            check.fail(
+                &at.key("name"),
+                format!("`{}` is named twice", project.name),
+            );
         }
         if project.members.len() < 2 {
-            check.fail(&at.key("members"), format!("a shared project needs at least two members (got {})", project.members.len()));
+            check.fail(
+                &at.key("members"),
+                format!(
+                    "a shared project needs at least two members (got {})",
+                    project.members.len()
+                ),
+            );
         }
         let priority = project.priority.unwrap_or(raw.defaults.project_priority);
         check.range(&at.key("priority"), priority, -100.0, 100.0);
@@ -328,10 +433,18 @@ fn build_named(
         check.probability(&at.key("unowned_share"), unowned_share);
         let start = project.start_week.unwrap_or(1 - warmup as i64);
         let end = project.end_week.unwrap_or(weeks as i64);
-        let start_ok = check.whole(&at.key("start_week"), start, 1 - warmup as i64, weeks as i64);
+        let start_ok = check.whole(
+            &at.key("start_week"),
+            start,
+            1 - warmup as i64,
+            weeks as i64,
+        );
         let end_ok = check.whole(&at.key("end_week"), end, 1 - warmup as i64, weeks as i64);
         if start_ok && end_ok && start > end {
-            check.fail(&at.key("end_week"), format!("must not be before start_week ({start})"));
+            check.fail(
+                &at.key("end_week"),
+                format!("must not be before start_week ({start})"),
+            );
         }
         let mut members = Vec::new();
         for (member_index, name) in project.members.iter().enumerate() {
@@ -340,7 +453,10 @@ fn build_named(
                 check.fail(&member_at, unknown_name("leader", name, leader_ids.keys()));
                 continue;
             };
-            if members.iter().any(|member: &Member| member.leader == leader) {
+            if members
+                .iter()
+                .any(|member: &Member| member.leader == leader)
+            {
                 check.fail(&member_at, format!("`{name}` is listed twice"));
                 continue;
             }
@@ -367,10 +483,16 @@ fn build_named(
         let from = leader_ids.get(&pair.from);
         let to = leader_ids.get(&pair.to);
         if from.is_none() {
-            check.fail(&at.key("from"), unknown_name("leader", &pair.from, leader_ids.keys()));
+            check.fail(
+                &at.key("from"),
+                unknown_name("leader", &pair.from, leader_ids.keys()),
+            );
         }
         if to.is_none() {
-            check.fail(&at.key("to"), unknown_name("leader", &pair.to, leader_ids.keys()));
+            check.fail(
+                &at.key("to"),
+                unknown_name("leader", &pair.to, leader_ids.keys()),
+            );
         }
         if let (Some(&from), Some(&to)) = (from, to) {
             organisation.trust_overrides.push((from, to, pair.value));
@@ -414,7 +536,8 @@ pub(super) fn resolve_arrivals(organisation: &mut Organisation) -> Vec<(usize, f
         }
         let total_share: f64 = leader.workstreams.iter().map(|s| s.arrivals_per_week).sum();
         for stream in &mut leader.workstreams {
-            let hours = private_hours.max(0.0) * stream.arrivals_per_week / total_share.max(f64::MIN_POSITIVE);
+            let hours = private_hours.max(0.0) * stream.arrivals_per_week
+                / total_share.max(f64::MIN_POSITIVE);
             stream.arrivals_per_week = hours / stream.mean_effort_hours;
         }
     }
@@ -423,14 +546,18 @@ pub(super) fn resolve_arrivals(organisation: &mut Organisation) -> Vec<(usize, f
 
 fn check_organisation(check: &mut Checker, raw: &RawScenario, organisation: &Organisation) {
     let root = FieldPath::root();
-    if organisation.leaders.len() < 2 {
+    // A [generate] section with problems generated nothing; that is reported already.
+    if organisation.leaders.len() < 2 && raw.generate.is_none() {
         check.fail(&root.key("leaders"), format!(
             "needs at least two leaders who share a project (got {}); name them in [[leaders]] or use [generate]",
             organisation.leaders.len()
         ));
     }
     if organisation.managers.is_empty() && !organisation.leaders.is_empty() {
-        check.fail(&root.key("managers"), "needs at least one manager for the leaders to report to");
+        check.fail(
+            &root.key("managers"),
+            "needs at least one manager for the leaders to report to",
+        );
     }
     let mut in_project = vec![false; organisation.leaders.len()];
     for project in &organisation.projects {
@@ -460,11 +587,19 @@ fn check_organisation(check: &mut Checker, raw: &RawScenario, organisation: &Org
     }
     for (observer, actor, _) in &organisation.trust_overrides {
         let share = organisation.projects.iter().any(|project| {
-            project.members.iter().any(|m| m.leader == *observer) && project.members.iter().any(|m| m.leader == *actor)
+            project.members.iter().any(|m| m.leader == *observer)
+                && project.members.iter().any(|m| m.leader == *actor)
         });
         if !share || observer == actor {
-            let index = organisation.trust_overrides.iter().position(|(o, a, _)| o == observer && a == actor).unwrap_or(0);
-            check.fail(&root.key("trust").key("pairs").index(index), "these two leaders share no project, so there is no trust between them to set");
+            let index = organisation
+                .trust_overrides
+                .iter()
+                .position(|(o, a, _)| o == observer && a == actor)
+                .unwrap_or(0);
+            check.fail(
+                &root.key("trust").key("pairs").index(index),
+                "these two leaders share no project, so there is no trust between them to set",
+            );
         }
     }
 }
@@ -508,7 +643,10 @@ fn build_arms(check: &mut Checker, raw_arms: &[(String, RawArm)], weeks: i32) ->
     if baselines > 1 {
         for (name, arm) in raw_arms.iter().filter(|(_, arm)| arm.baseline).skip(1) {
             let _ = arm;
-            check.fail(&root.key(name).key("baseline"), "only one arm can be the baseline");
+            check.fail(
+                &root.key(name).key("baseline"),
+                "only one arm can be the baseline",
+            );
         }
     }
     let mut arms = Vec::new();
@@ -536,19 +674,37 @@ fn build_arms(check: &mut Checker, raw_arms: &[(String, RawArm)], weeks: i32) ->
             let duplicate = match intervention {
                 RawIntervention::Escalation(params) => {
                     let start_week = start_of(params.start_week);
-                    arm.escalation.replace(Escalation { start_week, params: params.clone() }).is_some()
+                    arm.escalation
+                        .replace(Escalation {
+                            start_week,
+                            params: params.clone(),
+                        })
+                        .is_some()
                 }
                 RawIntervention::StatusMeeting(params) => {
                     let start_week = start_of(params.start_week);
-                    arm.status_meeting.replace(StatusMeeting { start_week, params: params.clone() }).is_some()
+                    arm.status_meeting
+                        .replace(StatusMeeting {
+                            start_week,
+                            params: params.clone(),
+                        })
+                        .is_some()
                 }
                 RawIntervention::ConnectionFirst(params) => {
                     let start_week = start_of(params.start_week);
-                    arm.connection.replace(Connection { start_week, params: params.clone() }).is_some()
+                    arm.connection
+                        .replace(Connection {
+                            start_week,
+                            params: params.clone(),
+                        })
+                        .is_some()
                 }
             };
             if duplicate {
-                check.fail(&item.key("kind"), "this arm already has an intervention of this kind");
+                check.fail(
+                    &item.key("kind"),
+                    "this arm already has an intervention of this kind",
+                );
             }
             crate::interventions::check(check, &item, intervention);
         }

@@ -1,0 +1,351 @@
+//! The real binary, run in a temporary folder.
+
+use crate::common::{binary, read_summary, repo_file};
+
+const WEEKLY_HEADER: &str = "arm,week,metric,mean,ci_low,ci_high";
+const SUMMARY_HEADER: &str =
+    "arm,metric,mean,ci_low,ci_high,diff_vs_baseline,diff_ci_low,diff_ci_high";
+
+#[test]
+fn run_writes_the_contract_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = binary(dir.path())
+        .args([
+            "run",
+            &repo_file("scenarios/two-managers.toml"),
+            "--replicates",
+            "4",
+            "--quiet",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let folder = dir.path().join("output/two-managers");
+    let weekly = std::fs::read_to_string(folder.join("weekly.csv")).unwrap();
+    assert_eq!(weekly.lines().next(), Some(WEEKLY_HEADER));
+    // 4 arms x 26 weeks x every metric, plus the header.
+    let metrics = empathy_gap::metrics::Weekly::COUNT;
+    assert_eq!(weekly.lines().count(), 1 + 4 * 26 * metrics);
+    for metric in [
+        "conflict_hours_per_leader",
+        "empathy_gap_hours",
+        "believed_peer_load_hours",
+        "disclosures",
+    ] {
+        assert!(
+            weekly.contains(&format!(",{metric},")),
+            "weekly.csv lacks {metric}"
+        );
+    }
+    let summary = std::fs::read_to_string(folder.join("summary.csv")).unwrap();
+    assert_eq!(summary.lines().next(), Some(SUMMARY_HEADER));
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(folder.join("manifest.json")).unwrap())
+            .unwrap();
+    assert_eq!(manifest["seed"], 42);
+    assert_eq!(manifest["replicates"], 4);
+    assert_eq!(manifest["baseline"], "power-through");
+    assert_eq!(manifest["scenario"]["name"], "two-managers");
+    assert!(
+        manifest["command"]
+            .as_str()
+            .unwrap()
+            .contains("--replicates 4")
+    );
+    // No temporary files are left behind.
+    let leftovers: Vec<_> = std::fs::read_dir(&folder)
+        .unwrap()
+        .filter_map(|entry| entry.ok())
+        .filter(|entry| entry.file_name().to_string_lossy().starts_with('.'))
+        .collect();
+    assert!(leftovers.is_empty());
+}
+
+#[test]
+fn run_prints_a_summary_row_per_arm() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = binary(dir.path())
+        .args(["run", "two-managers", "--replicates", "3", "--weeks", "8"])
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    for arm in [
+        "power-through",
+        "escalation",
+        "status-meeting",
+        "connection-first",
+    ] {
+        assert!(
+            stdout.lines().any(|line| line.starts_with(arm)),
+            "no row for {arm} in\n{stdout}"
+        );
+    }
+    assert!(stdout.contains("lost h/yr per employee"));
+}
+
+#[test]
+fn set_overrides_a_value_by_its_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let status = binary(dir.path())
+        .args([
+            "run",
+            "two-managers",
+            "--replicates",
+            "2",
+            "--weeks",
+            "6",
+            "--set",
+            "arms.connection-first.start_week=3",
+            "--set",
+            "leaders.Alex.demand=0.8",
+            "--quiet",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        status.status.success(),
+        "{}",
+        String::from_utf8_lossy(&status.stderr)
+    );
+    let manifest: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("output/two-managers/manifest.json")).unwrap(),
+    )
+    .unwrap();
+    let arms = manifest["arms"].as_array().unwrap();
+    let connection = arms
+        .iter()
+        .find(|arm| arm["name"] == "connection-first")
+        .unwrap();
+    assert_eq!(connection["start_week"], 3);
+    assert_eq!(manifest["scenario"]["leaders"][0]["demand"], 0.8);
+    assert_eq!(manifest["intervention_start_week"], 3);
+}
+
+#[test]
+fn bad_set_values_exit_2_naming_the_argument() {
+    let dir = tempfile::tempdir().unwrap();
+    for (argument, expected) in [
+        ("attribution.alpah=3", "did you mean `alpha`"),
+        (
+            "defaults.insecurity=1.5",
+            "defaults.insecurity: must be at least 0 and at most 1",
+        ),
+        ("weeks=abc", "weeks: wrong type"),
+        ("leaders.Zed.demand=1", "has no element `Zed`"),
+        ("novalue", "is not of the form path=value"),
+    ] {
+        let output = binary(dir.path())
+            .args([
+                "run",
+                "two-managers",
+                "--replicates",
+                "1",
+                "--set",
+                argument,
+            ])
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(2), "{argument}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains(expected), "{argument}: {stderr}");
+        assert!(!stderr.contains("panicked"));
+    }
+    assert!(
+        !dir.path().join("output").exists(),
+        "a refused run wrote output"
+    );
+}
+
+#[test]
+fn validate_accepts_the_bundled_scenarios() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = binary(dir.path())
+        .args([
+            "validate",
+            &repo_file("scenarios/two-managers.toml"),
+            &repo_file("scenarios/typical-org.toml"),
+            &repo_file("scenarios/high-demand.toml"),
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&output.stdout)
+            .matches(": ok")
+            .count(),
+        3
+    );
+}
+
+/// Each case: a scenario text and lines the error output must contain.
+fn check_invalid(text: &str, expected: &[&str]) {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("bad.toml"), text).unwrap();
+    let output = binary(dir.path())
+        .args(["validate", "bad.toml"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    for line in expected {
+        assert!(stderr.contains(line), "expected `{line}` in:\n{stderr}");
+    }
+    assert!(!stderr.contains("panicked"));
+}
+
+const GOOD_TAIL: &str = r#"
+[[managers]]
+name = "M"
+[[leaders]]
+name = "A"
+manager = "M"
+[[leaders]]
+name = "B"
+manager = "M"
+[[projects]]
+name = "p"
+members = ["A", "B"]
+"#;
+
+#[test]
+fn validate_reports_syntax_errors_with_line_and_column() {
+    check_invalid("name = \"x\"\nweeks = = 3\n", &["error: bad.toml:2:"]);
+}
+
+#[test]
+fn validate_reports_every_problem_with_line_and_field() {
+    let text = format!(
+        "name = \"x\"\nweeks = 0\n[defaults]\ninsecurty = 0.2\ndisclosure = 1.5\n{GOOD_TAIL}\n[[leaders]]\nname = \"C\"\nmanager = \"Boss\"\n"
+    );
+    check_invalid(
+        &text,
+        &[
+            "bad.toml:2:1: weeks: must be a whole number from 1 to 5200 (got 0)",
+            "bad.toml:4:1: defaults.insecurty: unknown field `insecurty`; did you mean `insecurity`?",
+            "bad.toml:5:1: defaults.disclosure: must be at least 0 and at most 1 (got 1.5)",
+            "leaders[2].manager: no manager is named `Boss`",
+            "leaders[2].name: `C` is in no shared project",
+        ],
+    );
+}
+
+#[test]
+fn validate_reports_semantic_problems() {
+    let text = r#"
+name = "x"
+[[managers]]
+name = "M"
+[[leaders]]
+name = "A"
+manager = "M"
+[[leaders]]
+name = "A"
+manager = "M"
+[[projects]]
+name = "p"
+members = ["A"]
+[arms.one]
+[arms.two]
+interventions = [{ kind = "escalation", start_week = 99 }]
+"#;
+    check_invalid(
+        text,
+        &[
+            "leaders[1].name: `A` is named twice",
+            "projects[0].members: a shared project needs at least two members (got 1)",
+            "arms: no arm is the baseline",
+            "arms.two.interventions[0].start_week: must be a whole number from 1 to 26 (got 99)",
+        ],
+    );
+}
+
+#[test]
+fn validate_reports_a_missing_file_and_a_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = binary(dir.path())
+        .args(["validate", "nope.toml", "."])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("error: nope.toml: no such file"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("error: .: is a directory"), "{stderr}");
+}
+
+#[test]
+fn list_names_the_bundled_scenarios() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = binary(dir.path()).arg("list").output().unwrap();
+    assert!(output.status.success());
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    for name in ["two-managers", "typical-org", "high-demand"] {
+        assert!(stdout.contains(name));
+    }
+}
+
+#[test]
+fn unwritable_output_folder_exits_1_without_a_backtrace() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("blocker"),
+        "a file where a folder should be",
+    )
+    .unwrap();
+    let output = binary(dir.path())
+        .args([
+            "run",
+            "two-managers",
+            "--replicates",
+            "1",
+            "--weeks",
+            "6",
+            "--out",
+            "blocker",
+            "--quiet",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.starts_with("error: blocker/two-managers"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("panicked"));
+}
+
+#[test]
+fn summary_baseline_differences_are_zero() {
+    let dir = tempfile::tempdir().unwrap();
+    binary(dir.path())
+        .args([
+            "run",
+            "two-managers",
+            "--replicates",
+            "3",
+            "--weeks",
+            "6",
+            "--quiet",
+        ])
+        .assert()
+        .success();
+    let summary = read_summary(&dir.path().join("output/two-managers/summary.csv"));
+    let row = &summary[&(
+        "power-through".to_string(),
+        "annual_lost_hours_per_leader".to_string(),
+    )];
+    assert_eq!(row[3], 0.0);
+    assert!(row[0] > 0.0);
+}

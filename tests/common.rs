@@ -1,0 +1,81 @@
+//! Helpers shared by the test modules.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use assert_cmd::Command;
+use empathy_gap::scenario::{self, Scenario};
+
+/// The real binary, run in `dir`.
+pub fn binary(dir: &Path) -> Command {
+    let mut command = Command::cargo_bin("empathy-gap").expect("binary is built");
+    command.current_dir(dir);
+    command
+}
+
+pub fn repo_file(path: &str) -> String {
+    format!("{}/{path}", env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A checked scenario from text; panics with the problems if it is invalid.
+pub fn scenario(text: &str) -> Scenario {
+    match scenario::load_text("test.toml", text, &[]) {
+        Ok(scenario) => scenario,
+        Err(error) => panic!("test scenario is invalid:\n{error}"),
+    }
+}
+
+/// Two leaders sharing one project; `extra` is appended (it may override
+/// nothing that is already set here, so it sets sections such as [defaults]).
+pub fn pair_scenario(extra: &str) -> String {
+    format!(
+        r#"
+name = "pair"
+weeks = 20
+warmup_weeks = 4
+replicates = 1
+seed = 11
+{extra}
+[[managers]]
+name = "M"
+[[leaders]]
+name = "A"
+manager = "M"
+[[leaders]]
+name = "B"
+manager = "M"
+[[projects]]
+name = "p"
+members = ["A", "B"]
+"#
+    )
+}
+
+/// `summary.csv` as (arm, metric) -> [mean, ci_low, ci_high, diff, diff_low, diff_high].
+pub fn read_summary(path: &Path) -> HashMap<(String, String), Vec<f64>> {
+    let mut reader = csv::Reader::from_path(path).expect("summary.csv readable");
+    reader
+        .records()
+        .map(|record| {
+            let record = record.expect("valid row");
+            let values = (2..8)
+                .map(|i| record[i].parse().unwrap_or(f64::NAN))
+                .collect();
+            ((record[0].to_string(), record[1].to_string()), values)
+        })
+        .collect()
+}
+
+/// `weekly.csv` as (arm, metric) -> weekly means, week 1 first.
+pub fn read_weekly(path: &Path) -> HashMap<(String, String), Vec<f64>> {
+    let mut reader = csv::Reader::from_path(path).expect("weekly.csv readable");
+    let mut series: HashMap<(String, String), Vec<f64>> = HashMap::new();
+    for record in reader.records() {
+        let record = record.expect("valid row");
+        series
+            .entry((record[0].to_string(), record[2].to_string()))
+            .or_default()
+            .push(record[3].parse().unwrap_or(f64::NAN));
+    }
+    series
+}

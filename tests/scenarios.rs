@@ -1,0 +1,38 @@
+//! Every bundled scenario validates and runs briefly.
+
+use empathy_gap::model::World;
+use empathy_gap::runner::{RunOptions, run};
+use empathy_gap::scenario::{Override, load_file};
+
+#[test]
+fn every_bundled_scenario_validates_and_runs() {
+    let folder = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    let mut count = 0;
+    for entry in std::fs::read_dir(&folder).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "toml") {
+            continue;
+        }
+        let overrides = [
+            Override::parse("replicates=2").unwrap(),
+            Override::parse("weeks=6").unwrap(),
+        ];
+        let scenario =
+            load_file(&path, &overrides).unwrap_or_else(|e| panic!("{}:\n{e}", path.display()));
+        assert!(
+            !scenario.description.is_empty(),
+            "{} needs a description",
+            path.display()
+        );
+        let world = World::new(&scenario);
+        let options = RunOptions {
+            threads: 2,
+            cancel: None,
+            progress: None,
+        };
+        let results = run(&scenario, &world, &options).unwrap();
+        assert_eq!(results.replicates_done, 2);
+        count += 1;
+    }
+    assert!(count >= 3, "found only {count} scenarios");
+}
