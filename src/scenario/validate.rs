@@ -27,15 +27,12 @@ impl Checker<'_, '_> {
         if !value.is_finite() {
             self.fail(path, format!("must be a finite number (got {value})"));
         } else if value < low || value > high {
-            let high_text = if high == f64::INFINITY {
-                "no upper bound".to_string()
+            let expected = if high == f64::INFINITY {
+                format!("at least {low}")
             } else {
-                format!("at most {high}")
+                format!("at least {low} and at most {high}")
             };
-            self.fail(
-                path,
-                format!("must be at least {low} and {high_text} (got {value})"),
-            );
+            self.fail(path, format!("must be {expected} (got {value})"));
         }
     }
 
@@ -314,8 +311,10 @@ fn build_named(
         } else {
             manager_ids.insert(manager.name.clone(), ManagerId(index as u32));
         }
+        if let Some(support) = manager.support {
+            check.probability(&at.key("support"), support);
+        }
         let support = manager.support.unwrap_or(raw.defaults.support);
-        check.probability(&at.key("support"), support);
         organisation.managers.push(Manager {
             name: manager.name.clone(),
             support,
@@ -354,19 +353,30 @@ fn build_named(
         } else {
             leader_ids.insert(leader.name.clone(), LeaderId(index as u32));
         }
+        // Values a leader inherits were checked where they are set, in [defaults].
+        if let Some(team_size) = leader.team_size {
+            check.whole(&at.key("team_size"), team_size, 1, 10_000);
+        }
+        if let Some(capacity) = leader.capacity_hours {
+            check.positive(&at.key("capacity_hours"), capacity);
+        }
+        if let Some(demand) = leader.demand {
+            check.positive(&at.key("demand"), demand);
+            check.range(&at.key("demand"), demand, 0.0, 10.0);
+        }
+        if let Some(disclosure) = leader.disclosure {
+            check.probability(&at.key("disclosure"), disclosure);
+        }
+        if let Some(insecurity) = leader.insecurity {
+            check.probability(&at.key("insecurity"), insecurity);
+        }
         let team_size = leader.team_size.unwrap_or(raw.defaults.team_size);
-        check.whole(&at.key("team_size"), team_size, 1, 10_000);
         let capacity = leader
             .capacity_hours
             .unwrap_or(team_size.max(1) as f64 * raw.team.hours_per_person);
-        check.positive(&at.key("capacity_hours"), capacity);
         let demand = leader.demand.unwrap_or(raw.defaults.demand);
-        check.positive(&at.key("demand"), demand);
-        check.range(&at.key("demand"), demand, 0.0, 10.0);
         let disclosure = leader.disclosure.unwrap_or(raw.defaults.disclosure);
-        check.probability(&at.key("disclosure"), disclosure);
         let insecurity = leader.insecurity.unwrap_or(raw.defaults.insecurity);
-        check.probability(&at.key("insecurity"), insecurity);
         let manager = match manager_ids.get(&leader.manager) {
             Some(&id) => id,
             None => {
@@ -420,17 +430,25 @@ fn build_named(
                 ),
             );
         }
-        let priority = project.priority.unwrap_or(raw.defaults.project_priority);
-        check.range(&at.key("priority"), priority, -100.0, 100.0);
-        let share = project.project_share.unwrap_or(raw.defaults.project_share);
-        check.probability(&at.key("project_share"), share);
+        if let Some(priority) = project.priority {
+            check.range(&at.key("priority"), priority, -100.0, 100.0);
+        }
+        for (key, value) in [
+            ("project_share", project.project_share),
+            ("ambiguity", project.ambiguity),
+            ("unowned_share", project.unowned_share),
+        ] {
+            if let Some(value) = value {
+                check.probability(&at.key(key), value);
+            }
+        }
         if let Some(hours) = project.hours_per_week {
             check.range(&at.key("hours_per_week"), hours, 0.0, 100_000.0);
         }
+        let priority = project.priority.unwrap_or(raw.defaults.project_priority);
+        let share = project.project_share.unwrap_or(raw.defaults.project_share);
         let ambiguity = project.ambiguity.unwrap_or(raw.defaults.ambiguity);
-        check.probability(&at.key("ambiguity"), ambiguity);
         let unowned_share = project.unowned_share.unwrap_or(raw.defaults.unowned_share);
-        check.probability(&at.key("unowned_share"), unowned_share);
         let start = project.start_week.unwrap_or(1 - warmup as i64);
         let end = project.end_week.unwrap_or(weeks as i64);
         let start_ok = check.whole(
