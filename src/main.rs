@@ -59,6 +59,14 @@ enum Command {
         /// No progress bar and no summary table.
         #[arg(long)]
         quiet: bool,
+        /// Skip the charts and report.html (the CSV files and manifest are still written).
+        #[arg(long)]
+        no_charts: bool,
+    },
+    /// Redraw the charts and report.html of an earlier run from its CSV files.
+    Report {
+        /// A run's output folder, e.g. output/two-managers.
+        dir: PathBuf,
     },
     /// Check scenario files without running them.
     Validate {
@@ -96,6 +104,7 @@ fn main() -> ExitCode {
             threads,
             set,
             quiet,
+            no_charts,
         } => {
             let mut set = set;
             // The shorthand flags are overrides like any other, validated the same way.
@@ -104,9 +113,10 @@ fn main() -> ExitCode {
                     set.push(format!("{key}={value}"));
                 }
             }
-            run(&scenario, &out, threads, &set, quiet)
+            run(&scenario, &out, threads, &set, quiet, !no_charts)
         }
         Command::Validate { files, set } => validate(&files, &set),
+        Command::Report { dir } => report(&dir),
         Command::List => {
             list();
             Ok(())
@@ -161,6 +171,7 @@ fn run(
     threads: Option<usize>,
     set: &[String],
     quiet: bool,
+    charts: bool,
 ) -> Result<(), Failure> {
     let overrides = parse_overrides(set)?;
     let (scenario, label) =
@@ -193,6 +204,10 @@ fn run(
     let folder = output::output_folder(out, &scenario.name);
     output::write_run(&folder, &scenario, &results, &info, world.pairs.len())
         .map_err(|error| Failure::Runtime(error.to_string()))?;
+    if charts {
+        empathy_gap::report::write_report(&folder)
+            .map_err(|error| Failure::Runtime(error.to_string()))?;
+    }
     if !quiet {
         println!(
             "{}: {} arms x {} replicates x {} weeks (seed {}, {} threads, {:.2} s)\n",
@@ -222,6 +237,19 @@ fn progress_bar(scenario: &Scenario, quiet: bool) -> indicatif::ProgressBar {
     }
     bar.set_message(scenario.name.clone());
     bar
+}
+
+fn report(dir: &Path) -> Result<(), Failure> {
+    if !dir.join("weekly.csv").is_file() {
+        return Err(Failure::BadInput(format!(
+            "{}: not a run's output folder (no weekly.csv); give a folder like output/two-managers",
+            dir.display()
+        )));
+    }
+    let written = empathy_gap::report::write_report(dir)
+        .map_err(|error| Failure::Runtime(error.to_string()))?;
+    println!("wrote {} files in {}", written.files.len(), dir.display());
+    Ok(())
 }
 
 fn validate(files: &[String], set: &[String]) -> Result<(), Failure> {

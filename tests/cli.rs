@@ -349,3 +349,79 @@ fn summary_baseline_differences_are_zero() {
     assert_eq!(row[3], 0.0);
     assert!(row[0] > 0.0);
 }
+
+const CHARTS: [&str; 5] = [
+    "lost_hours",
+    "annual_lost_hours",
+    "empathy_gap",
+    "trust",
+    "delivery",
+];
+
+#[test]
+fn run_draws_every_chart_and_the_report_for_each_bundled_scenario() {
+    let dir = tempfile::tempdir().unwrap();
+    for name in ["two-managers", "typical-org", "high-demand"] {
+        binary(dir.path())
+            .args(["run", name, "--replicates", "2", "--weeks", "6", "--quiet"])
+            .assert()
+            .success();
+        let folder = dir.path().join("output").join(name);
+        for chart in CHARTS {
+            for extension in ["png", "svg"] {
+                let path = folder.join(format!("{chart}.{extension}"));
+                assert!(path.is_file(), "{name}: no {chart}.{extension}");
+            }
+        }
+        let html = std::fs::read_to_string(folder.join("report.html")).unwrap();
+        assert_eq!(
+            html.matches("<svg").count(),
+            CHARTS.len(),
+            "{name}: report.html lacks charts"
+        );
+        assert!(
+            !html.contains("http://") && !html.contains("https://"),
+            "{name}: external reference"
+        );
+    }
+}
+
+#[test]
+fn report_redraws_from_the_csv_files_and_no_charts_skips_them() {
+    let dir = tempfile::tempdir().unwrap();
+    binary(dir.path())
+        .args([
+            "run",
+            "two-managers",
+            "--replicates",
+            "2",
+            "--weeks",
+            "6",
+            "--quiet",
+            "--no-charts",
+        ])
+        .assert()
+        .success();
+    let folder = dir.path().join("output/two-managers");
+    assert!(folder.join("weekly.csv").is_file());
+    assert!(
+        !folder.join("report.html").exists(),
+        "--no-charts drew a report"
+    );
+    binary(dir.path())
+        .args(["report", "output/two-managers"])
+        .assert()
+        .success();
+    assert!(folder.join("report.html").is_file());
+    assert!(folder.join("trust.png").is_file());
+
+    let output = binary(dir.path())
+        .args(["report", "nowhere"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&output.stderr)
+            .contains("error: nowhere: not a run's output folder")
+    );
+}

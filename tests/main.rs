@@ -5,5 +5,6 @@ mod common;
 mod determinism;
 mod mechanisms;
 mod properties;
+mod report;
 mod scenarios;
 mod story;

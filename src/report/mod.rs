@@ -1,1 +1,122 @@
-//! Charts and the HTML report (placeholder until the report module lands).
+//! Charts and the HTML report for one run of the simulator.
+//!
+//! [`write_report`] reads the engine's `weekly.csv`, `summary.csv` and
+//! `manifest.json` from an output folder and writes five charts (PNG for
+//! slides, SVG for documents) and a self-contained `report.html` beside
+//! them. The pipeline is: `data` reads the files, `charts` decides what
+//! each chart shows, `plot` and `render` draw it, `text` puts the numbers
+//! into words, `html` assembles the page and `output` makes the writes
+//! all-or-nothing.
+
+mod charts;
+mod data;
+mod html;
+mod metrics;
+mod output;
+mod plot;
+mod render;
+mod text;
+mod theme;
+
+use std::io;
+use std::path::{Path, PathBuf};
+
+use charts::{Chart, ChartId};
+use data::RunOutput;
+use html::{DrawnChart, Figure};
+use output::StagedFiles;
+
+const REPORT_FILE: &str = "report.html";
+
+/// The files [`write_report`] wrote, in the order it wrote them.
+#[derive(Debug)]
+pub struct ReportFiles {
+    pub files: Vec<PathBuf>,
+}
+
+/// Why a report could not be written. Every message is one line that
+/// names the file and the problem.
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    /// An input file could not be opened or read.
+    #[error("{}: cannot read: {source}", path.display())]
+    Read { path: PathBuf, source: io::Error },
+    /// A cell of a CSV file holds something unusable.
+    #[error("{}: line {line}: column `{column}`: {problem}", path.display())]
+    Field {
+        path: PathBuf,
+        line: u64,
+        column: &'static str,
+        problem: &'static str,
+    },
+    /// An input file is malformed in some other way.
+    #[error("{}: {problem}", path.display())]
+    Invalid { path: PathBuf, problem: String },
+    /// An output file could not be written.
+    #[error("{}: cannot write: {source}", path.display())]
+    Write { path: PathBuf, source: io::Error },
+    /// A chart could not be drawn.
+    #[error("{}: cannot draw the chart: {problem}", path.display())]
+    Draw { path: PathBuf, problem: String },
+}
+
+/// Writes the charts and `report.html` for the run in `out_dir`.
+///
+/// Either every file is written or, on error, none of the new files
+/// appears: each is written under a temporary name first. A chart whose
+/// metrics are missing from the files is left out, and the report says so.
+///
+/// # Errors
+///
+/// When an input file is missing, unreadable or malformed (the error names
+/// the file and, for CSV cells, the line and column), when a file cannot be
+/// written, or when a chart cannot be drawn.
+pub fn write_report(out_dir: &Path) -> Result<ReportFiles, ReportError> {
+    let run = RunOutput::read(out_dir)?;
+    if !theme::register_embedded_font() {
+        return Err(ReportError::Draw {
+            path: out_dir.to_path_buf(),
+            problem: "the embedded font could not be loaded".to_owned(),
+        });
+    }
+    let mut staged = StagedFiles::new(out_dir);
+    let mut figures = Vec::with_capacity(ChartId::ALL.len());
+    for id in ChartId::ALL {
+        let content = match charts::build_chart(id, &run) {
+            Ok(chart) => Ok(DrawnChart {
+                svg: write_chart(&mut staged, id, &chart)?,
+                reading: text::chart_reading(id, &run),
+            }),
+            Err(reason) => Err(reason),
+        };
+        figures.push(Figure { id, content });
+    }
+    staged.write(REPORT_FILE, html::report_html(&run, &figures).as_bytes())?;
+    Ok(ReportFiles {
+        files: staged.commit()?,
+    })
+}
+
+/// Stages the PNG and SVG of one chart and returns the SVG markup for the
+/// HTML report.
+fn write_chart(
+    staged: &mut StagedFiles,
+    id: ChartId,
+    chart: &Chart,
+) -> Result<String, ReportError> {
+    let png_name = format!("{}.png", id.file_stem());
+    let png_path = staged.final_path(&png_name);
+    staged.write_with(&png_name, |temporary| {
+        render::render_png(chart, temporary).map_err(|problem| ReportError::Draw {
+            path: png_path,
+            problem,
+        })
+    })?;
+    let svg_name = format!("{}.svg", id.file_stem());
+    let svg = render::render_svg(chart).map_err(|problem| ReportError::Draw {
+        path: staged.final_path(&svg_name),
+        problem,
+    })?;
+    staged.write(&svg_name, svg.as_bytes())?;
+    Ok(svg)
+}

@@ -1,0 +1,484 @@
+//! Reads the engine's output files (`weekly.csv`, `summary.csv`,
+//! `manifest.json`) into plain tables.
+//!
+//! The reader is deliberately forgiving about *content*: unknown metrics and
+//! manifest fields are ignored, empty or non-finite numbers become missing
+//! values, and missing metrics are left for the charts and the text to
+//! notice. It is strict about *form*: a cell that should hold a number but
+//! holds text is an error that names the file, line and column, because
+//! silently dropping it would draw a chart that looks right and is wrong.
+
+use std::collections::HashMap;
+use std::fs::File;
+use std::io::BufReader;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use super::ReportError;
+use super::theme::{self, Colour};
+
+const WEEKLY_FILE: &str = "weekly.csv";
+const SUMMARY_FILE: &str = "summary.csv";
+const MANIFEST_FILE: &str = "manifest.json";
+
+/// Weeks beyond this (nearly 2,000 years) are taken as corrupt data; the
+/// bound also keeps week numbers safely inside the charts' `i32` axis.
+const MAX_WEEK: u32 = 100_000;
+
+/// Everything the report needs from one run of the engine.
+pub(crate) struct RunOutput {
+    pub manifest: Manifest,
+    pub arms: Vec<Arm>,
+    pub weekly: WeeklyTable,
+    pub summary: SummaryTable,
+}
+
+impl RunOutput {
+    pub fn read(out_dir: &Path) -> Result<Self, ReportError> {
+        let manifest = Manifest::read(&out_dir.join(MANIFEST_FILE))?;
+        let weekly = WeeklyTable::read(&out_dir.join(WEEKLY_FILE))?;
+        let summary = SummaryTable::read(&out_dir.join(SUMMARY_FILE))?;
+        let arms = arms_in_display_order(&manifest, &weekly, &summary);
+        Ok(Self {
+            manifest,
+            arms,
+            weekly,
+            summary,
+        })
+    }
+
+    pub fn baseline(&self) -> Option<&Arm> {
+        self.arms.iter().find(|arm| arm.is_baseline)
+    }
+
+    /// The arms that are compared with the baseline.
+    pub fn alternatives(&self) -> impl Iterator<Item = &Arm> {
+        self.arms.iter().filter(|arm| !arm.is_baseline)
+    }
+}
+
+/// One arm of the experiment, with the colour it wears in every chart.
+pub(crate) struct Arm {
+    pub name: String,
+    pub is_baseline: bool,
+    pub colour: Colour,
+}
+
+/// The fields of `manifest.json` the report uses; all others are ignored.
+///
+/// Nearly everything is optional so that output from older engine versions
+/// still produces a report; the HTML says what is missing.
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct Manifest {
+    #[serde(default)]
+    pub name: String,
+    pub description: Option<String>,
+    pub question: Option<String>,
+    pub scenario_file: Option<String>,
+    pub version: Option<String>,
+    pub command: Option<String>,
+    pub seed: Option<u64>,
+    pub replicates: Option<u64>,
+    pub weeks: Option<u32>,
+    pub baseline: Option<String>,
+    #[serde(default)]
+    pub arms: Vec<ManifestArm>,
+    pub intervention_start_week: Option<u32>,
+    pub n_leaders: Option<u64>,
+    pub n_managers: Option<u64>,
+    pub n_employees: Option<u64>,
+    pub n_pairs: Option<u64>,
+    pub n_projects: Option<u64>,
+    #[serde(default)]
+    pub scenario: serde_json::Value,
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct ManifestArm {
+    pub name: String,
+    #[serde(default)]
+    pub baseline: bool,
+}
+
+impl Manifest {
+    fn read(path: &Path) -> Result<Self, ReportError> {
+        let file = open(path)?;
+        let deserializer = &mut serde_json::Deserializer::from_reader(BufReader::new(file));
+        // serde_path_to_error names the offending field ("arms[1].name"),
+        // which serde_json alone does not.
+        serde_path_to_error::deserialize(deserializer).map_err(|error| {
+            let field = error.path().to_string();
+            let problem = if field == "." {
+                error.inner().to_string()
+            } else {
+                format!("field `{field}`: {}", error.inner())
+            };
+            ReportError::Invalid {
+                path: path.to_path_buf(),
+                problem,
+            }
+        })
+    }
+}
+
+/// A 95% interval. Only built when both ends are finite numbers.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Interval {
+    pub low: f64,
+    pub high: f64,
+}
+
+impl Interval {
+    fn from_bounds(low: Option<f64>, high: Option<f64>) -> Option<Self> {
+        let (low, high) = (low?, high?);
+        Some(Self {
+            low: low.min(high),
+            high: low.max(high),
+        })
+    }
+
+    pub fn map(self, transform: impl Fn(f64) -> f64) -> Self {
+        let (a, b) = (transform(self.low), transform(self.high));
+        Self {
+            low: a.min(b),
+            high: a.max(b),
+        }
+    }
+}
+
+/// One arm's value of one metric in one week.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct WeekPoint {
+    pub week: u32,
+    pub mean: Option<f64>,
+    pub interval: Option<Interval>,
+}
+
+impl WeekPoint {
+    pub fn map(self, transform: impl Fn(f64) -> f64 + Copy) -> Self {
+        Self {
+            week: self.week,
+            mean: self.mean.map(transform),
+            interval: self.interval.map(|interval| interval.map(transform)),
+        }
+    }
+}
+
+/// The point of `week` in a series sorted by week.
+pub(crate) fn point_in_week(points: &[WeekPoint], week: u32) -> Option<&WeekPoint> {
+    let index = points
+        .binary_search_by_key(&week, |point| point.week)
+        .ok()?;
+    points.get(index)
+}
+
+/// `weekly.csv`, indexed by metric and arm; each series is sorted by week.
+#[derive(Default)]
+pub(crate) struct WeeklyTable {
+    series: HashMap<String, HashMap<String, Vec<WeekPoint>>>,
+    /// Arms in the order they first appear, for arms the manifest omits.
+    arms_seen: Vec<String>,
+}
+
+impl WeeklyTable {
+    fn read(path: &Path) -> Result<Self, ReportError> {
+        let mut table = Self::default();
+        let mut reader = CsvReader::open(
+            path,
+            &["arm", "week", "metric", "mean", "ci_low", "ci_high"],
+        )?;
+        while let Some(row) = reader.next_row()? {
+            let arm = row.text("arm")?;
+            let point = WeekPoint {
+                week: row.week("week")?,
+                mean: row.number("mean")?,
+                interval: Interval::from_bounds(row.number("ci_low")?, row.number("ci_high")?),
+            };
+            if !table.arms_seen.iter().any(|seen| seen == arm) {
+                table.arms_seen.push(arm.to_owned());
+            }
+            table
+                .series
+                .entry(row.text("metric")?.to_owned())
+                .or_default()
+                .entry(arm.to_owned())
+                .or_default()
+                .push(point);
+        }
+        for points in table.series.values_mut().flat_map(HashMap::values_mut) {
+            // A duplicated week would make a line double back on itself;
+            // the first row wins.
+            points.sort_by_key(|point| point.week);
+            points.dedup_by_key(|point| point.week);
+        }
+        Ok(table)
+    }
+
+    /// The weekly points of `metric` for `arm`; empty when absent.
+    pub fn series(&self, metric: &str, arm: &str) -> &[WeekPoint] {
+        self.series
+            .get(metric)
+            .and_then(|by_arm| by_arm.get(arm))
+            .map_or(&[], Vec::as_slice)
+    }
+
+    /// Whether any arm has at least one finite mean for `metric`.
+    pub fn has_values(&self, metric: &str) -> bool {
+        self.series
+            .get(metric)
+            .is_some_and(|by_arm| by_arm.values().flatten().any(|point| point.mean.is_some()))
+    }
+
+    /// The highest week number in the file (0 when it has no rows).
+    pub fn last_week(&self) -> u32 {
+        self.series
+            .values()
+            .flat_map(HashMap::values)
+            .filter_map(|points| points.last())
+            .map(|point| point.week)
+            .max()
+            .unwrap_or(0)
+    }
+}
+
+/// One row of `summary.csv`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct SummaryRow {
+    pub mean: Option<f64>,
+    pub interval: Option<Interval>,
+    pub diff_vs_baseline: Option<f64>,
+    pub diff_interval: Option<Interval>,
+}
+
+/// `summary.csv`, indexed by arm and metric.
+#[derive(Default)]
+pub(crate) struct SummaryTable {
+    rows: HashMap<(String, String), SummaryRow>,
+    arms_seen: Vec<String>,
+}
+
+impl SummaryTable {
+    fn read(path: &Path) -> Result<Self, ReportError> {
+        let mut table = Self::default();
+        let columns = [
+            "arm",
+            "metric",
+            "mean",
+            "ci_low",
+            "ci_high",
+            "diff_vs_baseline",
+            "diff_ci_low",
+            "diff_ci_high",
+        ];
+        let mut reader = CsvReader::open(path, &columns)?;
+        while let Some(row) = reader.next_row()? {
+            let arm = row.text("arm")?;
+            let summary_row = SummaryRow {
+                mean: row.number("mean")?,
+                interval: Interval::from_bounds(row.number("ci_low")?, row.number("ci_high")?),
+                diff_vs_baseline: row.number("diff_vs_baseline")?,
+                diff_interval: Interval::from_bounds(
+                    row.number("diff_ci_low")?,
+                    row.number("diff_ci_high")?,
+                ),
+            };
+            if !table.arms_seen.iter().any(|seen| seen == arm) {
+                table.arms_seen.push(arm.to_owned());
+            }
+            let key = (arm.to_owned(), row.text("metric")?.to_owned());
+            table.rows.entry(key).or_insert(summary_row);
+        }
+        Ok(table)
+    }
+
+    pub fn get(&self, arm: &str, metric: &str) -> Option<&SummaryRow> {
+        self.rows.get(&(arm.to_owned(), metric.to_owned()))
+    }
+
+    pub fn mean(&self, arm: &str, metric: &str) -> Option<f64> {
+        self.get(arm, metric).and_then(|row| row.mean)
+    }
+
+    /// Whether any arm has a finite mean for `metric`.
+    pub fn has_values(&self, metric: &str) -> bool {
+        self.rows
+            .iter()
+            .any(|((_, name), row)| name == metric && row.mean.is_some())
+    }
+}
+
+/// Orders arms as the manifest lists them, then any arm that only the CSV
+/// files mention, and picks the baseline: the manifest's `baseline`, else the
+/// arm flagged `baseline: true`, else the first arm.
+fn arms_in_display_order(
+    manifest: &Manifest,
+    weekly: &WeeklyTable,
+    summary: &SummaryTable,
+) -> Vec<Arm> {
+    let mut names: Vec<&str> = Vec::new();
+    let listed = manifest.arms.iter().map(|arm| arm.name.as_str());
+    for name in listed
+        .chain(weekly.arms_seen.iter().map(String::as_str))
+        .chain(summary.arms_seen.iter().map(String::as_str))
+    {
+        if !names.contains(&name) {
+            names.push(name);
+        }
+    }
+    let baseline = manifest
+        .baseline
+        .as_deref()
+        .filter(|name| names.contains(name))
+        .or_else(|| {
+            manifest
+                .arms
+                .iter()
+                .find(|arm| arm.baseline)
+                .map(|arm| arm.name.as_str())
+        })
+        .or_else(|| names.first().copied());
+    let mut alternatives_so_far = 0;
+    names
+        .into_iter()
+        .map(|name| {
+            let is_baseline = Some(name) == baseline;
+            let colour = if is_baseline {
+                theme::BASELINE_COLOUR
+            } else {
+                alternatives_so_far += 1;
+                theme::alternative_colour(alternatives_so_far - 1)
+            };
+            Arm {
+                name: name.to_owned(),
+                is_baseline,
+                colour,
+            }
+        })
+        .collect()
+}
+
+fn open(path: &Path) -> Result<File, ReportError> {
+    File::open(path).map_err(|source| ReportError::Read {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+/// A CSV reader that finds columns by header name, so column order and extra
+/// columns do not matter, and reports problems with line numbers.
+struct CsvReader {
+    path: PathBuf,
+    reader: csv::Reader<File>,
+    columns: Vec<(&'static str, usize)>,
+    record: csv::StringRecord,
+}
+
+impl CsvReader {
+    fn open(path: &Path, wanted: &[&'static str]) -> Result<Self, ReportError> {
+        let mut reader = csv::ReaderBuilder::new()
+            .trim(csv::Trim::All)
+            .flexible(true)
+            .from_reader(open(path)?);
+        let header = reader
+            .headers()
+            .map_err(|error| csv_error(path, &error))?
+            .clone();
+        let mut columns = Vec::with_capacity(wanted.len());
+        for &name in wanted {
+            let index = header
+                .iter()
+                .position(|field| field == name)
+                .ok_or_else(|| ReportError::Invalid {
+                    path: path.to_path_buf(),
+                    problem: format!("line 1: the header has no column `{name}`"),
+                })?;
+            columns.push((name, index));
+        }
+        Ok(Self {
+            path: path.to_path_buf(),
+            reader,
+            columns,
+            record: csv::StringRecord::new(),
+        })
+    }
+
+    fn next_row(&mut self) -> Result<Option<CsvRow<'_>>, ReportError> {
+        let more = self
+            .reader
+            .read_record(&mut self.record)
+            .map_err(|error| csv_error(&self.path, &error))?;
+        if !more {
+            return Ok(None);
+        }
+        let line = self.record.position().map_or(0, csv::Position::line);
+        Ok(Some(CsvRow { reader: self, line }))
+    }
+}
+
+struct CsvRow<'a> {
+    reader: &'a CsvReader,
+    line: u64,
+}
+
+impl CsvRow<'_> {
+    /// The raw (trimmed) cell, which may be empty.
+    fn cell(&self, column: &'static str) -> Result<&str, ReportError> {
+        self.reader
+            .columns
+            .iter()
+            .find(|(name, _)| *name == column)
+            .and_then(|&(_, index)| self.reader.record.get(index))
+            .ok_or_else(|| self.field_error(column, "missing (the row has too few fields)"))
+    }
+
+    fn text(&self, column: &'static str) -> Result<&str, ReportError> {
+        match self.cell(column)? {
+            "" => Err(self.field_error(column, "empty")),
+            text => Ok(text),
+        }
+    }
+
+    /// An empty cell, `NaN` or an infinity is a missing value; anything
+    /// else that is not a number is an error.
+    fn number(&self, column: &'static str) -> Result<Option<f64>, ReportError> {
+        match self.cell(column)? {
+            "" => Ok(None),
+            text => match text.parse::<f64>() {
+                Ok(value) => Ok(value.is_finite().then_some(value)),
+                Err(_) => Err(self.field_error(column, "not a number")),
+            },
+        }
+    }
+
+    fn week(&self, column: &'static str) -> Result<u32, ReportError> {
+        self.text(column)?
+            .parse::<u32>()
+            .ok()
+            .filter(|week| (1..=MAX_WEEK).contains(week))
+            .ok_or_else(|| self.field_error(column, "not a week number (1, 2, 3, ...)"))
+    }
+
+    fn field_error(&self, column: &'static str, problem: &'static str) -> ReportError {
+        ReportError::Field {
+            path: self.reader.path.clone(),
+            line: self.line,
+            column,
+            problem,
+        }
+    }
+}
+
+fn csv_error(path: &Path, error: &csv::Error) -> ReportError {
+    let problem = match (error.position(), error.kind()) {
+        (Some(position), csv::ErrorKind::Utf8 { .. }) => {
+            format!("line {}: not valid UTF-8", position.line())
+        }
+        (Some(position), _) => format!("line {}: {error}", position.line()),
+        (None, _) => error.to_string(),
+    };
+    ReportError::Invalid {
+        path: path.to_path_buf(),
+        problem,
+    }
+}

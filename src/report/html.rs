@@ -1,0 +1,622 @@
+//! The self-contained `report.html`: scenario, summary table, the five
+//! charts as inline SVG with their readings, parameters and how to
+//! reproduce the run.
+//!
+//! The page loads nothing: styles are inline and the charts are inline
+//! SVG. All text from the run's files goes through [`escape`]. The file
+//! must not contain the strings `http://` or `https://` at all, so that
+//! checks for network references stay trivial; [`escape`] and
+//! [`inline_svg`] write the `//` of any such text as character references,
+//! which render the same.
+
+// Writing into a `String` cannot fail, hence the `let _ = write!(..)`s.
+use std::fmt::Write as _;
+
+use serde_json::Value;
+
+use super::charts::ChartId;
+use super::data::{RunOutput, SummaryRow};
+use super::metrics;
+use super::text;
+use super::theme;
+
+/// One figure of the report: a drawn chart or why it is missing.
+pub(crate) struct Figure {
+    pub id: ChartId,
+    pub content: Result<DrawnChart, String>,
+}
+
+pub(crate) struct DrawnChart {
+    pub svg: String,
+    pub reading: String,
+}
+
+/// Arrays longer than this are summarised by their length in the
+/// parameters table.
+const LONGEST_LISTED_ARRAY: usize = 8;
+
+pub(crate) fn report_html(run: &RunOutput, figures: &[Figure]) -> String {
+    let manifest = &run.manifest;
+    let name = if manifest.name.is_empty() {
+        "Unnamed scenario"
+    } else {
+        manifest.name.as_str()
+    };
+    let notes = notes(run, figures);
+    let mut html = String::with_capacity(256 * 1024);
+    html.push_str("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
+    html.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
+    let _ = writeln!(
+        html,
+        "<title>{} \u{2014} empathy-gap report</title>",
+        escape(name)
+    );
+    let _ = writeln!(html, "<style>{STYLE}</style>\n</head>\n<body>\n<main>");
+    write_header(&mut html, run, name);
+    if !notes.is_empty() {
+        html.push_str("<aside class=\"notes\"><h2>Notes</h2><ul>\n");
+        for note in &notes {
+            let _ = writeln!(html, "<li>{}</li>", escape(note));
+        }
+        html.push_str("</ul></aside>\n");
+    }
+    write_summary_table(&mut html, run);
+    for (number, figure) in figures.iter().enumerate() {
+        write_figure(&mut html, number + 1, figure);
+    }
+    write_parameters(&mut html, &manifest.scenario);
+    write_reproduction(&mut html, run);
+    html.push_str("</main>\n</body>\n</html>\n");
+    html
+}
+
+fn write_header(html: &mut String, run: &RunOutput, name: &str) {
+    let manifest = &run.manifest;
+    html.push_str("<header>\n<p class=\"eyebrow\">empathy-gap simulation report</p>\n");
+    let _ = writeln!(html, "<h1>{}</h1>", escape(name));
+    if let Some(description) = &manifest.description {
+        let _ = writeln!(html, "<p class=\"description\">{}</p>", escape(description));
+    }
+    if let Some(question) = &manifest.question {
+        let _ = writeln!(
+            html,
+            "<p class=\"question\"><span>The question</span>{}</p>",
+            escape(question)
+        );
+    }
+    let facts: Vec<String> = [
+        manifest
+            .replicates
+            .map(|count| plural(count, "simulated run", "simulated runs")),
+        manifest
+            .weeks
+            .map(|weeks| plural(u64::from(weeks), "week", "weeks")),
+        manifest
+            .n_leaders
+            .map(|count| plural(count, "leader", "leaders")),
+        manifest
+            .n_managers
+            .map(|count| plural(count, "manager", "managers")),
+        manifest
+            .n_employees
+            .map(|count| plural(count, "employee", "employees")),
+        manifest
+            .n_pairs
+            .map(|count| plural(count, "pair of leaders", "pairs of leaders")),
+        manifest
+            .n_projects
+            .map(|count| plural(count, "shared project", "shared projects")),
+        manifest
+            .intervention_start_week
+            .map(|week| format!("interventions start in week {week}")),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    if !facts.is_empty() {
+        let _ = writeln!(
+            html,
+            "<p class=\"facts\">{}</p>",
+            escape(&facts.join(" \u{00b7} "))
+        );
+    }
+    html.push_str("</header>\n");
+}
+
+fn plural(count: u64, one: &str, many: &str) -> String {
+    format!(
+        "{} {}",
+        text::thousands(count),
+        if count == 1 { one } else { many }
+    )
+}
+
+/// Things the reader should know are missing, in plain words.
+fn notes(run: &RunOutput, figures: &[Figure]) -> Vec<String> {
+    let mut notes: Vec<String> = figures
+        .iter()
+        .filter_map(|figure| {
+            figure
+                .content
+                .as_ref()
+                .err()
+                .map(|reason| format!("{}: {reason}", figure.id.heading()))
+        })
+        .collect();
+    for column in SUMMARY_COLUMNS {
+        if !run.summary.has_values(column.metric) {
+            notes.push(format!(
+                "summary.csv has no values for `{}`, so the \u{201c}{} {}\u{201d} column is empty (an older output?).",
+                column.metric, column.heading, column.detail
+            ));
+        }
+    }
+    if run.manifest.replicates == Some(1) {
+        let chance = if run.alternatives().next().is_some() {
+            " and differences between arms may be chance"
+        } else {
+            ""
+        };
+        notes.push(format!(
+            "This is a single simulated run, so there are no 95% intervals{chance}."
+        ));
+    }
+    notes
+}
+
+/// A column of the summary table: a short heading, a line saying exactly
+/// what it measures, and how to write its numbers.
+struct SummaryColumn {
+    heading: &'static str,
+    detail: &'static str,
+    metric: &'static str,
+    format: fn(f64) -> String,
+}
+
+const SUMMARY_COLUMNS: [SummaryColumn; 5] = [
+    SummaryColumn {
+        heading: "Lost hours",
+        detail: "a year, per leader",
+        metric: metrics::ANNUAL_LOST_HOURS_PER_LEADER,
+        format: text::whole_number,
+    },
+    SummaryColumn {
+        heading: "Lost hours",
+        detail: "a year, per employee",
+        metric: metrics::ANNUAL_LOST_HOURS_PER_EMPLOYEE,
+        format: text::whole_number,
+    },
+    SummaryColumn {
+        heading: "Conflict",
+        detail: "hours a week, per leader",
+        metric: metrics::CONFLICT_AFTER_START,
+        format: text::hours,
+    },
+    SummaryColumn {
+        heading: "On time",
+        detail: "share of planned work",
+        metric: metrics::DELIVERY_RATIO,
+        format: text::percent_of_ratio,
+    },
+    SummaryColumn {
+        heading: "Trust",
+        detail: "at the end, 0\u{2013}1",
+        metric: metrics::FINAL_TRUST,
+        format: format_trust,
+    },
+];
+
+fn format_trust(value: f64) -> String {
+    text::decimal(value, 2)
+}
+
+fn write_summary_table(html: &mut String, run: &RunOutput) {
+    let baseline_name = run
+        .baseline()
+        .map_or("the baseline", |arm| arm.name.as_str());
+    // With one arm there is nothing to compare, so no difference column.
+    let compares = run.alternatives().next().is_some();
+    html.push_str("<section class=\"summary\">\n<h2>Summary</h2>\n<table class=\"summary-table\">\n<thead><tr><th>Arm</th>");
+    for column in &SUMMARY_COLUMNS {
+        let detail = match (column.metric, run.manifest.intervention_start_week) {
+            (metrics::CONFLICT_AFTER_START, Some(week)) => {
+                format!("{}, from week {week}", column.detail)
+            }
+            _ => column.detail.to_owned(),
+        };
+        let _ = write!(
+            html,
+            "<th>{}<span class=\"detail\">{}</span></th>",
+            escape(column.heading),
+            escape(&detail)
+        );
+    }
+    if compares {
+        let _ = write!(
+            html,
+            "<th>Difference<span class=\"detail\">lost hours a year per employee, vs. {}</span></th>",
+            escape(baseline_name)
+        );
+    }
+    html.push_str("</tr></thead>\n<tbody>\n");
+    for arm in &run.arms {
+        let _ = write!(
+            html,
+            "<tr><th scope=\"row\"><span class=\"swatch\" style=\"background:{}\"></span>{}{}</th>",
+            theme::css_hex(arm.colour),
+            escape(&arm.name),
+            if arm.is_baseline {
+                " <span class=\"tag\">baseline</span>"
+            } else {
+                ""
+            },
+        );
+        for column in &SUMMARY_COLUMNS {
+            let row = run.summary.get(&arm.name, column.metric);
+            html.push_str(&value_cell(row, column.format));
+        }
+        if compares {
+            html.push_str(&difference_cell(run, &arm.name, arm.is_baseline));
+        }
+        html.push_str("</tr>\n");
+    }
+    html.push_str("</tbody>\n</table>\n");
+    let _ = writeln!(
+        html,
+        "<p class=\"table-note\">{}</p>\n</section>",
+        escape(&table_note(run, baseline_name, compares))
+    );
+}
+
+fn table_note(run: &RunOutput, baseline_name: &str, compares: bool) -> String {
+    let runs = match run.manifest.replicates {
+        Some(1) => "Values come from a single simulated run.".to_owned(),
+        Some(count) => format!(
+            "Values are means over {} simulated runs; the smaller numbers beneath are 95% intervals.",
+            text::thousands(count)
+        ),
+        None => {
+            "Values are simulated means; the smaller numbers beneath are 95% intervals.".to_owned()
+        }
+    };
+    let difference = if compares {
+        format!(
+            " The last column is the paired difference from {baseline_name} with its 95% interval, in hours \
+             and as a share of {baseline_name}'s figure."
+        )
+    } else {
+        String::new()
+    };
+    format!(
+        "{runs}{difference} On time: share of the planned shared work delivered on time over the whole run."
+    )
+}
+
+fn value_cell(row: Option<&SummaryRow>, format: fn(f64) -> String) -> String {
+    let Some(mean) = row.and_then(|row| row.mean) else {
+        return "<td class=\"missing\">\u{2013}</td>".to_owned();
+    };
+    let interval = row
+        .and_then(|row| row.interval)
+        .map(|interval| {
+            format!(
+                "<span class=\"interval\">{}\u{2013}{}</span>",
+                format(interval.low),
+                format(interval.high)
+            )
+        })
+        .unwrap_or_default();
+    format!(
+        "<td><span class=\"value\">{}</span>{interval}</td>",
+        format(mean)
+    )
+}
+
+fn difference_cell(run: &RunOutput, arm: &str, is_baseline: bool) -> String {
+    if is_baseline {
+        return "<td class=\"missing\">baseline</td>".to_owned();
+    }
+    let metric = metrics::ANNUAL_LOST_HOURS_PER_EMPLOYEE;
+    let Some(row) = run.summary.get(arm, metric) else {
+        return "<td class=\"missing\">\u{2013}</td>".to_owned();
+    };
+    let baseline_mean = run
+        .baseline()
+        .and_then(|baseline| run.summary.mean(&baseline.name, metric));
+    let Some(difference) = row
+        .diff_vs_baseline
+        .or_else(|| Some(row.mean? - baseline_mean?))
+    else {
+        return "<td class=\"missing\">\u{2013}</td>".to_owned();
+    };
+    let relative = baseline_mean
+        .filter(|mean| *mean > 0.0)
+        .map(|mean| format!(" ({}%)", text::signed(100.0 * difference / mean, 0)))
+        .unwrap_or_default();
+    let interval = row
+        .diff_interval
+        .map(|interval| {
+            format!(
+                "<span class=\"interval\">{} to {}</span>",
+                text::signed(interval.low, 0),
+                text::signed(interval.high, 0)
+            )
+        })
+        .unwrap_or_default();
+    format!(
+        "<td><span class=\"value\">{} h{relative}</span>{interval}</td>",
+        text::signed(difference, 0)
+    )
+}
+
+fn write_figure(html: &mut String, number: usize, figure: &Figure) {
+    let heading = figure.id.heading();
+    let _ = writeln!(html, "<figure id=\"{}\">", figure.id.file_stem());
+    let _ = writeln!(html, "<h2>Figure {number}. {}</h2>", escape(heading));
+    match &figure.content {
+        Ok(chart) => {
+            html.push_str(&inline_svg(&chart.svg, heading));
+            let _ = writeln!(html, "<figcaption>{}</figcaption>", escape(&chart.reading));
+        }
+        Err(reason) => {
+            let _ = writeln!(html, "<p class=\"unavailable\">{}</p>", escape(reason));
+        }
+    }
+    html.push_str("</figure>\n");
+}
+
+/// plotters' SVG made fit for inline use in HTML5: no `xmlns` (HTML
+/// supplies the namespace, and the attribute's URL must not appear in the
+/// file), an accessible name, and no `://` anywhere in text.
+fn inline_svg(svg: &str, label: &str) -> String {
+    let without_namespace = svg.replacen(" xmlns=\"http://www.w3.org/2000/svg\"", "", 1);
+    let labelled = without_namespace.replacen(
+        "<svg ",
+        &format!("<svg role=\"img\" aria-label=\"{}\" ", escape(label)),
+        1,
+    );
+    defuse_urls(&labelled)
+}
+
+fn write_parameters(html: &mut String, scenario: &Value) {
+    html.push_str("<section class=\"parameters\">\n<h2>Parameters</h2>\n");
+    let mut rows = Vec::new();
+    flatten_parameters(scenario, String::new(), &mut rows);
+    if rows.is_empty() {
+        html.push_str("<p>The manifest does not list the scenario's parameters.</p>\n</section>\n");
+        return;
+    }
+    html.push_str("<table class=\"parameters-table\">\n<thead><tr><th>Parameter</th><th>Value</th></tr></thead>\n<tbody>\n");
+    for (key, value) in rows {
+        let _ = writeln!(
+            html,
+            "<tr><td><code>{}</code></td><td>{}</td></tr>",
+            escape(&key),
+            escape(&value)
+        );
+    }
+    html.push_str("</tbody>\n</table>\n</section>\n");
+}
+
+/// Flattens the scenario into (dotted key, value) rows: objects by key,
+/// short arrays by index, long arrays as a count.
+fn flatten_parameters(value: &Value, key: String, rows: &mut Vec<(String, String)>) {
+    let child_key = |child: &str| {
+        if key.is_empty() {
+            child.to_owned()
+        } else {
+            format!("{key}.{child}")
+        }
+    };
+    match value {
+        Value::Object(fields) if !fields.is_empty() => {
+            for (name, field) in fields {
+                flatten_parameters(field, child_key(name), rows);
+            }
+        }
+        Value::Array(items) if items.len() > LONGEST_LISTED_ARRAY => {
+            rows.push((key, format!("{} items (not listed)", items.len())));
+        }
+        Value::Array(items) if items.iter().all(is_scalar) && !items.is_empty() => {
+            let listed: Vec<String> = items.iter().map(scalar_text).collect();
+            rows.push((key, listed.join(", ")));
+        }
+        Value::Array(items) if !items.is_empty() => {
+            for (index, item) in items.iter().enumerate() {
+                flatten_parameters(item, format!("{key}[{index}]"), rows);
+            }
+        }
+        Value::Array(_) => rows.push((key, "none".to_owned())),
+        Value::Object(_) => rows.push((key, "(empty)".to_owned())),
+        scalar => {
+            if !key.is_empty() {
+                rows.push((key, scalar_text(scalar)));
+            }
+        }
+    }
+}
+
+fn is_scalar(value: &Value) -> bool {
+    !matches!(value, Value::Array(_) | Value::Object(_))
+}
+
+fn scalar_text(value: &Value) -> String {
+    match value {
+        Value::String(text) => text.clone(),
+        Value::Null => "none".to_owned(),
+        other => other.to_string(),
+    }
+}
+
+fn write_reproduction(html: &mut String, run: &RunOutput) {
+    let manifest = &run.manifest;
+    html.push_str("<section class=\"reproduce\">\n<h2>How to reproduce</h2>\n");
+    match &manifest.command {
+        Some(command) => {
+            let version = manifest
+                .version
+                .as_deref()
+                .map(|version| format!(" {version}"))
+                .unwrap_or_default();
+            let _ = writeln!(
+                html,
+                "<p>Run this command with empathy-gap{} from the project folder:</p>\n<pre><code>{}</code></pre>",
+                escape(&version),
+                escape(command)
+            );
+        }
+        None => html
+            .push_str("<p>The manifest does not record the command that produced this run.</p>\n"),
+    }
+    let details: Vec<String> = [
+        manifest.seed.map(|seed| format!("Random seed: {seed}")),
+        manifest
+            .scenario_file
+            .as_ref()
+            .map(|file| format!("Scenario file: {file}")),
+        manifest
+            .replicates
+            .map(|count| format!("Replicates: {}", text::thousands(count))),
+        manifest.weeks.map(|weeks| format!("Weeks: {weeks}")),
+        manifest
+            .baseline
+            .as_ref()
+            .map(|baseline| format!("Baseline arm: {baseline}")),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    html.push_str("<ul class=\"details\">\n");
+    for detail in details {
+        let _ = writeln!(html, "<li>{}</li>", escape(&detail));
+    }
+    html.push_str("</ul>\n</section>\n");
+}
+
+/// Escapes text for HTML element content and attribute values.
+pub(crate) fn escape(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for character in text.chars() {
+        match character {
+            '&' => escaped.push_str("&amp;"),
+            '<' => escaped.push_str("&lt;"),
+            '>' => escaped.push_str("&gt;"),
+            '"' => escaped.push_str("&quot;"),
+            '\'' => escaped.push_str("&#39;"),
+            other => escaped.push(other),
+        }
+    }
+    defuse_urls(&escaped)
+}
+
+/// Writes the slashes of "://" as character references: the page shows
+/// the same text, but its source no longer contains a URL scheme.
+fn defuse_urls(markup: &str) -> String {
+    markup.replace("://", ":&#47;&#47;")
+}
+
+const STYLE: &str = r#"
+:root { color-scheme: light; --ink: #1f1f1f; --muted: #595959; --rule: #d9d9d9; --soft: #f4f5f7; --accent: #0072b2; }
+* { box-sizing: border-box; }
+html { -webkit-text-size-adjust: 100%; }
+body { margin: 0; background: #fff; color: var(--ink); font: 16px/1.55 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", "DejaVu Sans", Arial, sans-serif; }
+main { max-width: 1040px; margin: 0 auto; padding: 40px 28px 64px; }
+header { border-bottom: 1px solid var(--rule); padding-bottom: 20px; margin-bottom: 28px; }
+.eyebrow { margin: 0 0 4px; color: var(--muted); font-size: 13px; letter-spacing: .08em; text-transform: uppercase; }
+h1 { margin: 0 0 12px; font-size: 34px; line-height: 1.2; }
+h2 { margin: 0 0 12px; font-size: 21px; line-height: 1.3; }
+.description { margin: 0 0 14px; font-size: 18px; max-width: 52em; }
+.question { margin: 0 0 14px; padding: 12px 16px; background: var(--soft); border-left: 4px solid var(--accent); max-width: 52em; }
+.question span { display: block; font-size: 12px; font-weight: 600; letter-spacing: .08em; text-transform: uppercase; color: var(--muted); }
+.facts { margin: 0; color: var(--muted); font-size: 14px; }
+.notes { margin: 0 0 28px; padding: 12px 16px; border: 1px solid #e6c200; background: #fffbe6; border-radius: 4px; }
+.notes h2 { font-size: 16px; margin-bottom: 4px; }
+.notes ul { margin: 0; padding-left: 20px; }
+section, figure { margin: 0 0 40px; }
+table { border-collapse: collapse; width: 100%; font-size: 14px; }
+th, td { padding: 8px 10px; border-bottom: 1px solid var(--rule); text-align: right; vertical-align: top; }
+thead th { font-size: 13px; font-weight: 600; border-bottom: 2px solid var(--ink); vertical-align: bottom; }
+thead .detail { display: block; font-size: 11px; font-weight: 400; color: var(--muted); }
+.summary-table thead th { min-width: 6.5em; }
+th:first-child, td:first-child { text-align: left; }
+tbody th { font-weight: 600; white-space: nowrap; }
+.summary-table td { font-variant-numeric: tabular-nums; }
+.value { display: block; font-size: 15px; font-weight: 600; white-space: nowrap; }
+.interval { display: block; color: var(--muted); font-size: 12px; white-space: nowrap; }
+.missing { color: var(--muted); }
+.swatch { display: inline-block; width: 12px; height: 12px; margin-right: 8px; border-radius: 2px; vertical-align: -1px; }
+.tag { margin-left: 6px; padding: 1px 6px; border: 1px solid var(--rule); border-radius: 9px; color: var(--muted); font-size: 11px; font-weight: 400; }
+.table-note { margin: 10px 0 0; color: var(--muted); font-size: 13px; }
+figure svg { display: block; width: 100%; height: auto; border: 1px solid var(--rule); }
+figcaption { margin-top: 12px; font-size: 16px; max-width: 52em; }
+.unavailable { padding: 24px; background: var(--soft); color: var(--muted); }
+.parameters-table { font-size: 13px; }
+.parameters-table th, .parameters-table td { text-align: left; padding: 4px 10px; }
+.parameters-table td:first-child { width: 45%; }
+code, pre { font-family: ui-monospace, "DejaVu Sans Mono", Menlo, Consolas, monospace; font-size: 13px; }
+pre { margin: 0 0 12px; padding: 12px 16px; background: var(--soft); border-radius: 4px; white-space: pre-wrap; word-break: break-all; }
+.details { margin: 0; padding-left: 20px; }
+@page { margin: 14mm 12mm; }
+@media print {
+  * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+  body { font-size: 10.5pt; }
+  main { max-width: none; padding: 0; }
+  h1 { font-size: 22pt; }
+  h2 { font-size: 14pt; break-after: avoid; page-break-after: avoid; }
+  section, figure { margin-bottom: 18pt; }
+  /* Narrower charts let two figures share a page instead of one figure
+     and half a page of white. */
+  figure svg, figcaption { max-width: 150mm; }
+  figcaption { font-size: 9.5pt; }
+  figure, .summary, .notes, .reproduce, header, tr { break-inside: avoid; page-break-inside: avoid; }
+  .summary-table { font-size: 9pt; }
+  .parameters { break-before: page; page-break-before: always; }
+  .parameters-table { font-size: 8.5pt; }
+  thead { display: table-header-group; }
+  figure svg { border: none; }
+}
+"#;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escaping_neutralises_markup_and_urls() {
+        assert_eq!(
+            escape("<b>\"a\" & 'b'</b>"),
+            "&lt;b&gt;&quot;a&quot; &amp; &#39;b&#39;&lt;/b&gt;"
+        );
+        assert_eq!(
+            escape("see https://example.org"),
+            "see https:&#47;&#47;example.org"
+        );
+    }
+
+    #[test]
+    fn inline_svg_has_no_namespace_url() {
+        let svg = "<svg width=\"10\" height=\"10\" xmlns=\"http://www.w3.org/2000/svg\">\n</svg>\n";
+        let inline = inline_svg(svg, "A chart");
+        assert!(!inline.contains("http"));
+        assert!(inline.starts_with("<svg role=\"img\" aria-label=\"A chart\" width=\"10\""));
+    }
+
+    #[test]
+    fn parameters_flatten_to_dotted_keys() {
+        let scenario = serde_json::json!({
+            "trust": { "initial": 0.6 },
+            "weights": [0.5, 0.5],
+            "arms": [{ "name": "a" }],
+            "holidays": (0..20).collect::<Vec<_>>(),
+            "notes": null,
+        });
+        let mut rows = Vec::new();
+        flatten_parameters(&scenario, String::new(), &mut rows);
+        let rows: Vec<(&str, &str)> = rows.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        assert!(rows.contains(&("trust.initial", "0.6")));
+        assert!(rows.contains(&("weights", "0.5, 0.5")));
+        assert!(rows.contains(&("arms[0].name", "a")));
+        assert!(rows.contains(&("holidays", "20 items (not listed)")));
+        assert!(rows.contains(&("notes", "none")));
+    }
+}
