@@ -16,7 +16,7 @@ macro_rules! metric_enum {
             pub const COUNT: usize = $name::ALL.len();
 
             /// The name written to the CSV files.
-            pub fn name(self) -> &'static str {
+            pub const fn name(self) -> &'static str {
                 match self { $($name::$variant => $text,)* }
             }
 

@@ -1,28 +1,37 @@
-//! Names of the engine's metrics that the report reads, in one place so a
-//! renamed metric is a one-line change.
+//! The engine's metrics that the report reads, named through
+//! [`crate::metrics`] so the report and the CSV files cannot disagree.
 
-pub(crate) const LOST_HOURS_PER_LEADER: &str = "lost_hours_per_leader";
-pub(crate) const TRUST_MEAN: &str = "trust_mean";
-pub(crate) const CUMULATIVE_DELIVERY_RATIO: &str = "cumulative_delivery_ratio";
-pub(crate) const BELIEVED_PEER_LOAD_HOURS: &str = "believed_peer_load_hours";
-pub(crate) const ACTUAL_PEER_LOAD_HOURS: &str = "actual_peer_load_hours";
-pub(crate) const EMPATHY_GAP_HOURS: &str = "empathy_gap_hours";
+use crate::metrics::{Summary, Weekly};
 
-pub(crate) const ANNUAL_LOST_HOURS_PER_LEADER: &str = "annual_lost_hours_per_leader";
-pub(crate) const ANNUAL_LOST_HOURS_PER_EMPLOYEE: &str = "annual_lost_hours_per_employee";
-pub(crate) const CONFLICT_FIRST_TWO_WEEKS: &str = "conflict_hours_per_leader_first_two_weeks";
-pub(crate) const CONFLICT_AFTER_START: &str = "conflict_hours_per_leader_after_start";
-pub(crate) const DELIVERY_RATIO: &str = "delivery_ratio";
-pub(crate) const FINAL_TRUST: &str = "final_trust";
+pub(crate) const LOST_HOURS_PER_LEADER: &str = Weekly::LostHoursPerLeader.name();
+pub(crate) const TRUST_MEAN: &str = Weekly::TrustMean.name();
+pub(crate) const CUMULATIVE_DELIVERY_RATIO: &str = Weekly::CumulativeDeliveryRatio.name();
+pub(crate) const BELIEVED_PEER_LOAD_HOURS: &str = Weekly::BelievedPeerLoadHours.name();
+pub(crate) const ACTUAL_PEER_LOAD_HOURS: &str = Weekly::ActualPeerLoadHours.name();
+pub(crate) const EMPATHY_GAP_HOURS: &str = Weekly::EmpathyGapHours.name();
+
+pub(crate) const ANNUAL_LOST_HOURS_PER_LEADER: &str = Summary::AnnualLostHoursPerLeader.name();
+pub(crate) const ANNUAL_LOST_HOURS_PER_EMPLOYEE: &str = Summary::AnnualLostHoursPerEmployee.name();
+pub(crate) const CONFLICT_FIRST_TWO_WEEKS: &str =
+    Summary::ConflictHoursPerLeaderFirstTwoWeeks.name();
+pub(crate) const CONFLICT_AFTER_START: &str = Summary::ConflictHoursPerLeaderAfterStart.name();
+pub(crate) const DELIVERY_RATIO: &str = Summary::DeliveryRatio.name();
+pub(crate) const FINAL_TRUST: &str = Summary::FinalTrust.name();
 
 /// The four parts of `annual_lost_hours_per_employee`, bottom of the stack
 /// first, with the words the charts and text use for them.
 pub(crate) const ANNUAL_COMPONENTS: [(&str, &str); 4] = [
     (
-        "annual_team_conflict_hours_per_employee",
+        Summary::AnnualTeamConflictHoursPerEmployee.name(),
         "Conflict in the teams",
     ),
-    ("annual_meeting_hours_per_employee", "Meetings"),
-    ("annual_escalation_hours_per_employee", "Escalation"),
-    ("annual_manager_hours_per_employee", "Manager time"),
+    (Summary::AnnualMeetingHoursPerEmployee.name(), "Meetings"),
+    (
+        Summary::AnnualEscalationHoursPerEmployee.name(),
+        "Escalation",
+    ),
+    (
+        Summary::AnnualManagerHoursPerEmployee.name(),
+        "Manager time",
+    ),
 ];

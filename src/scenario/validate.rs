@@ -659,8 +659,7 @@ fn build_arms(check: &mut Checker, raw_arms: &[(String, RawArm)], weeks: i32) ->
         check.fail(&root, "no arm is the baseline; set `baseline = true` in the arm the others are compared with (usually power-through)");
     }
     if baselines > 1 {
-        for (name, arm) in raw_arms.iter().filter(|(_, arm)| arm.baseline).skip(1) {
-            let _ = arm;
+        for (name, _) in raw_arms.iter().filter(|(_, arm)| arm.baseline).skip(1) {
             check.fail(
                 &root.key(name).key("baseline"),
                 "only one arm can be the baseline",
