@@ -162,7 +162,7 @@ fn commitments(world: &World, params: &Params, arm: &Arm, state: &mut State) {
             Some(connection) => interventions::connection::renegotiate(
                 world, params, connection, state, index, target,
             ),
-            None => state.memberships[index].planned,
+            None => target,
         };
         let member = &mut state.memberships[index];
         member.deferred = (target - agreed).max(0.0);
@@ -179,7 +179,8 @@ fn commitments(world: &World, params: &Params, arm: &Arm, state: &mut State) {
         } else {
             0.0
         };
-        // Nobody schedules the unowned part; it stays owed to the project.
+        // Nobody schedules the unowned part; it stays owed to the project and,
+        // once its miss is noticed, is committed again the next week.
         member.deferred += unowned;
         member.pushed = member.agreed - unowned;
         let leader = membership.leader.0 as usize;

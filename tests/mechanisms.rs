@@ -158,3 +158,51 @@ fn escalation_raises_delivery_next_weeks_and_costs_the_targets_trust() {
         trust_drop / events as f64
     );
 }
+
+/// A virtual cohort, as in De Raeve et al. (2008): episode onsets rise with job
+/// demands, role ambiguity and job insecurity, and fall with manager support.
+#[test]
+fn risk_factors_raise_conflict_onsets_and_support_protects() {
+    use empathy_gap::metrics::Summary;
+    use empathy_gap::runner::{RunOptions, run};
+
+    let onsets = |setting: &str| {
+        let text = pair_scenario(&format!(
+            "[defaults]\ndemand = 0.9\nambiguity = 0.08\ninsecurity = 0.3\nsupport = 0.2\n"
+        ))
+        .replace("weeks = 20", "weeks = 52")
+        // A long warm-up, so the first episodes of a new relationship are not counted.
+        .replace("warmup_weeks = 4", "warmup_weeks = 12")
+        .replace("replicates = 1", "replicates = 300");
+        let overrides = [empathy_gap::scenario::Override::parse(setting).unwrap()];
+        let scenario = empathy_gap::scenario::load_text("cohort.toml", &text, &overrides).unwrap();
+        let world = World::new(&scenario);
+        let options = RunOptions {
+            threads: 2,
+            cancel: None,
+            progress: None,
+        };
+        let results = run(&scenario, &world, &options).unwrap();
+        results
+            .summary(0, Summary::OnsetsPerPairYear)
+            .mean()
+            .unwrap()
+    };
+    for (low, high, rises) in [
+        ("defaults.demand=0.8", "defaults.demand=1.0", true),
+        ("defaults.ambiguity=0.0", "defaults.ambiguity=0.3", true),
+        ("defaults.insecurity=0.0", "defaults.insecurity=0.7", true),
+        ("defaults.support=0.0", "defaults.support=1.0", false),
+    ] {
+        let (at_low, at_high) = (onsets(low), onsets(high));
+        let (more, less) = if rises {
+            (at_high, at_low)
+        } else {
+            (at_low, at_high)
+        };
+        assert!(
+            more > 1.5 * less + 0.02,
+            "{low}: {at_low:.3} onsets per pair-year, {high}: {at_high:.3}"
+        );
+    }
+}

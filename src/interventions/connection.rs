@@ -48,8 +48,8 @@ pub fn update_coordination(world: &World, params: &ConnectionParams, state: &mut
 /// plus deferred). Each coordinating peer proposes cutting the commitment to
 /// what the member's load, as the peer knows it, leaves room for, and more
 /// fully the higher their mutual trust; the member takes the mean proposal
-/// over all peers in the project (non-coordinating peers propose no cut, and
-/// hold the member to the original plan).
+/// over all peers in the project (a peer who does not coordinate proposes no
+/// cut and holds the member to the whole target).
 pub fn renegotiate(
     world: &World,
     params: &Params,
@@ -58,10 +58,9 @@ pub fn renegotiate(
     membership: usize,
     target: f64,
 ) -> f64 {
-    let planned = state.memberships[membership].planned;
     let observed_in = &world.memberships[membership].observed_in;
     if observed_in.is_empty() || state.week < connection.start_week as i32 {
-        return planned;
+        return target;
     }
     let info = &world.memberships[membership];
     let leader = info.leader.0 as usize;
@@ -76,7 +75,7 @@ pub fn renegotiate(
     for &relationship in observed_in {
         let rel = &world.relationships[relationship as usize];
         if !state.coordinating[rel.pair as usize] {
-            agreed_sum += planned;
+            agreed_sum += target;
             continue;
         }
         // Work the peer knows about (or shares) that outranks this commitment.
