@@ -167,9 +167,9 @@ fn risk_factors_raise_conflict_onsets_and_support_protects() {
     use empathy_gap::runner::{RunOptions, run};
 
     let onsets = |setting: &str| {
-        let text = pair_scenario(&format!(
-            "[defaults]\ndemand = 0.9\nambiguity = 0.08\ninsecurity = 0.3\nsupport = 0.2\n"
-        ))
+        let text = pair_scenario(
+            "[defaults]\ndemand = 0.9\nambiguity = 0.08\ninsecurity = 0.3\nsupport = 0.2\n",
+        )
         .replace("weeks = 20", "weeks = 52")
         // A long warm-up, so the first episodes of a new relationship are not counted.
         .replace("warmup_weeks = 4", "warmup_weeks = 12")
