@@ -1,6 +1,6 @@
 //! The real binary, run in a temporary folder.
 
-use crate::common::{binary, read_summary, repo_file};
+use crate::common::{PAIR_ORGANISATION, binary, read_summary, repo_file};
 
 const WEEKLY_HEADER: &str = "arm,week,metric,mean,ci_low,ci_high";
 const SUMMARY_HEADER: &str =
@@ -202,20 +202,6 @@ fn check_invalid(text: &str, expected: &[&str]) {
     assert!(!stderr.contains("panicked"));
 }
 
-const GOOD_TAIL: &str = r#"
-[[managers]]
-name = "M"
-[[leaders]]
-name = "A"
-manager = "M"
-[[leaders]]
-name = "B"
-manager = "M"
-[[projects]]
-name = "p"
-members = ["A", "B"]
-"#;
-
 #[test]
 fn validate_reports_syntax_errors_with_line_and_column() {
     check_invalid("name = \"x\"\nweeks = = 3\n", &["error: bad.toml:2:"]);
@@ -224,7 +210,7 @@ fn validate_reports_syntax_errors_with_line_and_column() {
 #[test]
 fn validate_reports_every_problem_with_line_and_field() {
     let text = format!(
-        "name = \"x\"\nweeks = 0\n[defaults]\ninsecurty = 0.2\ndisclosure = 1.5\n{GOOD_TAIL}\n[[leaders]]\nname = \"C\"\nmanager = \"Boss\"\n"
+        "name = \"x\"\nweeks = 0\n[defaults]\ninsecurty = 0.2\ndisclosure = 1.5\n{PAIR_ORGANISATION}\n[[leaders]]\nname = \"C\"\nmanager = \"Boss\"\n"
     );
     check_invalid(
         &text,

@@ -25,17 +25,8 @@ pub fn scenario(text: &str) -> Scenario {
     }
 }
 
-/// Two leaders sharing one project; `extra` is appended (it may override
-/// nothing that is already set here, so it sets sections such as [defaults]).
-pub fn pair_scenario(extra: &str) -> String {
-    format!(
-        r#"
-name = "pair"
-weeks = 20
-warmup_weeks = 4
-replicates = 1
-seed = 11
-{extra}
+/// Two leaders, A and B, under one manager, sharing one project.
+pub const PAIR_ORGANISATION: &str = r#"
 [[managers]]
 name = "M"
 [[leaders]]
@@ -47,7 +38,13 @@ manager = "M"
 [[projects]]
 name = "p"
 members = ["A", "B"]
-"#
+"#;
+
+/// A short scenario of [`PAIR_ORGANISATION`]; `extra` is inserted before the
+/// organisation (so it sets sections such as [defaults] or [arms.*]).
+pub fn pair_scenario(extra: &str) -> String {
+    format!(
+        "\nname = \"pair\"\nweeks = 20\nwarmup_weeks = 4\nreplicates = 1\nseed = 11\n{extra}\n{PAIR_ORGANISATION}"
     )
 }
 
