@@ -379,7 +379,12 @@ pub fn explained_share(world: &World, params: &Params, state: &State, relationsh
     }
     if hidden_hours > 0.0 {
         credited_hours / hidden_hours
+    } else if actor.worked > 0.0 {
+        // Every hour went to work the observer can see (usually this project's
+        // own overdue backlog): the observer saw where the time went.
+        1.0
     } else {
+        // No hours at all (lost to conflict and meetings): nothing to explain it.
         0.0
     }
 }

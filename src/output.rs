@@ -64,6 +64,16 @@ fn number(value: Option<f64>) -> String {
     }
 }
 
+/// A text field as RFC 4180 writes it: quoted, with quotes doubled, when it
+/// holds a comma, a quote or a line break (an arm may be named anything).
+fn csv_field(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", text.replace('"', "\"\"")).into()
+    } else {
+        text.into()
+    }
+}
+
 fn mean_and_interval(running: &Running) -> [String; 3] {
     let interval = running.interval95();
     [
@@ -82,7 +92,7 @@ pub fn weekly_csv(scenario: &Scenario, results: &Results) -> Vec<u8> {
                 let [mean, low, high] = mean_and_interval(results.weekly(arm_index, week, metric));
                 text.push_str(&format!(
                     "{},{},{},{mean},{low},{high}\n",
-                    arm.name,
+                    csv_field(&arm.name),
                     week + 1,
                     metric.name()
                 ));
@@ -112,7 +122,7 @@ pub fn summary_csv(scenario: &Scenario, results: &Results) -> Vec<u8> {
             };
             text.push_str(&format!(
                 "{},{},{mean},{low},{high},{diff},{diff_low},{diff_high}\n",
-                arm.name,
+                csv_field(&arm.name),
                 metric.name()
             ));
         }

@@ -411,3 +411,19 @@ fn report_redraws_from_the_csv_files_and_no_charts_skips_them() {
             .contains("error: nowhere: not a run's output folder")
     );
 }
+
+#[test]
+fn arm_names_with_commas_and_quotes_stay_one_csv_field() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = format!(
+        "name = \"quoting\"\nweeks = 6\nreplicates = 3\n[arms.\"power, \\\"through\\\"\"]\nbaseline = true\n[arms.other]\n{PAIR_ORGANISATION}"
+    );
+    std::fs::write(dir.path().join("quoting.toml"), text).unwrap();
+    binary(dir.path())
+        .args(["run", "quoting.toml", "--quiet"])
+        .assert()
+        .success();
+    let summary = read_summary(&dir.path().join("output/quoting/summary.csv"));
+    assert!(summary.contains_key(&("power, \"through\"".to_string(), "final_trust".to_string())));
+    assert!(dir.path().join("output/quoting/report.html").is_file());
+}

@@ -177,7 +177,8 @@ pub(super) fn generate(
         rng.random_range(generate.project_size_min..=generate.project_size_max) as usize;
     for leader in slots {
         if current.contains(&leader) {
-            // Give the slot to the project being built next instead.
+            // Give the slot to the latest finished project without this leader
+            // (which may then exceed project_size_max by one or two).
             if let Some(project) = projects.iter_mut().rev().find(|p| !p.contains(&leader)) {
                 project.push(leader);
             }

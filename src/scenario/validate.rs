@@ -151,6 +151,12 @@ fn check_params(check: &mut Checker, raw: &RawScenario) {
     let team = p.key("team");
     check.positive(&team.key("hours_per_person"), raw.team.hours_per_person);
     check.range(
+        &team.key("hours_per_person"),
+        raw.team.hours_per_person,
+        0.0,
+        168.0,
+    );
+    check.range(
         &team.key("capacity_noise_sd"),
         raw.team.capacity_noise_sd,
         0.0,
@@ -169,13 +175,13 @@ fn check_params(check: &mut Checker, raw: &RawScenario) {
     check.range(
         &disclosure.key("context_exponent"),
         raw.disclosure.context_exponent,
-        0.0,
+        0.01,
         20.0,
     );
     check.range(
         &disclosure.key("data_exponent"),
         raw.disclosure.data_exponent,
-        0.0,
+        0.01,
         20.0,
     );
 
@@ -359,6 +365,8 @@ fn build_named(
         }
         if let Some(capacity) = leader.capacity_hours {
             check.positive(&at.key("capacity_hours"), capacity);
+            // 10,000 people working every hour of the week.
+            check.range(&at.key("capacity_hours"), capacity, 0.0, 1_680_000.0);
         }
         if let Some(demand) = leader.demand {
             check.positive(&at.key("demand"), demand);
@@ -513,6 +521,21 @@ fn build_named(
             );
         }
         if let (Some(&from), Some(&to)) = (from, to) {
+            let share = organisation.projects.iter().any(|project| {
+                project.members.iter().any(|m| m.leader == from)
+                    && project.members.iter().any(|m| m.leader == to)
+            });
+            if from == to {
+                check.fail(
+                    &at.key("to"),
+                    "a leader's trust in themselves is not modelled (self-grace)",
+                );
+            } else if !share {
+                check.fail(
+                    &at,
+                    "these two leaders share no project, so there is no trust between them to set",
+                );
+            }
             organisation.trust_overrides.push((from, to, pair.value));
         }
     }
@@ -602,23 +625,6 @@ fn check_organisation(check: &mut Checker, raw: &RawScenario, organisation: &Org
         check.fail(&path, format!(
             "shared commitments ({shared:.1} h/week) exceed the demanded hours ({available:.1} h/week = demand x capacity); raise demand or lower project hours"
         ));
-    }
-    for (observer, actor, _) in &organisation.trust_overrides {
-        let share = organisation.projects.iter().any(|project| {
-            project.members.iter().any(|m| m.leader == *observer)
-                && project.members.iter().any(|m| m.leader == *actor)
-        });
-        if !share || observer == actor {
-            let index = organisation
-                .trust_overrides
-                .iter()
-                .position(|(o, a, _)| o == observer && a == actor)
-                .unwrap_or(0);
-            check.fail(
-                &root.key("trust").key("pairs").index(index),
-                "these two leaders share no project, so there is no trust between them to set",
-            );
-        }
     }
 }
 
