@@ -20,9 +20,6 @@ macro_rules! metric_enum {
                 match self { $($name::$variant => $text,)* }
             }
 
-            pub fn from_name(name: &str) -> Option<$name> {
-                $name::ALL.iter().copied().find(|metric| metric.name() == name)
-            }
         }
     };
 }

@@ -22,23 +22,6 @@ impl Running {
         self.m2 += delta * (value - self.mean);
     }
 
-    /// Folds another summary in (Chan et al.'s parallel update); used to merge
-    /// in a fixed order.
-    pub fn merge(&mut self, other: &Running) {
-        if other.n == 0 {
-            return;
-        }
-        if self.n == 0 {
-            *self = *other;
-            return;
-        }
-        let n = self.n + other.n;
-        let delta = other.mean - self.mean;
-        self.mean += delta * other.n as f64 / n as f64;
-        self.m2 += other.m2 + delta * delta * self.n as f64 * other.n as f64 / n as f64;
-        self.n = n;
-    }
-
     pub fn variance(&self) -> Option<f64> {
         (self.n > 1).then(|| self.m2 / (self.n - 1) as f64)
     }
@@ -92,24 +75,6 @@ mod tests {
         let variance = values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / 5.0;
         assert!((running.mean - mean).abs() < 1e-12);
         assert!((running.variance().unwrap() - variance).abs() < 1e-12);
-    }
-
-    #[test]
-    fn merge_equals_sequential() {
-        let mut whole = Running::default();
-        let (mut left, mut right) = (Running::default(), Running::default());
-        for v in 0..10 {
-            whole.push(f64::from(v * v));
-            if v < 4 {
-                left.push(f64::from(v * v))
-            } else {
-                right.push(f64::from(v * v))
-            }
-        }
-        left.merge(&right);
-        assert_eq!(left.n, whole.n);
-        assert!((left.mean - whole.mean).abs() < 1e-12);
-        assert!((left.variance().unwrap() - whole.variance().unwrap()).abs() < 1e-9);
     }
 
     #[test]
