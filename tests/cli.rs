@@ -427,3 +427,25 @@ fn arm_names_with_commas_and_quotes_stay_one_csv_field() {
     assert!(summary.contains_key(&("power, \"through\"".to_string(), "final_trust".to_string())));
     assert!(dir.path().join("output/quoting/report.html").is_file());
 }
+
+#[test]
+fn a_value_out_of_range_is_reported_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = binary(dir.path())
+        .args([
+            "validate",
+            "two-managers",
+            "--set",
+            "team.hours_per_person=-1",
+            "--set",
+            "defaults.demand=nan",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(stderr.lines().count(), 2, "{stderr}");
+    assert!(
+        stderr.contains("team.hours_per_person: must be a number above 0 and at most 168 (got -1)")
+    );
+}

@@ -107,8 +107,9 @@ pub(super) fn check(check: &mut Checker, at: &FieldPath, generate: &RawGenerate)
             );
         }
     }
-    if generate.demand_min <= 0.0 {
-        check.fail(&at.key("demand_min"), "must be above 0");
+    // Negative values are reported by the range check above; 0 passes it.
+    if generate.demand_min == 0.0 {
+        check.fail(&at.key("demand_min"), "must be above 0 (got 0)");
     }
 }
 

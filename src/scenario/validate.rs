@@ -40,9 +40,15 @@ impl Checker<'_, '_> {
         self.range(path, value, 0.0, 1.0);
     }
 
-    pub fn positive(&mut self, path: &FieldPath, value: f64) {
-        if !value.is_finite() || value <= 0.0 {
-            self.fail(path, format!("must be a number above 0 (got {value})"));
+    /// A finite number above 0 and at most `high` (which may be infinite).
+    pub fn positive(&mut self, path: &FieldPath, value: f64, high: f64) {
+        if !value.is_finite() || value <= 0.0 || value > high {
+            let expected = if high == f64::INFINITY {
+                "a number above 0".to_string()
+            } else {
+                format!("a number above 0 and at most {high}")
+            };
+            self.fail(path, format!("must be {expected} (got {value})"));
         }
     }
 
@@ -149,11 +155,9 @@ pub(super) fn validate(loaded: Loaded<'_>) -> Result<Scenario, Vec<Problem>> {
 fn check_params(check: &mut Checker, raw: &RawScenario) {
     let p = FieldPath::root();
     let team = p.key("team");
-    check.positive(&team.key("hours_per_person"), raw.team.hours_per_person);
-    check.range(
+    check.positive(
         &team.key("hours_per_person"),
         raw.team.hours_per_person,
-        0.0,
         168.0,
     );
     check.range(
@@ -198,7 +202,11 @@ fn check_params(check: &mut Checker, raw: &RawScenario) {
     let c = p.key("conflict");
     let conflict = &raw.conflict;
     check.range(&c.key("max_hours"), conflict.max_hours, 0.0, 40.0);
-    check.positive(&c.key("half_frustration"), conflict.half_frustration);
+    check.positive(
+        &c.key("half_frustration"),
+        conflict.half_frustration,
+        f64::INFINITY,
+    );
     check.range(&c.key("reply_share"), conflict.reply_share, 0.0, 10.0);
     check.range(&c.key("manager_share"), conflict.manager_share, 0.0, 10.0);
     check.range(
@@ -225,8 +233,7 @@ fn check_params(check: &mut Checker, raw: &RawScenario) {
     let d = p.key("defaults");
     let defaults = &raw.defaults;
     check.whole(&d.key("team_size"), defaults.team_size, 1, 10_000);
-    check.positive(&d.key("demand"), defaults.demand);
-    check.range(&d.key("demand"), defaults.demand, 0.0, 10.0);
+    check.positive(&d.key("demand"), defaults.demand, 10.0);
     check.probability(&d.key("disclosure"), defaults.disclosure);
     check.probability(&d.key("insecurity"), defaults.insecurity);
     check.probability(&d.key("support"), defaults.support);
@@ -364,13 +371,11 @@ fn build_named(
             check.whole(&at.key("team_size"), team_size, 1, 10_000);
         }
         if let Some(capacity) = leader.capacity_hours {
-            check.positive(&at.key("capacity_hours"), capacity);
-            // 10,000 people working every hour of the week.
-            check.range(&at.key("capacity_hours"), capacity, 0.0, 1_680_000.0);
+            // At most 10,000 people working every hour of the week.
+            check.positive(&at.key("capacity_hours"), capacity, 1_680_000.0);
         }
         if let Some(demand) = leader.demand {
-            check.positive(&at.key("demand"), demand);
-            check.range(&at.key("demand"), demand, 0.0, 10.0);
+            check.positive(&at.key("demand"), demand, 10.0);
         }
         if let Some(disclosure) = leader.disclosure {
             check.probability(&at.key("disclosure"), disclosure);
