@@ -25,6 +25,17 @@ pub fn scenario(text: &str) -> Scenario {
     }
 }
 
+/// Runs every replicate of every arm on two threads, as `run` does.
+pub fn run_all(scenario: &Scenario) -> empathy_gap::runner::Results {
+    let world = empathy_gap::model::World::new(scenario);
+    let options = empathy_gap::runner::RunOptions {
+        threads: 2,
+        cancel: None,
+        progress: None,
+    };
+    empathy_gap::runner::run(scenario, &world, &options).expect("the run completes")
+}
+
 /// Two leaders, A and B, under one manager, sharing one project.
 pub const PAIR_ORGANISATION: &str = r#"
 [[managers]]

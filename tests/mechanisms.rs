@@ -4,7 +4,7 @@ use empathy_gap::model::{State, World};
 use empathy_gap::runner::simulate_arm_with;
 use empathy_gap::scenario::Scenario;
 
-use crate::common::{pair_scenario, scenario};
+use crate::common::{pair_scenario, run_all, scenario};
 
 /// Sums over all weeks and relationships of (missed hours, unexplained hours),
 /// and the mean final frustration, over `replicates` replicates of arm `arm`.
@@ -164,7 +164,6 @@ fn escalation_raises_delivery_next_weeks_and_costs_the_targets_trust() {
 #[test]
 fn risk_factors_raise_conflict_onsets_and_support_protects() {
     use empathy_gap::metrics::Summary;
-    use empathy_gap::runner::{RunOptions, run};
 
     let onsets = |setting: &str| {
         let text = pair_scenario(
@@ -176,14 +175,7 @@ fn risk_factors_raise_conflict_onsets_and_support_protects() {
         .replace("replicates = 1", "replicates = 300");
         let overrides = [empathy_gap::scenario::Override::parse(setting).unwrap()];
         let scenario = empathy_gap::scenario::load_text("cohort.toml", &text, &overrides).unwrap();
-        let world = World::new(&scenario);
-        let options = RunOptions {
-            threads: 2,
-            cancel: None,
-            progress: None,
-        };
-        let results = run(&scenario, &world, &options).unwrap();
-        results
+        run_all(&scenario)
             .summary(0, Summary::OnsetsPerPairYear)
             .mean()
             .unwrap()

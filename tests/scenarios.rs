@@ -1,8 +1,8 @@
 //! Every bundled scenario validates and runs briefly.
 
-use empathy_gap::model::World;
-use empathy_gap::runner::{RunOptions, run};
 use empathy_gap::scenario::{Override, load_file};
+
+use crate::common::run_all;
 
 #[test]
 fn every_bundled_scenario_validates_and_runs() {
@@ -24,13 +24,7 @@ fn every_bundled_scenario_validates_and_runs() {
             "{} needs a description",
             path.display()
         );
-        let world = World::new(&scenario);
-        let options = RunOptions {
-            threads: 2,
-            cancel: None,
-            progress: None,
-        };
-        let results = run(&scenario, &world, &options).unwrap();
+        let results = run_all(&scenario);
         assert_eq!(results.replicates_done, 2);
         count += 1;
     }
