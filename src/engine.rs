@@ -11,7 +11,9 @@ use rand::RngExt;
 use rand_distr::{Distribution, StandardNormal};
 
 use crate::interventions;
-use crate::model::{CONTEXT, DATA, Item, NO_SLOT, PRIVATE, State, UNKNOWN, World};
+use crate::model::{
+    CONTEXT, DATA, Item, MembershipState, NO_SLOT, PRIVATE, QueueEntry, State, UNKNOWN, World,
+};
 use crate::scenario::{Arm, Params};
 
 /// Hours below this count as done (floating-point dust from partial work).
@@ -203,12 +205,7 @@ fn commitments(world: &World, params: &Params, arm: &Arm, state: &mut State) {
 
 /// The priority a member gives the project this week: its own, or raised
 /// toward the hard priority while complying after an escalation.
-fn compliance_priority(
-    base: f64,
-    member: &crate::model::MembershipState,
-    week: i32,
-    arm: &Arm,
-) -> f64 {
+fn compliance_priority(base: f64, member: &MembershipState, week: i32, arm: &Arm) -> f64 {
     match &arm.escalation {
         Some(escalation) if week <= member.compliance_until => {
             let top = escalation.params.hard_priority - 0.01;
@@ -218,11 +215,16 @@ fn compliance_priority(
     }
 }
 
-/// The item's place in the queue: its priority plus ageing when overdue.
+/// The item's place in the queue: its priority (a shared commitment takes its
+/// membership's, raised while complying) plus ageing when overdue.
 #[inline]
-fn effective_priority(item: &Item, state_priority: f64, week: i32, ageing: f64) -> f64 {
-    let overdue = (week - item.due_week).max(0) as f64;
-    state_priority + ageing * overdue
+pub fn queue_priority(item: &Item, memberships: &[MembershipState], week: i32, ageing: f64) -> f64 {
+    let base = if item.project == PRIVATE {
+        item.priority
+    } else {
+        memberships[item.membership as usize].priority
+    };
+    base + ageing * (week - item.due_week).max(0) as f64
 }
 
 fn work(params: &Params, state: &mut State) {
@@ -230,6 +232,7 @@ fn work(params: &Params, state: &mut State) {
     let ageing = params.team.ageing_per_week;
     let memberships = &state.memberships;
     for leader in &mut state.leaders {
+        // Keys are computed once per item, not once per comparison.
         let mut order = std::mem::take(&mut leader.order);
         order.clear();
         order.extend(
@@ -238,32 +241,25 @@ fn work(params: &Params, state: &mut State) {
                 .iter()
                 .enumerate()
                 .filter(|(_, item)| item.live && item.remaining > DONE_EPSILON)
-                .map(|(slot, _)| slot as u32),
+                .map(|(slot, item)| QueueEntry {
+                    priority: queue_priority(item, memberships, week, ageing),
+                    due_week: item.due_week,
+                    id: item.id,
+                    slot: slot as u32,
+                }),
         );
-        let key = |slot: &u32| {
-            let item = &leader.items[*slot as usize];
-            let base = if item.project == PRIVATE {
-                item.priority
-            } else {
-                memberships[item.membership as usize].priority
-            };
-            (
-                effective_priority(item, base, week, ageing),
-                item.due_week,
-                item.id,
-            )
-        };
         order.sort_unstable_by(|a, b| {
-            let (pa, da, ia) = key(a);
-            let (pb, db, ib) = key(b);
-            pb.total_cmp(&pa).then(da.cmp(&db)).then(ia.cmp(&ib))
+            b.priority
+                .total_cmp(&a.priority)
+                .then(a.due_week.cmp(&b.due_week))
+                .then(a.id.cmp(&b.id))
         });
         let mut available = leader.capacity;
-        for &slot in &order {
+        for entry in &order {
             if available <= 0.0 {
                 break;
             }
-            let item = &mut leader.items[slot as usize];
+            let item = &mut leader.items[entry.slot as usize];
             let hours = item.remaining.min(available);
             item.remaining -= hours;
             item.worked += hours;

@@ -319,6 +319,15 @@ pub struct Item {
     pub live: bool,
 }
 
+/// An open item's place in this week's queue (a reusable sort buffer).
+#[derive(Debug, Clone, Copy)]
+pub struct QueueEntry {
+    pub priority: f64,
+    pub due_week: i32,
+    pub id: u32,
+    pub slot: u32,
+}
+
 /// A leader's changing state.
 #[derive(Debug, Clone)]
 pub struct LeaderState {
@@ -328,7 +337,7 @@ pub struct LeaderState {
     pub known: Vec<u8>,
     pub free_slots: Vec<u32>,
     /// Scratch buffer for the queue order.
-    pub order: Vec<u32>,
+    pub order: Vec<QueueEntry>,
     pub next_id: u32,
     pub arrivals_rng: ChaCha8Rng,
     pub disclosure_rng: ChaCha8Rng,

@@ -84,12 +84,8 @@ pub fn renegotiate(
             if !item.live || item.remaining <= 0.0 {
                 continue;
             }
-            let base = if item.project == crate::model::PRIVATE {
-                item.priority
-            } else {
-                state.memberships[item.membership as usize].priority
-            };
-            let priority = base + ageing * (state.week - item.due_week).max(0) as f64;
+            let priority =
+                crate::engine::queue_priority(item, &state.memberships, state.week, ageing);
             let known = rel.sees(item.project)
                 || leader_state.known[slot * observers + rel.observer_slot as usize]
                     != crate::model::UNKNOWN;
