@@ -106,16 +106,21 @@ fn main() -> ExitCode {
             quiet,
             no_charts,
         } => {
-            let mut set = set;
             // The shorthand flags are overrides like any other, validated the same way.
-            for (key, value) in [("replicates", replicates), ("seed", seed), ("weeks", weeks)] {
-                if let Some(value) = value {
-                    set.push(format!("{key}={value}"));
+            let shorthands = [("replicates", replicates), ("seed", seed), ("weeks", weeks)]
+                .into_iter()
+                .filter_map(|(key, value)| Some(Override::shorthand(key, key, value?)));
+            match parse_overrides(&set) {
+                Ok(mut overrides) => {
+                    overrides.extend(shorthands);
+                    run(&scenario, &out, threads, &overrides, quiet, !no_charts)
                 }
+                Err(failure) => Err(failure),
             }
-            run(&scenario, &out, threads, &set, quiet, !no_charts)
         }
-        Command::Validate { files, set } => validate(&files, &set),
+        Command::Validate { files, set } => {
+            parse_overrides(&set).and_then(|overrides| validate(&files, &overrides))
+        }
         Command::Report { dir } => report(&dir),
         Command::List => {
             list();
@@ -143,7 +148,7 @@ fn parse_overrides(set: &[String]) -> Result<Vec<Override>, Failure> {
     for argument in set {
         match Override::parse(argument) {
             Ok(parsed) => overrides.push(parsed),
-            Err(message) => problems.push(format!("--set {message}")),
+            Err(message) => problems.push(message),
         }
     }
     if problems.is_empty() {
@@ -169,13 +174,12 @@ fn run(
     name: &str,
     out: &Path,
     threads: Option<usize>,
-    set: &[String],
+    overrides: &[Override],
     quiet: bool,
     charts: bool,
 ) -> Result<(), Failure> {
-    let overrides = parse_overrides(set)?;
     let (scenario, label) =
-        load(name, &overrides).map_err(|error| Failure::BadInput(error.to_string()))?;
+        load(name, overrides).map_err(|error| Failure::BadInput(error.to_string()))?;
     let threads =
         threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
     if threads == 0 {
@@ -252,11 +256,10 @@ fn report(dir: &Path) -> Result<(), Failure> {
     Ok(())
 }
 
-fn validate(files: &[String], set: &[String]) -> Result<(), Failure> {
-    let overrides = parse_overrides(set)?;
+fn validate(files: &[String], overrides: &[Override]) -> Result<(), Failure> {
     let mut problems = Vec::new();
     for file in files {
-        match load(file, &overrides) {
+        match load(file, overrides) {
             Ok((scenario, label)) => println!(
                 "{label}: ok ({} leaders, {} projects, {} arms, {} weeks)",
                 scenario.organisation.leaders.len(),

@@ -1,5 +1,6 @@
 //! Integration tests: one binary, one module per area.
 
+mod bad_scenarios;
 mod cli;
 mod common;
 mod determinism;

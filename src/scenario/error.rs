@@ -41,11 +41,26 @@ impl fmt::Display for FieldPath {
             return f.write_str("(file)");
         }
         for (position, segment) in self.0.iter().enumerate() {
-            match segment {
-                Segment::Key(key) if position == 0 => write!(f, "{key}")?,
-                Segment::Key(key) => write!(f, ".{key}")?,
-                Segment::Index(index) => write!(f, "[{index}]")?,
+            let key = match segment {
+                Segment::Index(index) => {
+                    write!(f, "[{index}]")?;
+                    continue;
+                }
+                // A key TOML would need quotes for is shown quoted, as in the file.
+                Segment::Key(key)
+                    if key.is_empty()
+                        || !key
+                            .chars()
+                            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') =>
+                {
+                    format!("{key:?}")
+                }
+                Segment::Key(key) => key.clone(),
+            };
+            if position > 0 {
+                f.write_str(".")?;
             }
+            f.write_str(&key)?;
         }
         Ok(())
     }
@@ -62,8 +77,9 @@ pub enum Location {
     },
     /// The whole file (it could not be read or parsed at all).
     WholeFile { file: String },
-    /// A `--set` argument on the command line.
-    Override { argument: String },
+    /// A command-line override: `argument` as the user typed it (`--set
+    /// weeks=12`, `--replicates 10`), `position` its place among the overrides.
+    Override { argument: String, position: usize },
 }
 
 impl fmt::Display for Location {
@@ -71,7 +87,7 @@ impl fmt::Display for Location {
         match self {
             Location::File { file, line, column } => write!(f, "{file}:{line}:{column}"),
             Location::WholeFile { file } => write!(f, "{file}"),
-            Location::Override { argument } => write!(f, "--set {argument}"),
+            Location::Override { argument, .. } => write!(f, "{argument}"),
         }
     }
 }

@@ -1,11 +1,11 @@
 //! Semantic checks: ranges, names, references. Turns a deserialised scenario
 //! into the checked [`Scenario`], or lists every problem found.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
 use super::error::{FieldPath, Problem};
-use super::load::Loaded;
-use super::raw::{RawArm, RawIntervention, RawScenario, RawWorkstream};
+use super::load::{Loaded, LoadedArm};
+use super::raw::{RawIntervention, RawScenario, RawWorkstream};
 use super::{
     Arm, Connection, Escalation, Leader, LeaderId, Manager, ManagerId, Member, Organisation,
     Params, Project, Scenario, StatusMeeting, Workstream, generate,
@@ -15,11 +15,27 @@ use super::{
 pub struct Checker<'l, 't> {
     locator: &'l super::load::Locator<'t>,
     pub problems: Vec<Problem>,
+    /// Fields already reported while reading the file (see [`Loaded::reported`]).
+    reported: BTreeSet<String>,
 }
 
 impl Checker<'_, '_> {
+    /// Reports a problem at `path`, unless reading the file already
+    /// reported that field (this would only be a knock-on of it).
     pub fn fail(&mut self, path: &FieldPath, message: impl Into<String>) {
-        self.problems.push(self.locator.problem(path, message));
+        if !self.already_reported(path) {
+            self.problems.push(self.locator.problem(path, message));
+        }
+    }
+
+    /// Whether `path` (or a part of it) was reported while reading the file:
+    /// checks that depend on it would only repeat that problem.
+    fn already_reported(&self, path: &FieldPath) -> bool {
+        let mut prefix = FieldPath::root();
+        path.0.iter().any(|segment| {
+            prefix.0.push(segment.clone());
+            self.reported.contains(&prefix.to_string())
+        })
     }
 
     /// A finite number within [low, high].
@@ -58,10 +74,12 @@ impl Checker<'_, '_> {
 
     pub fn whole(&mut self, path: &FieldPath, value: i64, low: i64, high: i64) -> bool {
         if value < low || value > high {
-            self.fail(
-                path,
-                format!("must be a whole number from {low} to {high} (got {value})"),
-            );
+            let expected = if high == i64::MAX {
+                format!("a whole number of at least {low}")
+            } else {
+                format!("a whole number from {low} to {high}")
+            };
+            self.fail(path, format!("must be {expected} (got {value})"));
             return false;
         }
         true
@@ -77,10 +95,12 @@ pub(super) fn validate(loaded: Loaded<'_>) -> Result<Scenario, Vec<Problem>> {
         arms: raw_arms,
         locator,
         problems,
+        reported,
     } = loaded;
     let mut check = Checker {
         locator: &locator,
         problems,
+        reported,
     };
     let root = FieldPath::root();
 
@@ -126,7 +146,7 @@ pub(super) fn validate(loaded: Loaded<'_>) -> Result<Scenario, Vec<Problem>> {
         problems.sort_by_key(|problem| match &problem.location {
             super::Location::File { line, column, .. } => (0, *line, *column),
             super::Location::WholeFile { .. } => (1, 0, 0),
-            super::Location::Override { .. } => (2, 0, 0),
+            super::Location::Override { position, .. } => (2, *position, 0),
         });
         return Err(problems);
     }
@@ -392,6 +412,10 @@ fn build_named(
         let insecurity = leader.insecurity.unwrap_or(raw.defaults.insecurity);
         let manager = match manager_ids.get(&leader.manager) {
             Some(&id) => id,
+            None if leader.manager.trim().is_empty() => {
+                check.fail(&at.key("manager"), "must not be empty");
+                ManagerId(0)
+            }
             None => {
                 check.fail(
                     &at.key("manager"),
@@ -464,13 +488,24 @@ fn build_named(
         let unowned_share = project.unowned_share.unwrap_or(raw.defaults.unowned_share);
         let start = project.start_week.unwrap_or(1 - warmup as i64);
         let end = project.end_week.unwrap_or(weeks as i64);
-        let start_ok = check.whole(
-            &at.key("start_week"),
-            start,
-            1 - warmup as i64,
-            weeks as i64,
-        );
-        let end_ok = check.whole(&at.key("end_week"), end, 1 - warmup as i64, weeks as i64);
+        let mut in_horizon = |key: &str, week: i64| {
+            let first = 1 - warmup as i64;
+            let ok = (first..=weeks as i64).contains(&week);
+            if !ok {
+                let warm_up = if warmup > 0 {
+                    format!("; weeks {first} to 0 are the warm-up")
+                } else {
+                    String::new()
+                };
+                check.fail(
+                    &at.key(key),
+                    format!("must be a week from {first} to {weeks} (got {week}){warm_up}"),
+                );
+            }
+            ok
+        };
+        let start_ok = in_horizon("start_week", start);
+        let end_ok = in_horizon("end_week", end);
         if start_ok && end_ok && start > end {
             check.fail(
                 &at.key("end_week"),
@@ -481,7 +516,11 @@ fn build_named(
         for (member_index, name) in project.members.iter().enumerate() {
             let member_at = at.key("members").index(member_index);
             let Some(&leader) = leader_ids.get(name) else {
-                check.fail(&member_at, unknown_name("leader", name, leader_ids.keys()));
+                if name.trim().is_empty() {
+                    check.fail(&member_at, "must not be empty");
+                } else {
+                    check.fail(&member_at, unknown_name("leader", name, leader_ids.keys()));
+                }
                 continue;
             };
             if members
@@ -599,12 +638,10 @@ fn check_organisation(check: &mut Checker, raw: &RawScenario, organisation: &Org
             organisation.leaders.len()
         ));
     }
-    if organisation.managers.is_empty() && !organisation.leaders.is_empty() {
-        check.fail(
-            &root.key("managers"),
-            "needs at least one manager for the leaders to report to",
-        );
-    }
+    // Members that could not be read are reported already; who is in no
+    // project is then unknown.
+    let members_read = (0..raw.projects.len())
+        .all(|index| !check.already_reported(&root.key("projects").index(index).key("members")));
     let mut in_project = vec![false; organisation.leaders.len()];
     for project in &organisation.projects {
         for member in &project.members {
@@ -612,25 +649,51 @@ fn check_organisation(check: &mut Checker, raw: &RawScenario, organisation: &Org
         }
     }
     for (index, leader) in raw.leaders.iter().enumerate() {
-        if !in_project.get(index).copied().unwrap_or(true) {
+        // An unnamed or twice-named leader is reported as such already.
+        let first_of_name = raw.leaders.iter().position(|l| l.name == leader.name) == Some(index);
+        let named = !leader.name.trim().is_empty() && first_of_name;
+        if named && members_read && !in_project.get(index).copied().unwrap_or(true) {
             check.fail(
                 &root.key("leaders").index(index).key("name"),
                 format!("`{}` is in no shared project, so nobody can observe them; add them to a project's members", leader.name),
             );
         }
     }
-    // Arrival rates need the projects; the check for over-commitment comes with them.
+    // Over-commitment follows from capacities, demands and project hours,
+    // so it is checked only once those are known to be valid.
+    if !check.problems.is_empty() {
+        return;
+    }
     let mut resolved = organisation.clone();
     for (index, shared, available) in resolve_arrivals(&mut resolved) {
         let path = if index < raw.leaders.len() {
-            root.key("leaders").index(index).key("demand")
+            overcommitment_cause(raw, index)
         } else {
             root.key("generate").key("shared_share")
         };
+        let name = &resolved.leaders[index].name;
         check.fail(&path, format!(
-            "shared commitments ({shared:.1} h/week) exceed the demanded hours ({available:.1} h/week = demand x capacity); raise demand or lower project hours"
+            "`{name}`'s shared commitments ({shared:.1} h/week) exceed the demanded hours ({available:.1} h/week = demand x capacity); raise demand or lower project hours"
         ));
     }
+}
+
+/// Where a named leader's over-commitment is best fixed: the first of their
+/// projects that sets hours per week, else their demand.
+fn overcommitment_cause(raw: &RawScenario, leader: usize) -> FieldPath {
+    let name = &raw.leaders[leader].name;
+    raw.projects
+        .iter()
+        .position(|project| project.hours_per_week.is_some() && project.members.contains(name))
+        .map_or_else(
+            || FieldPath::root().key("leaders").index(leader).key("demand"),
+            |project| {
+                FieldPath::root()
+                    .key("projects")
+                    .index(project)
+                    .key("hours_per_week")
+            },
+        )
 }
 
 fn has_reporting_cycle(managers: &[Manager], start: ManagerId) -> bool {
@@ -653,7 +716,7 @@ fn unknown_name<'a>(what: &str, name: &str, known: impl Iterator<Item = &'a Stri
     }
 }
 
-fn build_arms(check: &mut Checker, raw_arms: &[(String, RawArm)], weeks: i32) -> Vec<Arm> {
+fn build_arms(check: &mut Checker, raw_arms: &[LoadedArm], weeks: i32) -> Vec<Arm> {
     let root = FieldPath::root().key("arms");
     if raw_arms.is_empty() {
         // A scenario without arms is a baseline-only run.
@@ -665,21 +728,32 @@ fn build_arms(check: &mut Checker, raw_arms: &[(String, RawArm)], weeks: i32) ->
             connection: None,
         }];
     }
-    let baselines = raw_arms.iter().filter(|(_, arm)| arm.baseline).count();
-    if raw_arms.len() > 1 && baselines == 0 {
+    let baselines = raw_arms.iter().filter(|arm| arm.raw.baseline).count();
+    // An arm that could not be read whole may have lost its `baseline`.
+    let complete = raw_arms.iter().all(|arm| !arm.incomplete);
+    if raw_arms.len() > 1 && baselines == 0 && complete {
         check.fail(&root, "no arm is the baseline; set `baseline = true` in the arm the others are compared with (usually power-through)");
     }
     if baselines > 1 {
-        for (name, _) in raw_arms.iter().filter(|(_, arm)| arm.baseline).skip(1) {
+        for arm in raw_arms.iter().filter(|arm| arm.raw.baseline).skip(1) {
             check.fail(
-                &root.key(name).key("baseline"),
+                &root.key(&arm.name).key("baseline"),
                 "only one arm can be the baseline",
             );
         }
     }
     let mut arms = Vec::new();
-    for (name, raw) in raw_arms {
+    for LoadedArm {
+        name,
+        raw,
+        intervention_index,
+        ..
+    } in raw_arms
+    {
         let at = root.key(name);
+        if name.trim().is_empty() {
+            check.fail(&at, "an arm's name must not be empty");
+        }
         if let Some(start) = raw.start_week {
             check.whole(&at.key("start_week"), start, 1, weeks as i64);
         }
@@ -690,7 +764,7 @@ fn build_arms(check: &mut Checker, raw_arms: &[(String, RawArm)], weeks: i32) ->
             status_meeting: None,
             connection: None,
         };
-        for (index, intervention) in raw.interventions.iter().enumerate() {
+        for (&index, intervention) in intervention_index.iter().zip(&raw.interventions) {
             let item = at.key("interventions").index(index);
             let mut start_of = |own: Option<i64>| -> u32 {
                 let start = own.or(raw.start_week).unwrap_or(1);
