@@ -15,4 +15,5 @@ pub mod report;
 pub mod rng;
 pub mod runner;
 pub mod scenario;
+pub mod staging;
 pub mod stats;

@@ -1,8 +1,7 @@
 //! The files a run writes: `weekly.csv`, `summary.csv` and `manifest.json`
-//! (the output contract other tools read; keep the names), each written to a
-//! temporary name in the output folder and renamed when complete.
+//! (the output contract other tools read; keep the names), staged with the
+//! charts and the report and put in place together (see [`crate::staging`]).
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
@@ -10,44 +9,8 @@ use serde::Serialize;
 use crate::metrics::{Summary, Weekly};
 use crate::runner::Results;
 use crate::scenario::Scenario;
+use crate::staging::{Staging, WriteError};
 use crate::stats::Running;
-
-#[derive(Debug, thiserror::Error)]
-pub enum OutputError {
-    #[error("{path}: {source}")]
-    Io {
-        path: PathBuf,
-        source: std::io::Error,
-    },
-}
-
-fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> OutputError + '_ {
-    move |source| OutputError::Io {
-        path: path.to_path_buf(),
-        source,
-    }
-}
-
-/// Writes `contents` to `path` through a temporary file in the same folder,
-/// so a reader (or an interrupted run) never sees a half-written file.
-pub fn write_atomically(path: &Path, contents: &[u8]) -> Result<(), OutputError> {
-    let folder = path.parent().unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let temporary = folder.join(format!(".{name}.tmp-{}", std::process::id()));
-    let result = (|| {
-        let mut file = std::fs::File::create(&temporary)?;
-        file.write_all(contents)?;
-        file.sync_all()?;
-        std::fs::rename(&temporary, path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&temporary);
-    }
-    result.map_err(io_error(path))
-}
 
 /// A number as the CSV files write it: six decimals, empty when undefined.
 fn number(value: Option<f64>) -> String {
@@ -193,49 +156,53 @@ pub fn manifest_json(
 }
 
 /// The output folder for a scenario: `<root>/<sanitised name>`. The name is
-/// reduced to letters, digits, `-` and `_`, so it cannot leave `root`.
+/// reduced to ASCII letters, digits, `-` and `_` (each run of anything else
+/// becomes one `-`), so it cannot leave `root` or name a device.
 pub fn output_folder(root: &Path, scenario_name: &str) -> PathBuf {
-    let mut safe: String = scenario_name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
-                c
-            } else {
-                '-'
-            }
-        })
-        .collect();
-    safe = safe.trim_matches('-').to_string();
+    let mut safe = String::new();
+    for c in scenario_name.chars() {
+        if c.is_ascii_alphanumeric() || c == '_' {
+            safe.push(c);
+        } else if !safe.ends_with('-') {
+            safe.push('-');
+        }
+    }
+    let mut safe = safe.trim_matches('-').to_string();
     if safe.is_empty() {
         safe = "scenario".to_string();
+    }
+    // Names Windows reserves for devices, in any case.
+    let reserved = [
+        "con", "prn", "aux", "nul", "com1", "com2", "com3", "lpt1", "lpt2", "lpt3",
+    ];
+    if reserved.contains(&safe.to_ascii_lowercase().as_str()) {
+        safe.push_str("-scenario");
     }
     root.join(safe)
 }
 
-/// Writes the three contract files into `folder` (created if needed).
-pub fn write_run(
-    folder: &Path,
-    scenario: &Scenario,
-    results: &Results,
-    info: &RunInfo,
-    world_pairs: usize,
-) -> Result<Vec<PathBuf>, OutputError> {
-    std::fs::create_dir_all(folder).map_err(io_error(folder))?;
-    let files = [
-        ("weekly.csv", weekly_csv(scenario, results)),
-        ("summary.csv", summary_csv(scenario, results)),
-        (
-            "manifest.json",
-            manifest_json(scenario, results, info, world_pairs),
-        ),
-    ];
-    let mut written = Vec::new();
-    for (name, contents) in files {
-        let path = folder.join(name);
-        write_atomically(&path, &contents)?;
-        written.push(path);
+/// The three contract files of a run, as bytes.
+pub struct RunBytes {
+    pub weekly: Vec<u8>,
+    pub summary: Vec<u8>,
+    pub manifest: Vec<u8>,
+}
+
+impl RunBytes {
+    pub fn new(scenario: &Scenario, results: &Results, info: &RunInfo, world_pairs: usize) -> Self {
+        RunBytes {
+            weekly: weekly_csv(scenario, results),
+            summary: summary_csv(scenario, results),
+            manifest: manifest_json(scenario, results, info, world_pairs),
+        }
     }
-    Ok(written)
+
+    /// Stages the files, the manifest last: it says the run is complete.
+    pub fn stage(&self, staging: &mut Staging) -> Result<(), WriteError> {
+        staging.write("weekly.csv", &self.weekly)?;
+        staging.write("summary.csv", &self.summary)?;
+        staging.write("manifest.json", &self.manifest)
+    }
 }
 
 /// The summary table printed after a run: one row per arm.

@@ -4,7 +4,7 @@
 //! flat in the number of replicates and the result does not depend on the
 //! number of threads.
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use rayon::prelude::*;
 
@@ -36,13 +36,39 @@ pub fn simulate_arm_with(
     world: &World,
     arm: &Arm,
     state: &mut State,
-    mut observe: impl FnMut(i32, &State),
+    observe: impl FnMut(i32, &State),
 ) -> ArmOutcome {
+    simulate(scenario, world, arm, state, observe, &Control::default())
+        .expect("an uncancellable simulation completes")
+}
+
+/// What a run's caller can see and stop from another thread.
+#[derive(Default, Clone, Copy)]
+struct Control<'a> {
+    cancel: Option<&'a AtomicBool>,
+    progress: Option<&'a AtomicU64>,
+}
+
+/// One arm of one replicate, week by week; `None` when cancelled.
+fn simulate(
+    scenario: &Scenario,
+    world: &World,
+    arm: &Arm,
+    state: &mut State,
+    mut observe: impl FnMut(i32, &State),
+    control: &Control<'_>,
+) -> Option<ArmOutcome> {
     let params = &scenario.params;
     let weeks = scenario.weeks as usize;
     let mut weekly = vec![0.0; weeks * Weekly::COUNT];
     engine::seed_backlog(world, params, state);
     for week in scenario.first_week()..=scenario.weeks as i32 {
+        if control
+            .cancel
+            .is_some_and(|flag| flag.load(Ordering::Relaxed))
+        {
+            return None;
+        }
         engine::step(world, params, arm, state);
         observe(week, state);
         if week >= 1 {
@@ -50,10 +76,13 @@ pub fn simulate_arm_with(
             metrics::record_week(world, params, state, &mut weekly[row..row + Weekly::COUNT]);
         }
         engine::end_week(world, params, state);
+        if let Some(progress) = control.progress {
+            progress.fetch_add(1, Ordering::Relaxed);
+        }
     }
     let touched = metrics::touched_share(world, state);
     let summary = metrics::summarise(scenario, world, &weekly, touched);
-    ArmOutcome { weekly, summary }
+    Some(ArmOutcome { weekly, summary })
 }
 
 /// Running statistics over replicates, per arm.
@@ -117,10 +146,21 @@ impl Results {
 pub struct RunOptions<'a> {
     /// Worker threads (at least 1).
     pub threads: usize,
-    /// Set from another thread (Ctrl-C) to stop after the current chunk.
+    /// Set from another thread (Ctrl-C) to stop: every replicate in flight
+    /// stops at the start of its next week.
     pub cancel: Option<&'a AtomicBool>,
-    /// Called with the number of replicates done after each chunk.
-    pub progress: Option<&'a (dyn Fn(u64) + Sync)>,
+    /// Counts the arm-weeks simulated, out of [`work_units`], for a
+    /// progress bar that another thread reads.
+    pub progress: Option<&'a AtomicU64>,
+}
+
+/// Arm-weeks a run simulates: replicates x arms x weeks including warm-up.
+pub fn work_units(scenario: &Scenario) -> u64 {
+    let weeks = u64::from(scenario.weeks + scenario.warmup_weeks);
+    scenario
+        .replicates
+        .saturating_mul(scenario.arms.len() as u64)
+        .saturating_mul(weeks)
 }
 
 /// Why a run stopped early.
@@ -160,25 +200,33 @@ pub fn run(
             return Err(RunError::Interrupted { done: start, total });
         }
         let end = (start + chunk).min(total);
-        let outcomes: Vec<Vec<ArmOutcome>> = pool.install(|| {
+        let control = Control {
+            cancel: options.cancel,
+            progress: options.progress,
+        };
+        let outcomes: Option<Vec<Vec<ArmOutcome>>> = pool.install(|| {
             (start..end)
                 .into_par_iter()
                 .map(|replicate| {
                     scenario
                         .arms
                         .iter()
-                        .map(|arm| simulate_arm(scenario, world, arm, replicate))
+                        .map(|arm| {
+                            let mut state =
+                                State::new(world, scenario.seed, replicate, scenario.first_week());
+                            simulate(scenario, world, arm, &mut state, |_, _| {}, &control)
+                        })
                         .collect()
                 })
                 .collect()
         });
+        let Some(outcomes) = outcomes else {
+            return Err(RunError::Interrupted { done: start, total });
+        };
         for replicate in &outcomes {
             results.add(replicate, scenario.baseline);
         }
         start = end;
-        if let Some(progress) = options.progress {
-            progress(start);
-        }
     }
     Ok(results)
 }

@@ -5,6 +5,8 @@ mod cli;
 mod common;
 mod determinism;
 mod mechanisms;
+#[cfg(unix)]
+mod output_safety;
 mod properties;
 mod report;
 mod scenarios;

@@ -9,8 +9,6 @@
 //! silently dropping it would draw a chart that looks right and is wrong.
 
 use std::collections::HashMap;
-use std::fs::File;
-use std::io::BufReader;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
@@ -18,9 +16,17 @@ use serde::Deserialize;
 use super::ReportError;
 use super::theme::{self, Colour};
 
-const WEEKLY_FILE: &str = "weekly.csv";
-const SUMMARY_FILE: &str = "summary.csv";
-const MANIFEST_FILE: &str = "manifest.json";
+pub(crate) const WEEKLY_FILE: &str = "weekly.csv";
+pub(crate) const SUMMARY_FILE: &str = "summary.csv";
+pub(crate) const MANIFEST_FILE: &str = "manifest.json";
+
+/// The three files of a run, as bytes: read from a folder, or just made by a
+/// run that has not written them yet.
+pub struct RunFiles<'a> {
+    pub weekly: &'a [u8],
+    pub summary: &'a [u8],
+    pub manifest: &'a [u8],
+}
 
 /// Weeks beyond this (nearly 2,000 years) are taken as corrupt data; the
 /// bound also keeps week numbers safely inside the charts' `i32` axis.
@@ -36,9 +42,28 @@ pub(crate) struct RunOutput {
 
 impl RunOutput {
     pub fn read(out_dir: &Path) -> Result<Self, ReportError> {
-        let manifest = Manifest::read(&out_dir.join(MANIFEST_FILE))?;
-        let weekly = WeeklyTable::read(&out_dir.join(WEEKLY_FILE))?;
-        let summary = SummaryTable::read(&out_dir.join(SUMMARY_FILE))?;
+        let read = |name: &str| {
+            let path = out_dir.join(name);
+            std::fs::read(&path).map_err(|source| ReportError::Read { path, source })
+        };
+        let (manifest, weekly, summary) = (
+            read(MANIFEST_FILE)?,
+            read(WEEKLY_FILE)?,
+            read(SUMMARY_FILE)?,
+        );
+        let files = RunFiles {
+            weekly: &weekly,
+            summary: &summary,
+            manifest: &manifest,
+        };
+        Self::parse(out_dir, &files)
+    }
+
+    /// Parses a run's files; `out_dir` is where they are (or will be), for messages.
+    pub fn parse(out_dir: &Path, files: &RunFiles<'_>) -> Result<Self, ReportError> {
+        let manifest = Manifest::parse(&out_dir.join(MANIFEST_FILE), files.manifest)?;
+        let weekly = WeeklyTable::parse(&out_dir.join(WEEKLY_FILE), files.weekly)?;
+        let summary = SummaryTable::parse(&out_dir.join(SUMMARY_FILE), files.summary)?;
         let arms = arms_in_display_order(&manifest, &weekly, &summary);
         Ok(Self {
             manifest,
@@ -102,9 +127,8 @@ pub(crate) struct ManifestArm {
 }
 
 impl Manifest {
-    fn read(path: &Path) -> Result<Self, ReportError> {
-        let file = open(path)?;
-        let deserializer = &mut serde_json::Deserializer::from_reader(BufReader::new(file));
+    fn parse(path: &Path, bytes: &[u8]) -> Result<Self, ReportError> {
+        let deserializer = &mut serde_json::Deserializer::from_slice(bytes);
         // serde_path_to_error names the offending field ("arms[1].name"),
         // which serde_json alone does not.
         serde_path_to_error::deserialize(deserializer).map_err(|error| {
@@ -182,10 +206,11 @@ pub(crate) struct WeeklyTable {
 }
 
 impl WeeklyTable {
-    fn read(path: &Path) -> Result<Self, ReportError> {
+    fn parse(path: &Path, bytes: &[u8]) -> Result<Self, ReportError> {
         let mut table = Self::default();
-        let mut reader = CsvReader::open(
+        let mut reader = CsvReader::new(
             path,
+            bytes,
             &["arm", "week", "metric", "mean", "ci_low", "ci_high"],
         )?;
         while let Some(row) = reader.next_row()? {
@@ -259,7 +284,7 @@ pub(crate) struct SummaryTable {
 }
 
 impl SummaryTable {
-    fn read(path: &Path) -> Result<Self, ReportError> {
+    fn parse(path: &Path, bytes: &[u8]) -> Result<Self, ReportError> {
         let mut table = Self::default();
         let columns = [
             "arm",
@@ -271,7 +296,7 @@ impl SummaryTable {
             "diff_ci_low",
             "diff_ci_high",
         ];
-        let mut reader = CsvReader::open(path, &columns)?;
+        let mut reader = CsvReader::new(path, bytes, &columns)?;
         while let Some(row) = reader.next_row()? {
             let arm = row.text("arm")?;
             let summary_row = SummaryRow {
@@ -358,28 +383,21 @@ fn arms_in_display_order(
         .collect()
 }
 
-fn open(path: &Path) -> Result<File, ReportError> {
-    File::open(path).map_err(|source| ReportError::Read {
-        path: path.to_path_buf(),
-        source,
-    })
-}
-
 /// A CSV reader that finds columns by header name, so column order and extra
 /// columns do not matter, and reports problems with line numbers.
-struct CsvReader {
+struct CsvReader<'b> {
     path: PathBuf,
-    reader: csv::Reader<File>,
+    reader: csv::Reader<&'b [u8]>,
     columns: Vec<(&'static str, usize)>,
     record: csv::StringRecord,
 }
 
-impl CsvReader {
-    fn open(path: &Path, wanted: &[&'static str]) -> Result<Self, ReportError> {
+impl<'b> CsvReader<'b> {
+    fn new(path: &Path, bytes: &'b [u8], wanted: &[&'static str]) -> Result<Self, ReportError> {
         let mut reader = csv::ReaderBuilder::new()
             .trim(csv::Trim::All)
             .flexible(true)
-            .from_reader(open(path)?);
+            .from_reader(bytes);
         let header = reader
             .headers()
             .map_err(|error| csv_error(path, &error))?
@@ -417,7 +435,7 @@ impl CsvReader {
 }
 
 struct CsvRow<'a> {
-    reader: &'a CsvReader,
+    reader: &'a CsvReader<'a>,
     line: u64,
 }
 

@@ -12,7 +12,6 @@ mod charts;
 mod data;
 mod html;
 mod metrics;
-mod output;
 mod plot;
 mod render;
 mod text;
@@ -22,9 +21,11 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 use charts::{Chart, ChartId};
+pub use data::RunFiles;
 use data::RunOutput;
 use html::{DrawnChart, Figure};
-use output::StagedFiles;
+
+use crate::staging::{Staging, WriteError};
 
 const REPORT_FILE: &str = "report.html";
 
@@ -53,18 +54,19 @@ pub enum ReportError {
     #[error("{}: {problem}", path.display())]
     Invalid { path: PathBuf, problem: String },
     /// An output file could not be written.
-    #[error("{}: cannot write: {source}", path.display())]
-    Write { path: PathBuf, source: io::Error },
+    #[error(transparent)]
+    Write(#[from] WriteError),
     /// A chart could not be drawn.
     #[error("{}: cannot draw the chart: {problem}", path.display())]
     Draw { path: PathBuf, problem: String },
 }
 
-/// Writes the charts and `report.html` for the run in `out_dir`.
+/// Writes the charts and `report.html` for the run in `out_dir`, from the
+/// run's files there.
 ///
 /// Either every file is written or, on error, none of the new files
-/// appears: each is written under a temporary name first. A chart whose
-/// metrics are missing from the files is left out, and the report says so.
+/// appears (see [`crate::staging`]). A chart whose metrics are missing from
+/// the files is left out, and the report says so.
 ///
 /// # Errors
 ///
@@ -73,50 +75,69 @@ pub enum ReportError {
 /// written, or when a chart cannot be drawn.
 pub fn write_report(out_dir: &Path) -> Result<ReportFiles, ReportError> {
     let run = RunOutput::read(out_dir)?;
+    let mut staging = Staging::new(out_dir);
+    stage(&mut staging, &run)?;
+    Ok(ReportFiles {
+        files: staging.commit()?,
+    })
+}
+
+/// The names of the files [`write_report`] writes.
+pub fn file_names() -> Vec<String> {
+    let mut names = vec![REPORT_FILE.to_string()];
+    for id in ChartId::ALL {
+        names.push(format!("{}.png", id.file_stem()));
+        names.push(format!("{}.svg", id.file_stem()));
+    }
+    names
+}
+
+/// Stages the charts and `report.html` of a run whose files are given as
+/// bytes, to be committed with them.
+///
+/// # Errors
+///
+/// As [`write_report`].
+pub fn stage_report(staging: &mut Staging, files: &RunFiles<'_>) -> Result<(), ReportError> {
+    let run = RunOutput::parse(staging.dir(), files)?;
+    stage(staging, &run)
+}
+
+fn stage(staging: &mut Staging, run: &RunOutput) -> Result<(), ReportError> {
     if !theme::register_embedded_font() {
         return Err(ReportError::Draw {
-            path: out_dir.to_path_buf(),
+            path: staging.dir().to_path_buf(),
             problem: "the embedded font could not be loaded".to_owned(),
         });
     }
-    let mut staged = StagedFiles::new(out_dir);
     let mut figures = Vec::with_capacity(ChartId::ALL.len());
     for id in ChartId::ALL {
-        let content = match charts::build_chart(id, &run) {
+        let content = match charts::build_chart(id, run) {
             Ok(chart) => Ok(DrawnChart {
-                svg: write_chart(&mut staged, id, &chart)?,
-                reading: text::chart_reading(id, &run),
+                svg: stage_chart(staging, id, &chart)?,
+                reading: text::chart_reading(id, run),
             }),
             Err(reason) => Err(reason),
         };
         figures.push(Figure { id, content });
     }
-    staged.write(REPORT_FILE, html::report_html(&run, &figures).as_bytes())?;
-    Ok(ReportFiles {
-        files: staged.commit()?,
-    })
+    staging.write(REPORT_FILE, html::report_html(run, &figures).as_bytes())?;
+    Ok(())
 }
 
 /// Stages the PNG and SVG of one chart and returns the SVG markup for the
 /// HTML report.
-fn write_chart(
-    staged: &mut StagedFiles,
-    id: ChartId,
-    chart: &Chart,
-) -> Result<String, ReportError> {
+fn stage_chart(staging: &mut Staging, id: ChartId, chart: &Chart) -> Result<String, ReportError> {
+    let dir = staging.dir().to_path_buf();
+    let draw_error = |name: &str| {
+        let path = dir.join(name);
+        move |problem| ReportError::Draw { path, problem }
+    };
     let png_name = format!("{}.png", id.file_stem());
-    let png_path = staged.final_path(&png_name);
-    staged.write_with(&png_name, |temporary| {
-        render::render_png(chart, temporary).map_err(|problem| ReportError::Draw {
-            path: png_path,
-            problem,
-        })
-    })?;
+    let png = render::render_png(chart).map_err(draw_error(&png_name))?;
+    staging.write(&png_name, &png)?;
     let svg_name = format!("{}.svg", id.file_stem());
-    let svg = render::render_svg(chart).map_err(|problem| ReportError::Draw {
-        path: staged.final_path(&svg_name),
-        problem,
-    })?;
-    staged.write(&svg_name, svg.as_bytes())?;
+    let svg = render::render_svg(chart).map_err(draw_error(&svg_name))?;
+    staging.write(&svg_name, svg.as_bytes())?;
     Ok(svg)
 }

@@ -10,8 +10,6 @@
 //! bitmap is drawn through [`SvgMatchingText`], which corrects both: the
 //! PNG and the SVG of a chart then look the same.
 
-use std::path::Path;
-
 use plotters::prelude::*;
 use plotters::style::text_anchor::VPos;
 use plotters::style::{FontDesc, FontTransform};
@@ -40,7 +38,7 @@ pub(crate) fn render_svg(chart: &Chart) -> Result<String, String> {
 
 /// Writes `chart` as a 1280x720 PNG to `path`, whose extension must be
 /// `.png` (plotters picks the encoder from it).
-pub(crate) fn render_png(chart: &Chart, path: &Path) -> Result<(), String> {
+pub(crate) fn render_png(chart: &Chart) -> Result<Vec<u8>, String> {
     let (large_width, large_height) = (WIDTH * SUPERSAMPLING, HEIGHT * SUPERSAMPLING);
     let mut large = vec![0_u8; large_width as usize * large_height as usize * 3];
     {
@@ -62,11 +60,12 @@ pub(crate) fn render_png(chart: &Chart, path: &Path) -> Result<(), String> {
         HEIGHT as usize,
         SUPERSAMPLING as usize,
     );
-    let mut backend = BitMapBackend::new(path, (WIDTH, HEIGHT));
-    backend
-        .blit_bitmap((0, 0), (WIDTH, HEIGHT), &small)
+    let mut png = Vec::new();
+    use image::ImageEncoder;
+    image::codecs::png::PngEncoder::new(&mut png)
+        .write_image(&small, WIDTH, HEIGHT, image::ColorType::Rgb8)
         .map_err(|error| error.to_string())?;
-    backend.present().map_err(|error| error.to_string())
+    Ok(png)
 }
 
 /// Em size per unit of plotters font size. The SVG backend writes

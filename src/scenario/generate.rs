@@ -12,8 +12,10 @@ use super::validate::Checker;
 use super::{Leader, LeaderId, Manager, ManagerId, Member, Organisation, Project};
 use crate::rng::{Purpose, stream};
 
-/// Most leaders a scenario may generate.
-pub const MAX_GENERATED_LEADERS: i64 = 1_000_000;
+/// Most leaders a scenario may generate: the engine's 32-bit indices, with
+/// room. Whether a size can run on a machine is a separate, estimated check
+/// (see [`super::size`]).
+pub const MAX_GENERATED_LEADERS: i64 = 2_000_000_000;
 
 pub(super) fn check(check: &mut Checker, at: &FieldPath, generate: &RawGenerate) {
     check.whole(

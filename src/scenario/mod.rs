@@ -9,6 +9,7 @@ mod error;
 mod generate;
 mod load;
 pub mod raw;
+pub mod size;
 mod validate;
 
 use std::path::Path;
@@ -19,6 +20,7 @@ pub use raw::{
     AttributionParams, ConflictParams, ConnectionParams, DisclosureParams, EscalationParams,
     RawScenario, StatusMeetingParams, TeamParams,
 };
+pub use size::{Budget, Cost};
 pub use validate::Checker;
 
 /// Index of a leader in [`Organisation::leaders`].
@@ -212,8 +214,27 @@ pub struct Connection {
     pub params: ConnectionParams,
 }
 
-/// Reads and checks a scenario file, applying `--set` overrides.
+/// Reads and checks a scenario file, applying `--set` overrides. Sizes are
+/// limited only by what the engine can index; see [`load_file_within`].
 pub fn load_file(path: &Path, overrides: &[Override]) -> Result<Scenario, ScenarioError> {
+    load_file_from(path, overrides, None)
+}
+
+/// Like [`load_file`], refusing a scenario whose run would not fit `budget`
+/// (with an estimate of its memory and time), before building anything.
+pub fn load_file_within(
+    path: &Path,
+    overrides: &[Override],
+    budget: &Budget,
+) -> Result<Scenario, ScenarioError> {
+    load_file_from(path, overrides, Some(budget))
+}
+
+fn load_file_from(
+    path: &Path,
+    overrides: &[Override],
+    budget: Option<&Budget>,
+) -> Result<Scenario, ScenarioError> {
     let label = path.display().to_string();
     let fail = |message: String| ScenarioError {
         file: path.to_path_buf(),
@@ -243,7 +264,7 @@ pub fn load_file(path: &Path, overrides: &[Override]) -> Result<Scenario, Scenar
         }
         Err(error) => return Err(fail(format!("cannot read: {error}"))),
     };
-    load_bytes(&label, &bytes, overrides).map_err(|problems| ScenarioError {
+    load_bytes(&label, &bytes, overrides, budget).map_err(|problems| ScenarioError {
         file: path.to_path_buf(),
         problems,
     })
@@ -255,14 +276,39 @@ pub fn load_text(
     text: &str,
     overrides: &[Override],
 ) -> Result<Scenario, ScenarioError> {
-    load_bytes(label, text.as_bytes(), overrides).map_err(|problems| ScenarioError {
+    load_bytes_within(label, text.as_bytes(), overrides, None)
+}
+
+/// Like [`load_text`], refusing a scenario whose run would not fit `budget`.
+pub fn load_text_within(
+    label: &str,
+    text: &str,
+    overrides: &[Override],
+    budget: &Budget,
+) -> Result<Scenario, ScenarioError> {
+    load_bytes_within(label, text.as_bytes(), overrides, Some(budget))
+}
+
+/// Checks a scenario given as the bytes of a file (which must be UTF-8 text).
+pub fn load_bytes_within(
+    label: &str,
+    bytes: &[u8],
+    overrides: &[Override],
+    budget: Option<&Budget>,
+) -> Result<Scenario, ScenarioError> {
+    load_bytes(label, bytes, overrides, budget).map_err(|problems| ScenarioError {
         file: label.into(),
         problems,
     })
 }
 
-fn load_bytes(label: &str, bytes: &[u8], overrides: &[Override]) -> Result<Scenario, Vec<Problem>> {
+fn load_bytes(
+    label: &str,
+    bytes: &[u8],
+    overrides: &[Override],
+    budget: Option<&Budget>,
+) -> Result<Scenario, Vec<Problem>> {
     let text = load::decode(label, bytes)?;
     let loaded = load::parse(label, &text, overrides)?;
-    validate::validate(loaded)
+    validate::validate(loaded, budget)
 }

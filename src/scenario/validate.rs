@@ -9,6 +9,7 @@ use super::raw::{RawIntervention, RawScenario, RawWorkstream};
 use super::{
     Arm, Connection, Escalation, Leader, LeaderId, Manager, ManagerId, Member, Organisation,
     Params, Project, Scenario, StatusMeeting, Workstream, generate,
+    size::{self, Budget},
 };
 
 /// Collects problems with their positions.
@@ -89,7 +90,10 @@ impl Checker<'_, '_> {
 /// Largest reported horizon: 100 years of weeks.
 const MAX_WEEKS: i64 = 5200;
 
-pub(super) fn validate(loaded: Loaded<'_>) -> Result<Scenario, Vec<Problem>> {
+pub(super) fn validate(
+    loaded: Loaded<'_>,
+    budget: Option<&Budget>,
+) -> Result<Scenario, Vec<Problem>> {
     let Loaded {
         raw,
         arms: raw_arms,
@@ -131,9 +135,15 @@ pub(super) fn validate(loaded: Loaded<'_>) -> Result<Scenario, Vec<Problem>> {
     );
     if let Some(generate) = &raw.generate {
         generate::check(&mut check, &root.key("generate"), generate);
-        if check.problems.is_empty() {
-            generate::generate(&raw, generate, &mut organisation, weeks, warmup);
-        }
+    }
+    // Before anything large is built: a size that cannot run is refused here.
+    if check.problems.is_empty() {
+        check_size(&mut check, &raw, raw_arms.len(), budget);
+    }
+    if let Some(generate) = &raw.generate
+        && check.problems.is_empty()
+    {
+        generate::generate(&raw, generate, &mut organisation, weeks, warmup);
     }
     check_organisation(&mut check, &raw, &organisation);
 
@@ -170,6 +180,54 @@ pub(super) fn validate(loaded: Loaded<'_>) -> Result<Scenario, Vec<Problem>> {
         baseline,
         resolved: raw,
     })
+}
+
+/// Refuses a run too large for the engine, or for `budget` when one is given.
+fn check_size(check: &mut Checker, raw: &RawScenario, arms: usize, budget: Option<&Budget>) {
+    let threads = budget.map_or(1, |budget| budget.threads);
+    let cost = size::estimate(raw, arms, threads);
+    let beyond_engine = cost.relationships > size::MAX_RELATIONSHIPS;
+    let beyond_memory = budget.is_some_and(|budget| cost.memory_bytes > budget.memory_bytes);
+    let beyond_time = budget.is_some_and(|budget| cost.seconds > budget.seconds);
+    if !beyond_engine && !beyond_memory && !beyond_time {
+        return;
+    }
+    let shape = format!(
+        "{} with about {} each, {} x {} x {}",
+        size::count(cost.leaders, "leader"),
+        size::count(cost.peers_per_leader().round(), "peer"),
+        size::count((raw.weeks + raw.warmup_weeks) as f64, "week"),
+        size::count(arms.max(1) as f64, "arm"),
+        size::count(raw.replicates as f64, "replicate"),
+    );
+    let time = format!(
+        "take about {} on {}",
+        size::seconds_in_words(cost.seconds),
+        size::count(cost.threads as f64, "thread")
+    );
+    let memory = size::bytes_in_words(cost.memory_bytes);
+    let leaders = if raw.generate.is_some() {
+        FieldPath::root().key("generate").key("leaders")
+    } else {
+        FieldPath::root().key("leaders")
+    };
+    if beyond_engine {
+        check.fail(&leaders, format!(
+            "too large for the engine: it would need about {memory} of memory and {time} ({shape}), and about {} relationships between leaders, more than the {} it can index",
+            size::thousands(cost.relationships as u64),
+            size::thousands(size::MAX_RELATIONSHIPS as u64),
+        ));
+    } else if let Some(budget) = budget.filter(|_| beyond_memory) {
+        check.fail(&leaders, format!(
+            "too large to run here: it would need about {memory} of memory (this machine can give {}) and {time} ({shape}); make it smaller, or pass --force to run it anyway",
+            size::bytes_in_words(budget.memory_bytes),
+        ));
+    } else if let Some(budget) = budget {
+        check.fail(&FieldPath::root().key("replicates"), format!(
+            "too long to run here: it would {time}, more than {} ({shape}); lower replicates or weeks, or pass --force to run it anyway",
+            size::seconds_in_words(budget.seconds),
+        ));
+    }
 }
 
 fn check_params(check: &mut Checker, raw: &RawScenario) {
