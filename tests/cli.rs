@@ -325,3 +325,49 @@ fn arm_names_with_commas_and_quotes_stay_one_csv_field() {
     assert!(summary.contains_key(&("power, \"through\"".to_string(), "final_trust".to_string())));
     assert!(dir.path().join("output/quoting/report.html").is_file());
 }
+
+#[test]
+fn a_size_beyond_this_machine_is_refused_with_an_estimate_unless_forced() {
+    let dir = tempfile::tempdir().unwrap();
+    // A million leaders with 20 to 50 projects each: terabytes.
+    let huge = [
+        "validate",
+        "typical-org",
+        "--set",
+        "generate.leaders=1000000",
+        "--set",
+        "generate.projects_per_leader_min=20",
+        "--set",
+        "generate.projects_per_leader_max=50",
+    ];
+    let output = binary(dir.path()).args(huge).output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.starts_with("error: --set generate.leaders=1000000: generate.leaders: too large to run here: it would need about ")
+            && stderr.contains(" TB of memory (this machine can give ")
+            && stderr.contains("pass --force to run it anyway"),
+        "{stderr}"
+    );
+    // Forced, the same check lets a long but small run through.
+    let long = [
+        "validate",
+        "two-managers",
+        "--set",
+        "replicates=1000000000000",
+    ];
+    let refused = binary(dir.path()).args(long).output().unwrap();
+    assert_eq!(refused.status.code(), Some(2));
+    let forced = binary(dir.path())
+        .args(long)
+        .arg("--force")
+        .output()
+        .unwrap();
+    assert!(
+        forced.status.success(),
+        "{}",
+        String::from_utf8_lossy(&forced.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&forced.stdout);
+    assert!(stdout.contains("years"), "{stdout}");
+}
