@@ -57,7 +57,7 @@ pub fn triggered(world: &World, arm: &Arm, state: &mut State) {
 pub fn check(check: &mut Checker, at: &FieldPath, intervention: &RawIntervention) {
     match intervention {
         RawIntervention::Escalation(p) => {
-            check.non_negative(&at.key("threshold"), p.threshold);
+            check.range(&at.key("threshold"), p.threshold, 0.0, 1000.0);
             check.whole(&at.key("cooldown_weeks"), p.cooldown_weeks, 0, 520);
             check.range(&at.key("complainer_hours"), p.complainer_hours, 0.0, 40.0);
             check.range(&at.key("target_hours"), p.target_hours, 0.0, 40.0);
@@ -67,7 +67,12 @@ pub fn check(check: &mut Checker, at: &FieldPath, intervention: &RawIntervention
             check.probability(&at.key("repeat_factor"), p.repeat_factor);
             check.probability(&at.key("relief"), p.relief);
             check.probability(&at.key("target_trust_factor"), p.target_trust_factor);
-            check.non_negative(&at.key("target_frustration"), p.target_frustration);
+            check.range(
+                &at.key("target_frustration"),
+                p.target_frustration,
+                0.0,
+                100.0,
+            );
             check.probability(&at.key("target_insecurity"), p.target_insecurity);
             check.probability(&at.key("insecurity_fade"), p.insecurity_fade);
         }

@@ -152,6 +152,9 @@ pub fn bytes_in_words(bytes: f64) -> String {
 
 /// A duration in words: "40 seconds", "3.5 hours", "12,000 years".
 pub fn seconds_in_words(seconds: f64) -> String {
+    if seconds < 1.0 {
+        return "under a second".to_string();
+    }
     let steps = [
         (60.0, "seconds"),
         (3600.0, "minutes"),

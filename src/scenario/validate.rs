@@ -42,14 +42,17 @@ impl Checker<'_, '_> {
     /// A finite number within [low, high].
     pub fn range(&mut self, path: &FieldPath, value: f64, low: f64, high: f64) {
         if !value.is_finite() {
-            self.fail(path, format!("must be a finite number (got {value})"));
+            self.fail(
+                path,
+                format!("must be a finite number (got {})", shown(value)),
+            );
         } else if value < low || value > high {
             let expected = if high == f64::INFINITY {
                 format!("at least {low}")
             } else {
                 format!("at least {low} and at most {high}")
             };
-            self.fail(path, format!("must be {expected} (got {value})"));
+            self.fail(path, format!("must be {expected} (got {})", shown(value)));
         }
     }
 
@@ -65,7 +68,7 @@ impl Checker<'_, '_> {
             } else {
                 format!("a number above 0 and at most {high}")
             };
-            self.fail(path, format!("must be {expected} (got {value})"));
+            self.fail(path, format!("must be {expected} (got {})", shown(value)));
         }
     }
 
@@ -84,6 +87,17 @@ impl Checker<'_, '_> {
             return false;
         }
         true
+    }
+}
+
+/// A number as a message shows it: as written for ordinary sizes, with an
+/// exponent for very large or very small ones.
+fn shown(value: f64) -> String {
+    let size = value.abs();
+    if size != 0.0 && size.is_finite() && !(1e-6..1e15).contains(&size) {
+        format!("{value:e}")
+    } else {
+        format!("{value}")
     }
 }
 
@@ -250,7 +264,12 @@ fn check_params(check: &mut Checker, raw: &RawScenario) {
         0.0,
         52.0,
     );
-    check.non_negative(&team.key("ageing_per_week"), raw.team.ageing_per_week);
+    check.range(
+        &team.key("ageing_per_week"),
+        raw.team.ageing_per_week,
+        0.0,
+        100.0,
+    );
 
     let disclosure = p.key("disclosure");
     check.range(&disclosure.key("k_trust"), raw.disclosure.k_trust, 0.0, 1.0);
@@ -269,12 +288,17 @@ fn check_params(check: &mut Checker, raw: &RawScenario) {
 
     let a = p.key("attribution");
     let attribution = &raw.attribution;
-    check.non_negative(&a.key("alpha"), attribution.alpha);
+    check.range(&a.key("alpha"), attribution.alpha, 0.0, 100.0);
     check.probability(&a.key("decay"), attribution.decay);
     check.probability(&a.key("rho"), attribution.rho);
     check.probability(&a.key("lambda_gain"), attribution.lambda_gain);
     check.probability(&a.key("lambda_loss"), attribution.lambda_loss);
-    check.non_negative(&a.key("blame_insecurity"), attribution.blame_insecurity);
+    check.range(
+        &a.key("blame_insecurity"),
+        attribution.blame_insecurity,
+        0.0,
+        10.0,
+    );
     check.probability(&a.key("support_damp"), attribution.support_damp);
 
     let c = p.key("conflict");
@@ -283,7 +307,7 @@ fn check_params(check: &mut Checker, raw: &RawScenario) {
     check.positive(
         &c.key("half_frustration"),
         conflict.half_frustration,
-        f64::INFINITY,
+        1000.0,
     );
     check.range(&c.key("reply_share"), conflict.reply_share, 0.0, 10.0);
     check.range(&c.key("manager_share"), conflict.manager_share, 0.0, 10.0);
@@ -293,8 +317,13 @@ fn check_params(check: &mut Checker, raw: &RawScenario) {
         0.0,
         10.0,
     );
-    check.non_negative(&c.key("episode_offset"), conflict.episode_offset);
-    check.non_negative(&c.key("episode_onset"), conflict.episode_onset);
+    check.range(
+        &c.key("episode_offset"),
+        conflict.episode_offset,
+        0.0,
+        1000.0,
+    );
+    check.range(&c.key("episode_onset"), conflict.episode_onset, 0.0, 1000.0);
     if conflict.episode_offset.is_finite()
         && conflict.episode_onset.is_finite()
         && conflict.episode_offset > conflict.episode_onset
@@ -673,8 +702,11 @@ pub(super) fn resolve_arrivals(organisation: &mut Organisation) -> Vec<(usize, f
     }
     let mut overcommitted = Vec::new();
     for (index, leader) in organisation.leaders.iter_mut().enumerate() {
-        let private_hours = leader.demand * leader.capacity_hours - shared[index];
-        if private_hours < 0.0 {
+        let demanded = leader.demand * leader.capacity_hours;
+        let private_hours = demanded - shared[index];
+        // Demand that exactly covers the shared hours is allowed, whatever
+        // the rounding of the sum.
+        if private_hours < -1e-9 * demanded.max(1.0) {
             overcommitted.push((index, shared[index], leader.demand * leader.capacity_hours));
         }
         let total_share: f64 = leader.workstreams.iter().map(|s| s.arrivals_per_week).sum();
