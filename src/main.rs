@@ -303,13 +303,13 @@ fn run(name: &str, out: &Path, overrides: &[Override], flags: &RunFlags) -> Resu
         .map_err(|error| folder.failed(&error.to_string()))?;
     if !flags.quiet {
         println!(
-            "{}: {} arms x {} replicates x {} weeks (seed {}, {} threads, {:.2} s)\n",
+            "{}: {} x {} x {} (seed {}, {}, {:.2} s)\n",
             scenario.name,
-            scenario.arms.len(),
-            results.replicates_done,
-            scenario.weeks,
+            count(scenario.arms.len() as f64, "arm"),
+            count(results.replicates_done as f64, "replicate"),
+            count(f64::from(scenario.weeks), "week"),
             scenario.seed,
-            threads,
+            count(threads as f64, "thread"),
             info.wall_time_seconds
         );
         print!("{}", output::summary_table(&scenario, &results));
@@ -423,10 +423,10 @@ fn progress_bar(scenario: &Scenario, quiet: bool) -> indicatif::ProgressBar {
         bar.set_style(style.progress_chars("=> "));
     }
     bar.set_message(format!(
-        "{}: {} replicates x {} arms",
+        "{}: {} x {}",
         scenario.name,
-        thousands(scenario.replicates),
-        scenario.arms.len()
+        count(scenario.replicates as f64, "replicate"),
+        count(scenario.arms.len() as f64, "arm")
     ));
     bar
 }
