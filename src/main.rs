@@ -456,7 +456,7 @@ fn validate(files: &[String], overrides: &[Override], force: bool) -> Result<(),
                     budget.threads,
                 );
                 println!(
-                    "{label}: ok ({}, {}, {}, {}; a run takes about {} and {} on {})",
+                    "{label}: ok ({}, {}, {}, {}; estimated run: {} and {} on {})",
                     count(scenario.organisation.leaders.len() as f64, "leader"),
                     count(scenario.organisation.projects.len() as f64, "project"),
                     count(scenario.arms.len() as f64, "arm"),
