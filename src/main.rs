@@ -228,10 +228,10 @@ fn run(name: &str, out: &Path, overrides: &[Override], flags: &RunFlags) -> Resu
     let budget = Budget::of_this_machine(threads);
     let (scenario, label) = load(name, overrides, (!flags.force).then_some(&budget))
         .map_err(|error| Failure::BadInput(error.to_string()))?;
-    // The folder is made and tested before the run, not after an hour of it.
-    let folder = OutputFolder::prepare(out, &scenario.name)?;
     let stop = Arc::new(AtomicBool::new(false));
     listen_for_interruptions(&stop);
+    // The folder is made and tested before the run, not after an hour of it.
+    let folder = OutputFolder::prepare(out, &scenario.name)?;
     let world = World::new(&scenario);
     let started = Instant::now();
     let done = AtomicU64::new(0);
@@ -243,14 +243,15 @@ fn run(name: &str, out: &Path, overrides: &[Override], flags: &RunFlags) -> Resu
     let bar = progress_bar(&scenario, flags.quiet);
     let finished = AtomicBool::new(false);
     let outcome = std::thread::scope(|scope| {
-        scope.spawn(|| {
+        let ticker = scope.spawn(|| {
             while !finished.load(Ordering::Relaxed) {
                 bar.set_position(done.load(Ordering::Relaxed));
-                std::thread::sleep(Duration::from_millis(100));
+                std::thread::park_timeout(Duration::from_millis(100));
             }
         });
         let outcome = runner::run(&scenario, &world, &options);
         finished.store(true, Ordering::Relaxed);
+        ticker.thread().unpark();
         outcome
     });
     bar.finish_and_clear();
