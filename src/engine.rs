@@ -242,18 +242,15 @@ fn work(params: &Params, state: &mut State) {
                 .enumerate()
                 .filter(|(_, item)| item.live && item.remaining > DONE_EPSILON)
                 .map(|(slot, item)| QueueEntry {
-                    priority: queue_priority(item, memberships, week, ageing),
-                    due_week: item.due_week,
-                    id: item.id,
+                    key: QueueEntry::key(
+                        queue_priority(item, memberships, week, ageing),
+                        item.due_week,
+                        item.id,
+                    ),
                     slot: slot as u32,
                 }),
         );
-        order.sort_unstable_by(|a, b| {
-            b.priority
-                .total_cmp(&a.priority)
-                .then(a.due_week.cmp(&b.due_week))
-                .then(a.id.cmp(&b.id))
-        });
+        order.sort_unstable_by_key(|entry| entry.key);
         let mut available = leader.capacity;
         for entry in &order {
             if available <= 0.0 {

@@ -322,10 +322,30 @@ pub struct Item {
 /// An open item's place in this week's queue (a reusable sort buffer).
 #[derive(Debug, Clone, Copy)]
 pub struct QueueEntry {
-    pub priority: f64,
-    pub due_week: i32,
-    pub id: u32,
+    /// Sorts ascending in queue order (see [`QueueEntry::key`]).
+    pub key: u128,
     pub slot: u32,
+}
+
+impl QueueEntry {
+    /// One integer whose ascending order is the queue's: highest priority
+    /// first (in `f64::total_cmp` order), then earliest due week, then
+    /// arrival order. Comparing one integer is cheaper than comparing three
+    /// fields in turn, and item ids are unique, so the order is total.
+    #[inline]
+    pub fn key(priority: f64, due_week: i32, id: u32) -> u128 {
+        let bits = priority.to_bits();
+        // Ascending u64 order equals f64::total_cmp order...
+        let ascending = if bits >> 63 == 1 {
+            !bits
+        } else {
+            bits | (1 << 63)
+        };
+        // ...inverted, for highest first.
+        let priority = u128::from(!ascending);
+        let due = u128::from(due_week.wrapping_sub(i32::MIN) as u32);
+        (priority << 64) | (due << 32) | u128::from(id)
+    }
 }
 
 /// A leader's changing state.
@@ -503,5 +523,32 @@ impl State {
             planned: 0.0,
             delivered: 0.0,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::QueueEntry;
+
+    #[test]
+    fn queue_keys_sort_as_priority_then_due_week_then_arrival() {
+        let priorities = [-100.0, -7.5, -0.0, 0.0, 1e-9, 3.0, 3.5, 9.0, 100.0];
+        let due_weeks = [-8, -1, 0, 1, 26, 5200];
+        let mut entries = Vec::new();
+        let mut id = 0;
+        for &priority in &priorities {
+            for &due_week in &due_weeks {
+                // Ids in an order unrelated to the other fields.
+                id = (id + 7919) % 100_003;
+                entries.push((priority, due_week, id));
+            }
+        }
+        let mut by_fields = entries.clone();
+        by_fields.sort_by(|a: &(f64, i32, u32), b| {
+            b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2))
+        });
+        let mut by_key = entries;
+        by_key.sort_by_key(|&(priority, due_week, id)| QueueEntry::key(priority, due_week, id));
+        assert_eq!(by_key, by_fields);
     }
 }
