@@ -201,7 +201,29 @@ fn load(
         Some(budget) => scenario::load_file_within(path, overrides, budget),
         None => scenario::load_file(path, overrides),
     };
-    loaded.map(|s| (s, name.to_string()))
+    loaded
+        .map(|s| (s, name.to_string()))
+        .map_err(|error| with_bundled_hint(error, name))
+}
+
+/// A missing file may be a misspelt bundled scenario: say which ones exist.
+fn with_bundled_hint(mut error: ScenarioError, name: &str) -> ScenarioError {
+    if Path::new(name).exists() {
+        return error;
+    }
+    let names: Vec<&str> = BUNDLED.iter().map(|(bundled, _)| *bundled).collect();
+    let stem = name.trim_end_matches(".toml");
+    let hint = match scenario::did_you_mean(stem, &names) {
+        Some(bundled) => format!("; did you mean the bundled scenario `{bundled}`?"),
+        None => format!(
+            " (and no bundled scenario has that name: {})",
+            names.join(", ")
+        ),
+    };
+    for problem in &mut error.problems {
+        problem.message.push_str(&hint);
+    }
+    error
 }
 
 /// Worker threads: as asked, or one per core.
