@@ -4,6 +4,7 @@ mod bad_scenarios;
 mod cli;
 mod common;
 mod determinism;
+mod fuzz_corpus;
 mod mechanisms;
 #[cfg(unix)]
 mod output_safety;
