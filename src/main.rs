@@ -321,9 +321,14 @@ fn run(name: &str, out: &Path, overrides: &[Override], flags: &RunFlags) -> Resu
         drop(staging);
         return Err(folder.interrupted("while writing the results"));
     }
-    staging
-        .commit()
-        .map_err(|error| folder.failed(&error.to_string()))?;
+    // Renames seldom fail once every file is staged; if one does, the files
+    // renamed before it are already the new run's.
+    staging.commit().map_err(|error| {
+        Failure::Runtime(format!(
+            "{error}; in {} the new run's files written before it are in place and the others are still the previous run's (or missing)",
+            folder.path.display()
+        ))
+    })?;
     if !flags.quiet {
         println!(
             "{}: {} x {} x {} (seed {}, {}, {:.2} s)\n",
