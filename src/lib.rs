@@ -17,3 +17,4 @@ pub mod runner;
 pub mod scenario;
 pub mod staging;
 pub mod stats;
+pub mod words;

@@ -16,9 +16,9 @@ use empathy_gap::model::World;
 use empathy_gap::output::{self, RunBytes, RunInfo};
 use empathy_gap::report::RunFiles;
 use empathy_gap::runner::{self, RunError, RunOptions};
-use empathy_gap::scenario::size::{bytes_in_words, count, seconds_in_words, thousands};
 use empathy_gap::scenario::{self, Budget, Override, Scenario, ScenarioError};
 use empathy_gap::staging::Staging;
+use empathy_gap::words::{bytes_in_words, count, seconds_in_words, thousands};
 
 /// Scenarios bundled with the tool: usable by name from any folder.
 const BUNDLED: &[(&str, &str)] = &[

@@ -11,21 +11,9 @@
 use super::charts::{ChartId, US_AVERAGE_ANNUAL_HOURS};
 use super::data::{Arm, RunOutput, SummaryRow, WeekPoint, point_in_week};
 use super::metrics;
+pub(crate) use crate::words::thousands;
 
 const MINUS: char = '\u{2212}';
-
-/// `1234567` as "1,234,567".
-pub(crate) fn thousands(value: u64) -> String {
-    let digits = value.to_string();
-    let mut grouped = String::with_capacity(digits.len() + digits.len() / 3);
-    for (index, digit) in digits.chars().enumerate() {
-        if index > 0 && (digits.len() - index).is_multiple_of(3) {
-            grouped.push(',');
-        }
-        grouped.push(digit);
-    }
-    grouped
-}
 
 /// `value` with `places` decimals, thousands separators and a typographic
 /// minus; a value that rounds to zero is written without a sign.

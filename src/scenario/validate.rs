@@ -11,6 +11,7 @@ use super::{
     Params, Project, Scenario, StatusMeeting, Workstream, generate,
     size::{self, Budget},
 };
+use crate::words;
 
 /// Collects problems with their positions.
 pub struct Checker<'l, 't> {
@@ -208,18 +209,18 @@ fn check_size(check: &mut Checker, raw: &RawScenario, arms: usize, budget: Optio
     }
     let shape = format!(
         "{} with about {} each, {} x {} x {}",
-        size::count(cost.leaders, "leader"),
-        size::count(cost.peers_per_leader().round(), "peer"),
-        size::count((raw.weeks + raw.warmup_weeks) as f64, "week"),
-        size::count(arms.max(1) as f64, "arm"),
-        size::count(raw.replicates as f64, "replicate"),
+        words::count(cost.leaders, "leader"),
+        words::count(cost.peers_per_leader().round(), "peer"),
+        words::count((raw.weeks + raw.warmup_weeks) as f64, "week"),
+        words::count(arms.max(1) as f64, "arm"),
+        words::count(raw.replicates as f64, "replicate"),
     );
     let time = format!(
         "take about {} on {}",
-        size::seconds_in_words(cost.seconds),
-        size::count(cost.threads as f64, "thread")
+        words::seconds_in_words(cost.seconds),
+        words::count(cost.threads as f64, "thread")
     );
-    let memory = size::bytes_in_words(cost.memory_bytes);
+    let memory = words::bytes_in_words(cost.memory_bytes);
     let leaders = if raw.generate.is_some() {
         FieldPath::root().key("generate").key("leaders")
     } else {
@@ -228,18 +229,18 @@ fn check_size(check: &mut Checker, raw: &RawScenario, arms: usize, budget: Optio
     if beyond_engine {
         check.fail(&leaders, format!(
             "too large for the engine: it would need about {memory} of memory and {time} ({shape}), and about {} relationships between leaders, more than the {} it can index",
-            size::thousands(cost.relationships as u64),
-            size::thousands(size::MAX_RELATIONSHIPS as u64),
+            words::thousands(cost.relationships as u64),
+            words::thousands(size::MAX_RELATIONSHIPS as u64),
         ));
     } else if let Some(budget) = budget.filter(|_| beyond_memory) {
         check.fail(&leaders, format!(
             "too large to run here: it would need about {memory} of memory (this machine can give {}) and {time} ({shape}); make it smaller, or pass --force to run it anyway",
-            size::bytes_in_words(budget.memory_bytes),
+            words::bytes_in_words(budget.memory_bytes),
         ));
     } else if let Some(budget) = budget {
         check.fail(&FieldPath::root().key("replicates"), format!(
             "too long to run here: it would {time}, more than {} ({shape}); lower replicates or weeks, or pass --force to run it anyway",
-            size::seconds_in_words(budget.seconds),
+            words::seconds_in_words(budget.seconds),
         ));
     }
 }
