@@ -374,14 +374,12 @@ struct OutputFolder {
 impl OutputFolder {
     fn prepare(out: &Path, scenario_name: &str) -> Result<OutputFolder, Failure> {
         let path = output::output_folder(out, scenario_name);
-        let created: Vec<PathBuf> = path
+        let mut created: Vec<PathBuf> = path
             .ancestors()
             .filter(|folder| !folder.as_os_str().is_empty() && !folder.exists())
             .map(Path::to_path_buf)
-            .collect::<Vec<_>>()
-            .into_iter()
-            .rev()
             .collect();
+        created.reverse();
         let cannot = |error: std::io::Error| {
             Failure::Runtime(format!(
                 "{}: cannot create the output folder: {}",

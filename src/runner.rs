@@ -25,8 +25,20 @@ pub struct ArmOutcome {
 
 /// Simulates one arm of one replicate from the warm-up to the last week.
 pub fn simulate_arm(scenario: &Scenario, world: &World, arm: &Arm, replicate: u64) -> ArmOutcome {
+    simulate_replicate(scenario, world, arm, replicate, &Control::default())
+        .expect("an uncancellable simulation completes")
+}
+
+/// One arm of one replicate from a fresh state; `None` when cancelled.
+fn simulate_replicate(
+    scenario: &Scenario,
+    world: &World,
+    arm: &Arm,
+    replicate: u64,
+    control: &Control<'_>,
+) -> Option<ArmOutcome> {
     let mut state = State::new(world, scenario.seed, replicate, scenario.first_week());
-    simulate_arm_with(scenario, world, arm, &mut state, |_, _| {})
+    simulate(scenario, world, arm, &mut state, |_, _| {}, control)
 }
 
 /// Like [`simulate_arm`], calling `observe(week, state)` after every week's step
@@ -211,11 +223,7 @@ pub fn run(
                     scenario
                         .arms
                         .iter()
-                        .map(|arm| {
-                            let mut state =
-                                State::new(world, scenario.seed, replicate, scenario.first_week());
-                            simulate(scenario, world, arm, &mut state, |_, _| {}, &control)
-                        })
+                        .map(|arm| simulate_replicate(scenario, world, arm, replicate, &control))
                         .collect()
                 })
                 .collect()

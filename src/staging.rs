@@ -77,20 +77,20 @@ impl Staging {
             path: self.dir.join(name),
             source,
         };
-        let (mut file, temporary) = create_temporary(&self.dir, name).map_err(error)?;
-        let staged = Staged {
-            name: name.to_string(),
-            file: file.try_clone().map_err(error)?,
-            temporary,
-        };
-        // Registered before writing, so that a failed write is cleaned up too.
+        let (file, temporary) = create_temporary(&self.dir, name).map_err(error)?;
         if let Some(index) = self.files.iter().position(|other| other.name == name) {
-            if let Some(temporary) = &self.files[index].temporary {
+            let replaced = self.files.remove(index);
+            if let Some(temporary) = &replaced.temporary {
                 let _ = fs::remove_file(temporary);
             }
-            self.files.remove(index);
         }
-        self.files.push(staged);
+        // Registered before writing, so that a failed write is cleaned up too.
+        self.files.push(Staged {
+            name: name.to_string(),
+            file,
+            temporary,
+        });
+        let file = &mut self.files.last_mut().expect("just pushed").file;
         file.write_all(contents)
             .and_then(|()| file.sync_all())
             .map_err(error)
