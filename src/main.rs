@@ -126,7 +126,7 @@ fn main() -> ExitCode {
             // The shorthand flags are overrides like any other, validated the same way.
             let shorthands = [("replicates", replicates), ("seed", seed), ("weeks", weeks)]
                 .into_iter()
-                .filter_map(|(key, value)| Some(Override::shorthand(key, key, value?)));
+                .filter_map(|(key, value)| Some(Override::shorthand(key, value?)));
             let flags = RunFlags {
                 threads,
                 quiet,

@@ -70,10 +70,11 @@ impl Override {
         })
     }
 
-    /// An override given by a shorthand flag such as `--replicates 10`.
-    pub fn shorthand(flag: &str, key: &str, value: u64) -> Override {
+    /// An override given by a shorthand flag named like its key, such as
+    /// `--replicates 10`.
+    pub fn shorthand(key: &str, value: u64) -> Override {
         Override {
-            argument: format!("--{flag} {value}"),
+            argument: format!("--{key} {value}"),
             path: vec![key.to_string()],
             value: toml::Value::Integer(i64::try_from(value).unwrap_or(i64::MAX)),
         }
