@@ -15,6 +15,8 @@ pub mod report;
 pub mod rng;
 pub mod runner;
 pub mod scenario;
+pub mod shard;
 pub mod staging;
 pub mod stats;
+pub mod sweep;
 pub mod words;

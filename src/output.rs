@@ -29,7 +29,7 @@ fn number(value: Option<f64>) -> String {
 
 /// A text field as RFC 4180 writes it: quoted, with quotes doubled, when it
 /// holds a comma, a quote or a line break (an arm may be named anything).
-fn csv_field(text: &str) -> std::borrow::Cow<'_, str> {
+pub fn csv_field(text: &str) -> std::borrow::Cow<'_, str> {
     if text.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", text.replace('"', "\"\"")).into()
     } else {
@@ -67,9 +67,27 @@ pub fn weekly_csv(scenario: &Scenario, results: &Results) -> Vec<u8> {
 
 /// `summary.csv`: arm,metric,mean,ci_low,ci_high,diff_vs_baseline,diff_ci_low,diff_ci_high.
 pub fn summary_csv(scenario: &Scenario, results: &Results) -> Vec<u8> {
-    let mut text =
-        String::from("arm,metric,mean,ci_low,ci_high,diff_vs_baseline,diff_ci_low,diff_ci_high\n");
-    for (arm_index, arm) in scenario.arms.iter().enumerate() {
+    let mut text = String::from("arm,");
+    text.push_str(SUMMARY_COLUMNS);
+    text.push('\n');
+    for (arm, row) in summary_rows(scenario, results) {
+        text.push_str(&csv_field(&scenario.arms[arm].name));
+        text.push(',');
+        text.push_str(&row);
+        text.push('\n');
+    }
+    text.into_bytes()
+}
+
+/// The columns of a summary row after the arm.
+pub const SUMMARY_COLUMNS: &str =
+    "metric,mean,ci_low,ci_high,diff_vs_baseline,diff_ci_low,diff_ci_high";
+
+/// Each arm's summary rows (arm index, then the row from `metric` on), in
+/// arm then metric order: shared by `summary.csv` and a sweep's `sweep.csv`.
+pub fn summary_rows(scenario: &Scenario, results: &Results) -> Vec<(usize, String)> {
+    let mut rows = Vec::with_capacity(scenario.arms.len() * Summary::COUNT);
+    for arm_index in 0..scenario.arms.len() {
         for &metric in Summary::ALL {
             let [mean, low, high] = mean_and_interval(results.summary(arm_index, metric));
             let [diff, diff_low, diff_high] = if arm_index == scenario.baseline {
@@ -83,14 +101,16 @@ pub fn summary_csv(scenario: &Scenario, results: &Results) -> Vec<u8> {
             } else {
                 mean_and_interval(results.difference(arm_index, metric))
             };
-            text.push_str(&format!(
-                "{},{},{mean},{low},{high},{diff},{diff_low},{diff_high}\n",
-                csv_field(&arm.name),
-                metric.name()
+            rows.push((
+                arm_index,
+                format!(
+                    "{},{mean},{low},{high},{diff},{diff_low},{diff_high}",
+                    metric.name()
+                ),
             ));
         }
     }
-    text.into_bytes()
+    rows
 }
 
 #[derive(Serialize)]
@@ -107,6 +127,8 @@ pub struct RunInfo {
     pub command: String,
     pub threads: usize,
     pub wall_time_seconds: f64,
+    /// Shards merged into this run, if it was run in shards.
+    pub shards: Option<u64>,
 }
 
 /// `manifest.json`: the resolved scenario and everything needed to reproduce the run.
@@ -127,7 +149,7 @@ pub fn manifest_json(
         })
         .collect();
     let organisation = &scenario.organisation;
-    let manifest = serde_json::json!({
+    let mut manifest = serde_json::json!({
         "name": scenario.name,
         "description": scenario.description,
         "question": scenario.question,
@@ -150,6 +172,9 @@ pub fn manifest_json(
         "n_projects": organisation.projects.len(),
         "scenario": scenario.resolved,
     });
+    if let Some(shards) = info.shards {
+        manifest["shards"] = shards.into();
+    }
     let mut text = serde_json::to_string_pretty(&manifest).unwrap_or_default();
     text.push('\n');
     text.into_bytes()

@@ -1,9 +1,15 @@
 //! Replicates in parallel: each replicate simulates every arm on the same
 //! workload (common random numbers), and finished replicates are folded into
-//! running statistics in replicate order, a chunk at a time, so memory stays
-//! flat in the number of replicates and the result does not depend on the
-//! number of threads.
+//! running statistics in replicate order, so memory stays flat in the number
+//! of replicates and the result does not depend on the number of threads.
+//!
+//! Replicates are folded in blocks of [`BLOCK`]: each block's statistics are
+//! computed on their own and then merged into the total in block order. The
+//! blocks are the unit of sharding (see `--shard`): a shard runs a range of
+//! blocks and keeps each block's statistics, and merging every shard's blocks
+//! in order repeats the unsharded run's arithmetic exactly.
 
+use std::ops::Range;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use rayon::prelude::*;
@@ -135,6 +141,36 @@ impl Results {
         &self.difference[arm * Summary::COUNT + metric as usize]
     }
 
+    /// Merges statistics of other replicates in (see [`crate::stats::Running::merge`]).
+    pub fn merge(&mut self, other: &Results) {
+        let pairs = self
+            .weekly
+            .iter_mut()
+            .zip(&other.weekly)
+            .chain(self.summary.iter_mut().zip(&other.summary))
+            .chain(self.difference.iter_mut().zip(&other.difference));
+        for (mine, theirs) in pairs {
+            mine.merge(theirs);
+        }
+        self.replicates_done += other.replicates_done;
+    }
+
+    /// Every statistic, in a fixed order: weekly, summary, difference.
+    pub fn statistics(&self) -> impl Iterator<Item = &Running> {
+        self.weekly
+            .iter()
+            .chain(&self.summary)
+            .chain(&self.difference)
+    }
+
+    /// Mutable access in the order of [`Results::statistics`].
+    pub fn statistics_mut(&mut self) -> impl Iterator<Item = &mut Running> {
+        self.weekly
+            .iter_mut()
+            .chain(&mut self.summary)
+            .chain(&mut self.difference)
+    }
+
     /// Folds one replicate's arms in.
     pub fn add(&mut self, outcomes: &[ArmOutcome], baseline: usize) {
         for (arm, outcome) in outcomes.iter().enumerate() {
@@ -166,18 +202,36 @@ pub struct RunOptions<'a> {
     pub progress: Option<&'a AtomicU64>,
 }
 
+/// Replicates per block: the unit of folding and of sharding. Part of the
+/// output's arithmetic: changing it changes the last digits of every mean.
+pub const BLOCK: u64 = 100;
+
+/// Blocks of a run of `replicates` replicates (the last may be short).
+pub fn block_count(replicates: u64) -> u64 {
+    replicates.div_ceil(BLOCK)
+}
+
+/// The replicates of a range of blocks, within `replicates`.
+pub fn block_replicates(blocks: &Range<u64>, replicates: u64) -> Range<u64> {
+    (blocks.start * BLOCK).min(replicates)..(blocks.end * BLOCK).min(replicates)
+}
+
 /// Arm-weeks a run simulates: replicates x arms x weeks including warm-up.
 pub fn work_units(scenario: &Scenario) -> u64 {
+    work_units_of(scenario, scenario.replicates)
+}
+
+/// Arm-weeks of `replicates` replicates of the scenario.
+pub fn work_units_of(scenario: &Scenario, replicates: u64) -> u64 {
     let weeks = u64::from(scenario.weeks + scenario.warmup_weeks);
-    scenario
-        .replicates
+    replicates
         .saturating_mul(scenario.arms.len() as u64)
         .saturating_mul(weeks)
 }
 
-/// Why a run stopped early.
+/// Why a run stopped early; `E` is what a block's consumer may fail with.
 #[derive(Debug, thiserror::Error)]
-pub enum RunError {
+pub enum RunError<E = std::convert::Infallible> {
     #[error("could not start {threads} worker threads: {source}")]
     Threads {
         threads: usize,
@@ -185,6 +239,9 @@ pub enum RunError {
     },
     #[error("interrupted after {done} of {total} replicates")]
     Interrupted { done: u64, total: u64 },
+    /// The consumer of finished blocks failed.
+    #[error(transparent)]
+    Finished(E),
 }
 
 /// Runs every replicate of every arm.
@@ -193,25 +250,45 @@ pub fn run(
     world: &World,
     options: &RunOptions<'_>,
 ) -> Result<Results, RunError> {
+    let blocks = 0..block_count(scenario.replicates);
+    run_blocks(scenario, world, options, blocks, |_, _| Ok(()))
+}
+
+/// Runs the replicates of a range of blocks, calling `finished(block, stats)`
+/// with each block's own statistics, in block order, as the blocks finish
+/// (a shard writes them out); returns the blocks merged in order.
+pub fn run_blocks<E>(
+    scenario: &Scenario,
+    world: &World,
+    options: &RunOptions<'_>,
+    blocks: Range<u64>,
+    mut finished: impl FnMut(u64, &Results) -> Result<(), E>,
+) -> Result<Results, RunError<E>> {
     let threads = options.threads.max(1);
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
         .map_err(|source| RunError::Threads { threads, source })?;
-    let mut results = Results::new(scenario.arms.len(), scenario.weeks as usize);
+    let (arms, weeks) = (scenario.arms.len(), scenario.weeks as usize);
+    let mut total = Results::new(arms, weeks);
+    let mut block = Results::new(arms, weeks);
     // Chunks bound memory (one chunk of outcomes at a time) while giving each
     // thread several replicates to balance the load.
     let chunk = (threads as u64 * 8).max(16);
-    let total = scenario.replicates;
-    let mut start = 0;
-    while start < total {
+    let replicates = block_replicates(&blocks, scenario.replicates);
+    let interrupted = |done: u64| RunError::Interrupted {
+        done: done - replicates.start,
+        total: replicates.end - replicates.start,
+    };
+    let mut start = replicates.start;
+    while start < replicates.end {
         if options
             .cancel
             .is_some_and(|flag| flag.load(Ordering::Relaxed))
         {
-            return Err(RunError::Interrupted { done: start, total });
+            return Err(interrupted(start));
         }
-        let end = (start + chunk).min(total);
+        let end = (start + chunk).min(replicates.end);
         let control = Control {
             cancel: options.cancel,
             progress: options.progress,
@@ -229,12 +306,17 @@ pub fn run(
                 .collect()
         });
         let Some(outcomes) = outcomes else {
-            return Err(RunError::Interrupted { done: start, total });
+            return Err(interrupted(start));
         };
-        for replicate in &outcomes {
-            results.add(replicate, scenario.baseline);
+        for (replicate, outcome) in (start..end).zip(&outcomes) {
+            block.add(outcome, scenario.baseline);
+            if (replicate + 1) % BLOCK == 0 || replicate + 1 == replicates.end {
+                finished(replicate / BLOCK, &block).map_err(RunError::Finished)?;
+                total.merge(&block);
+                block = Results::new(arms, weeks);
+            }
         }
         start = end;
     }
-    Ok(results)
+    Ok(total)
 }

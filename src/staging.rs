@@ -96,6 +96,22 @@ impl Staging {
             .map_err(error)
     }
 
+    /// Appends to the staged file `name`, staging it first if it is not yet:
+    /// for a file written as its parts finish (a sweep's rows, a shard's
+    /// blocks), which need never be whole in memory. Synced at the commit.
+    pub fn append(&mut self, name: &str, contents: &[u8]) -> Result<(), WriteError> {
+        let Some(staged) = self.files.iter_mut().find(|staged| staged.name == name) else {
+            return self.write(name, contents);
+        };
+        staged
+            .file
+            .write_all(contents)
+            .map_err(|source| WriteError {
+                path: self.dir.join(name),
+                source,
+            })
+    }
+
     /// Removes `name` from the folder at the commit, after the staged files
     /// are in place (for an earlier run's file that the new run does not
     /// write and that would no longer match it).
@@ -111,7 +127,11 @@ impl Staging {
         let mut remaining = files.into_iter();
         while let Some(mut staged) = remaining.next() {
             let path = self.dir.join(&staged.name);
-            if let Err(source) = put_in_place(&self.dir, &mut staged, &path) {
+            let placed = staged
+                .file
+                .sync_all()
+                .and_then(|()| put_in_place(&self.dir, &mut staged, &path));
+            if let Err(source) = placed {
                 // Those not yet in place are dropped with `self`.
                 self.files.push(staged);
                 self.files.extend(remaining);

@@ -22,6 +22,36 @@ impl Running {
         self.m2 += delta * (value - self.mean);
     }
 
+    /// Folds in the statistics of values pushed elsewhere (Chan et al.'s
+    /// parallel update). Merging blocks in a fixed order gives the same bits
+    /// however the blocks were computed, which is what lets shards of a run
+    /// merge to exactly the unsharded result.
+    pub fn merge(&mut self, other: &Running) {
+        if other.n == 0 {
+            return;
+        }
+        if self.n == 0 {
+            *self = *other;
+            return;
+        }
+        let n = self.n + other.n;
+        let delta = other.mean - self.mean;
+        let (a, b) = (self.n as f64, other.n as f64);
+        self.mean += delta * b / n as f64;
+        self.m2 += other.m2 + delta * delta * a * b / n as f64;
+        self.n = n;
+    }
+
+    /// The count, mean and sum of squared deviations, exactly (for shard files).
+    pub fn parts(&self) -> (u64, f64, f64) {
+        (self.n, self.mean, self.m2)
+    }
+
+    /// The inverse of [`Running::parts`].
+    pub fn from_parts(n: u64, mean: f64, m2: f64) -> Running {
+        Running { n, mean, m2 }
+    }
+
     pub fn variance(&self) -> Option<f64> {
         (self.n > 1).then(|| self.m2 / (self.n - 1) as f64)
     }
@@ -75,6 +105,22 @@ mod tests {
         let variance = values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / 5.0;
         assert!((running.mean - mean).abs() < 1e-12);
         assert!((running.variance().unwrap() - variance).abs() < 1e-12);
+    }
+
+    #[test]
+    fn merged_blocks_match_one_pass() {
+        let values: Vec<f64> = (0..250).map(|i| ((i * 37) % 101) as f64 / 7.0).collect();
+        let mut whole = Running::default();
+        values.iter().for_each(|&v| whole.push(v));
+        let mut merged = Running::default();
+        for block in values.chunks(64) {
+            let mut part = Running::default();
+            block.iter().for_each(|&v| part.push(v));
+            merged.merge(&part);
+        }
+        assert_eq!(merged.n, whole.n);
+        assert!((merged.mean - whole.mean).abs() < 1e-12);
+        assert!((merged.variance().unwrap() - whole.variance().unwrap()).abs() < 1e-9);
     }
 
     #[test]

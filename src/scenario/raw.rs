@@ -57,6 +57,25 @@ pub struct RawScenario {
     /// Named arms, in the order they are reported. Exactly one is the baseline.
     #[serde(default)]
     pub arms: toml::Table,
+    /// Named parameter sweeps of this scenario, for `empathy-gap sweep`
+    /// (`run` ignores them).
+    #[serde(default)]
+    pub sweeps: std::collections::BTreeMap<String, RawSweep>,
+}
+
+/// A parameter sweep kept with its scenario.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSweep {
+    /// One line shown in the sweep's report.
+    #[serde(default)]
+    pub description: String,
+    /// Replicates at each point (default: the scenario's `replicates`).
+    #[serde(default)]
+    pub replicates: Option<i64>,
+    /// The swept values, each written as on the command line:
+    /// `PATH=FROM:TO:STEPS`.
+    pub params: Vec<String>,
 }
 
 fn default_weeks() -> i64 {

@@ -131,6 +131,7 @@ pub(super) fn validate(
     check.whole(&root.key("replicates"), raw.replicates, 1, i64::MAX);
     check.whole(&root.key("seed"), raw.seed, 0, i64::MAX);
     check_params(&mut check, &raw);
+    check_sweeps(&mut check, &raw);
 
     let workstreams_ok = check_workstreams(&mut check, &root.key("workstreams"), &raw.workstreams);
     let mut organisation = Organisation {
@@ -195,6 +196,36 @@ pub(super) fn validate(
         baseline,
         resolved: raw,
     })
+}
+
+/// Each named sweep: at least one parameter, each `PATH=FROM:TO:STEPS`, on
+/// distinct paths, a grid of a size that can be run.
+fn check_sweeps(check: &mut Checker, raw: &RawScenario) {
+    for (name, sweep) in &raw.sweeps {
+        let at = FieldPath::root().key("sweeps").key(name);
+        if let Some(replicates) = sweep.replicates {
+            check.whole(&at.key("replicates"), replicates, 1, i64::MAX);
+        }
+        if sweep.params.is_empty() {
+            check.fail(
+                &at.key("params"),
+                "must list at least one parameter, like \"trust.initial=0.1:0.9:9\"",
+            );
+            continue;
+        }
+        let mut params = Vec::new();
+        for (index, text) in sweep.params.iter().enumerate() {
+            match crate::sweep::SweepParam::parse(text) {
+                Ok(param) => params.push(param),
+                Err(message) => check.fail(&at.key("params").index(index), message),
+            }
+        }
+        if params.len() == sweep.params.len()
+            && let Err(message) = crate::sweep::Grid::new(params)
+        {
+            check.fail(&at.key("params"), message);
+        }
+    }
 }
 
 /// Refuses a run too large for the engine, or for `budget` when one is given.
