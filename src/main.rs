@@ -809,6 +809,7 @@ fn sweep(
             count(base.arms.len() as f64, "arm")
         ));
     }
+    let pool = runner::pool(threads).map_err(|error| Failure::Runtime(error.to_string()))?;
     let mut staging = Staging::new(&folder.path);
     let mut report_rows = plan.grid.csv_header();
     let keep = sweep_report::SWEEP_REPORT_METRICS;
@@ -826,7 +827,7 @@ fn sweep(
         for (finished, &point) in points.iter().enumerate() {
             let scenario = load_point(point, None)?;
             let world = World::new(&scenario);
-            let results = match runner::run(&scenario, &world, &options) {
+            let results = match runner::run_on(&pool, &scenario, &world, &options) {
                 Ok(results) => results,
                 Err(RunError::Interrupted { .. }) => {
                     return Err(folder.interrupted(&format!(
@@ -981,13 +982,11 @@ fn merge(dirs: &[PathBuf], out: Option<&Path>, quiet: bool, charts: bool) -> Res
     };
     let stop = Arc::new(AtomicBool::new(false));
     listen_for_interruptions(&stop);
-    let folder = OutputFolder::prepare(target)?;
     let threads = shards.iter().map(|(_, m)| m.threads).sum();
     let wall_time_seconds = shards
         .iter()
         .map(|(_, m)| m.wall_time_seconds)
         .fold(0.0, f64::max);
-    let staging = Staging::new(&folder.path);
     match &first.sweep {
         None => {
             let mut results = runner::Results::new(scenario.arms.len(), scenario.weeks as usize);
@@ -1014,6 +1013,9 @@ fn merge(dirs: &[PathBuf], out: Option<&Path>, quiet: bool, charts: bool) -> Res
                     thousands(scenario.replicates)
                 )));
             }
+            // Written only once every block has been read.
+            let folder = OutputFolder::prepare(target)?;
+            let staging = Staging::new(&folder.path);
             let info = RunInfo {
                 scenario_file: first.scenario_file.clone(),
                 command: first.command.clone(),
@@ -1053,7 +1055,8 @@ fn merge(dirs: &[PathBuf], out: Option<&Path>, quiet: bool, charts: bool) -> Res
                 .map_err(|message| {
                     Failure::BadInput(format!("{}: {message}", first_folder.display()))
                 })?;
-            let mut staging = staging;
+            let folder = OutputFolder::prepare(target)?;
+            let mut staging = Staging::new(&folder.path);
             let report_rows =
                 merge_sweep_rows(&shards, &grid, &mut staging).map_err(|failure| {
                     folder.tidy();
@@ -1339,6 +1342,23 @@ fn validate(files: &[String], overrides: &[Override], force: bool) -> Result<(),
                     bytes_in_words(cost.memory_bytes),
                     count(cost.threads as f64, "thread"),
                 );
+                for (name, sweep) in &scenario.resolved.sweeps {
+                    let points: u64 = sweep
+                        .params
+                        .iter()
+                        .filter_map(|text| SweepParam::parse(text).ok())
+                        .map(|param| param.steps)
+                        .product();
+                    let replicates = sweep
+                        .replicates
+                        .map_or(scenario.replicates, |r| r.max(1) as u64);
+                    println!(
+                        "  sweep {name}: {} x {} ({}), run with: empathy-gap sweep {file} --sweep {name}",
+                        count(points as f64, "point"),
+                        count(replicates as f64, "replicate"),
+                        sweep.params.join(", "),
+                    );
+                }
             }
             Err(error) => problems.push(error.to_string()),
         }
@@ -1357,18 +1377,22 @@ fn list() {
         .max()
         .unwrap_or(0);
     for (name, text) in BUNDLED {
-        let description = toml::from_str::<toml::Table>(text)
-            .ok()
-            .and_then(|table| {
-                table
-                    .get("description")
-                    .and_then(|d| d.as_str())
-                    .map(str::to_string)
-            })
+        let table = toml::from_str::<toml::Table>(text).unwrap_or_default();
+        let description = table
+            .get("description")
+            .and_then(|d| d.as_str())
             .unwrap_or_default();
         println!(
             "{name:<width$}  {}",
             description.lines().next().unwrap_or("")
         );
+        if let Some(sweeps) = table.get("sweeps").and_then(|s| s.as_table()) {
+            let names: Vec<&str> = sweeps.keys().map(String::as_str).collect();
+            println!(
+                "{:<width$}  sweeps: {} (empathy-gap sweep {name} --sweep NAME)",
+                "",
+                names.join(", ")
+            );
+        }
     }
 }

@@ -244,6 +244,15 @@ pub enum RunError<E = std::convert::Infallible> {
     Finished(E),
 }
 
+/// A pool of `threads` worker threads, to share between runs (a sweep's points).
+pub fn pool(threads: usize) -> Result<rayon::ThreadPool, RunError> {
+    let threads = threads.max(1);
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(|source| RunError::Threads { threads, source })
+}
+
 /// Runs every replicate of every arm.
 pub fn run(
     scenario: &Scenario,
@@ -254,6 +263,17 @@ pub fn run(
     run_blocks(scenario, world, options, blocks, |_, _| Ok(()))
 }
 
+/// Like [`run`], on a pool the caller keeps between runs (a sweep's points).
+pub fn run_on(
+    pool: &rayon::ThreadPool,
+    scenario: &Scenario,
+    world: &World,
+    options: &RunOptions<'_>,
+) -> Result<Results, RunError> {
+    let blocks = 0..block_count(scenario.replicates);
+    run_blocks_on(pool, scenario, world, options, blocks, |_, _| Ok(()))
+}
+
 /// Runs the replicates of a range of blocks, calling `finished(block, stats)`
 /// with each block's own statistics, in block order, as the blocks finish
 /// (a shard writes them out); returns the blocks merged in order.
@@ -262,13 +282,27 @@ pub fn run_blocks<E>(
     world: &World,
     options: &RunOptions<'_>,
     blocks: Range<u64>,
-    mut finished: impl FnMut(u64, &Results) -> Result<(), E>,
+    finished: impl FnMut(u64, &Results) -> Result<(), E>,
 ) -> Result<Results, RunError<E>> {
     let threads = options.threads.max(1);
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
         .map_err(|source| RunError::Threads { threads, source })?;
+    run_blocks_on(&pool, scenario, world, options, blocks, finished)
+}
+
+/// Like [`run_blocks`], on a pool of `options.threads` threads that the
+/// caller keeps between runs (a sweep's points).
+pub fn run_blocks_on<E>(
+    pool: &rayon::ThreadPool,
+    scenario: &Scenario,
+    world: &World,
+    options: &RunOptions<'_>,
+    blocks: Range<u64>,
+    mut finished: impl FnMut(u64, &Results) -> Result<(), E>,
+) -> Result<Results, RunError<E>> {
+    let threads = options.threads.max(1);
     let (arms, weeks) = (scenario.arms.len(), scenario.weeks as usize);
     let mut total = Results::new(arms, weeks);
     let mut block = Results::new(arms, weeks);

@@ -12,3 +12,4 @@ mod properties;
 mod report;
 mod scenarios;
 mod story;
+mod sweeps;

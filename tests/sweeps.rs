@@ -1,0 +1,376 @@
+//! Sweeps and shards through the command line: a sweep's rows are the runs
+//! of its points, and shards merged are the unsharded run, byte for byte.
+
+use std::path::Path;
+
+use crate::common::binary;
+
+fn read(path: &Path) -> Vec<u8> {
+    std::fs::read(path).unwrap_or_else(|error| panic!("{}: {error}", path.display()))
+}
+
+fn stderr_of(output: &std::process::Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// Runs the binary in `dir` and asserts it succeeded.
+fn ok(dir: &Path, args: &[&str]) {
+    let output = binary(dir).args(args).output().unwrap();
+    assert!(
+        output.status.success(),
+        "{args:?} failed: {}",
+        stderr_of(&output)
+    );
+}
+
+/// Runs the binary in `dir` and returns its stderr, asserting exit code 2.
+fn refused(dir: &Path, args: &[&str]) -> String {
+    let output = binary(dir).args(args).output().unwrap();
+    let stderr = stderr_of(&output);
+    assert_eq!(output.status.code(), Some(2), "{args:?}: {stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(stderr.starts_with("error: "), "{stderr}");
+    stderr
+}
+
+#[test]
+fn shards_merge_to_the_unsharded_run_byte_for_byte() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    // 450 replicates: five blocks, the last one short, over three shards
+    // run with different thread counts.
+    let common = [
+        "two-managers",
+        "--replicates",
+        "450",
+        "--seed",
+        "9",
+        "--quiet",
+    ];
+    ok(
+        d,
+        &[&["run"][..], &common, &["--out", "whole", "--no-charts"]].concat(),
+    );
+    for (shard, threads) in [("1/3", "1"), ("2/3", "2"), ("3/3", "3")] {
+        let args = [
+            &["run"][..],
+            &common,
+            &["--out", "parts", "--shard", shard, "--threads", threads],
+        ]
+        .concat();
+        ok(d, &args);
+    }
+    let parts = d.join("parts/two-managers");
+    assert!(parts.join("shard-2-of-3/shard.json").is_file());
+    assert!(
+        !parts.join("weekly.csv").exists(),
+        "a shard writes only its part"
+    );
+    // Shards may be named one by one, in any order.
+    ok(
+        d,
+        &[
+            "merge",
+            "parts/two-managers/shard-3-of-3",
+            "parts/two-managers/shard-1-of-3",
+            "parts/two-managers/shard-2-of-3",
+            "--quiet",
+        ],
+    );
+    for file in ["weekly.csv", "summary.csv"] {
+        assert!(
+            read(&parts.join(file)) == read(&d.join("whole/two-managers").join(file)),
+            "merged {file} differs from the unsharded run's"
+        );
+    }
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&read(&parts.join("manifest.json"))).unwrap();
+    assert_eq!(manifest["replicates"], 450);
+    assert_eq!(manifest["shards"], 3);
+    assert!(
+        !manifest["command"].as_str().unwrap().contains("--shard"),
+        "{}",
+        manifest["command"]
+    );
+    // Merging also draws the report, like a run.
+    assert!(parts.join("report.html").is_file());
+}
+
+#[test]
+fn merge_refuses_missing_repeated_foreign_and_damaged_shards() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    for (out, seed, shard) in [("a", "1", "1/2"), ("a", "1", "2/2"), ("b", "2", "2/2")] {
+        ok(
+            d,
+            &[
+                "run",
+                "two-managers",
+                "--replicates",
+                "200",
+                "--seed",
+                seed,
+                "--out",
+                out,
+                "--shard",
+                shard,
+                "--quiet",
+            ],
+        );
+    }
+    let missing = refused(d, &["merge", "a/two-managers/shard-1-of-2", "--out", "m"]);
+    assert!(
+        missing.contains("1 of 2 shards given; missing: 2"),
+        "{missing}"
+    );
+    let foreign = refused(
+        d,
+        &[
+            "merge",
+            "a/two-managers/shard-1-of-2",
+            "b/two-managers/shard-2-of-2",
+            "--out",
+            "m",
+        ],
+    );
+    assert!(foreign.contains("a shard of another job"), "{foreign}");
+    let twice = refused(
+        d,
+        &[
+            "merge",
+            "a/two-managers",
+            "a/two-managers/shard-2-of-2",
+            "--out",
+            "m",
+        ],
+    );
+    assert!(twice.contains("is given twice"), "{twice}");
+    let nothing = refused(d, &["merge", "b", "--out", "m"]);
+    assert!(nothing.contains("no shard here"), "{nothing}");
+
+    // A blocks file cut short (a copy that did not finish) is named.
+    let blocks = d.join("a/two-managers/shard-2-of-2/blocks.bin");
+    let bytes = read(&blocks);
+    std::fs::write(&blocks, &bytes[..bytes.len() - 7]).unwrap();
+    let damaged = refused(d, &["merge", "a/two-managers", "--out", "m"]);
+    assert!(
+        damaged.contains("blocks.bin: ends in the middle of a block"),
+        "{damaged}"
+    );
+    assert!(
+        !d.join("m").exists(),
+        "a refused merge leaves no output folder"
+    );
+}
+
+#[test]
+fn shards_refuse_bad_numbers_and_more_shards_than_blocks() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let zero = refused(d, &["run", "two-managers", "--shard", "0/4"]);
+    assert!(
+        zero.contains("--shard 0/4: K must be from 1 to N (4)"),
+        "{zero}"
+    );
+    let form = refused(d, &["run", "two-managers", "--shard", "2"]);
+    assert!(form.contains("write it as K/N"), "{form}");
+    let many = refused(
+        d,
+        &[
+            "run",
+            "two-managers",
+            "--replicates",
+            "250",
+            "--shard",
+            "4/4",
+        ],
+    );
+    assert!(many.contains("at most 3 shards"), "{many}");
+    assert!(!d.join("output").exists(), "nothing written");
+}
+
+/// The rows of one arm and metric of a CSV, without the first `skip` columns.
+fn rows_after(text: &str, skip: usize) -> Vec<String> {
+    text.lines()
+        .skip(1)
+        .map(|line| line.splitn(skip + 1, ',').last().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn each_sweep_point_is_the_run_with_its_values() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    ok(
+        d,
+        &[
+            "sweep",
+            "two-managers",
+            "--param",
+            "trust.initial=0.2:0.6:3",
+            "--param",
+            "defaults.disclosure=0.1:0.3:2",
+            "--replicates",
+            "120",
+            "--out",
+            "s",
+            "--quiet",
+            "--no-charts",
+        ],
+    );
+    let sweep = String::from_utf8(read(&d.join("s/two-managers-sweep/sweep.csv"))).unwrap();
+    assert!(
+        sweep
+            .starts_with("point,trust.initial,defaults.disclosure,arm,metric,mean,ci_low,ci_high,")
+    );
+    // Point 3 is trust 0.4 (second value of the first parameter), disclosure 0.3.
+    let point: Vec<&str> = sweep
+        .lines()
+        .filter(|line| line.starts_with("3,"))
+        .collect();
+    assert!(point.iter().all(|line| line.starts_with("3,0.4,0.3,")));
+    ok(
+        d,
+        &[
+            "run",
+            "two-managers",
+            "--set",
+            "trust.initial=0.4",
+            "--set",
+            "defaults.disclosure=0.3",
+            "--replicates",
+            "120",
+            "--out",
+            "r",
+            "--quiet",
+            "--no-charts",
+        ],
+    );
+    let summary = String::from_utf8(read(&d.join("r/two-managers/summary.csv"))).unwrap();
+    let from_sweep: Vec<String> = point
+        .iter()
+        .map(|line| line.splitn(4, ',').last().unwrap().to_string())
+        .collect();
+    assert_eq!(from_sweep, rows_after(&summary, 0));
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&read(&d.join("s/two-managers-sweep/sweep.json"))).unwrap();
+    assert_eq!(manifest["points"], 6);
+    assert_eq!(manifest["replicates"], 120);
+    assert_eq!(
+        manifest["params"][1]["values"],
+        serde_json::json!([0.1, 0.3])
+    );
+}
+
+#[test]
+fn sweep_shards_merge_to_the_unsharded_sweep_byte_for_byte() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let common = [
+        "sweep",
+        "two-managers",
+        "--param",
+        "attribution.lambda_loss=0.15:0.45:4",
+        "--param",
+        "trust.initial=0.3:0.5:2",
+        "--replicates",
+        "60",
+        "--quiet",
+    ];
+    ok(
+        d,
+        &[&common[..], &["--out", "whole", "--no-charts"]].concat(),
+    );
+    for shard in ["1/3", "2/3", "3/3"] {
+        ok(
+            d,
+            &[&common[..], &["--out", "parts", "--shard", shard]].concat(),
+        );
+    }
+    ok(d, &["merge", "parts/two-managers-sweep", "--quiet"]);
+    assert!(
+        read(&d.join("parts/two-managers-sweep/sweep.csv"))
+            == read(&d.join("whole/two-managers-sweep/sweep.csv")),
+        "merged sweep.csv differs from the unsharded sweep's"
+    );
+    let too_many = refused(
+        d,
+        &[&common[..], &["--out", "x", "--shard", "9/9"]].concat(),
+    );
+    assert!(too_many.contains("only 8 points"), "{too_many}");
+}
+
+#[test]
+fn a_named_sweep_runs_with_its_own_replicates() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    // The bundled asymmetry sweep, with fewer replicates for speed: the flag
+    // beats the sweep's own number.
+    ok(
+        d,
+        &[
+            "sweep",
+            "two-managers",
+            "--sweep",
+            "asymmetry",
+            "--replicates",
+            "40",
+            "--out",
+            "s",
+            "--quiet",
+            "--no-charts",
+        ],
+    );
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&read(&d.join("s/two-managers-asymmetry/sweep.json"))).unwrap();
+    assert_eq!(manifest["sweep"], "asymmetry");
+    assert_eq!(manifest["replicates"], 40);
+    assert_eq!(manifest["points"], 8);
+    let choose = refused(d, &["sweep", "two-managers"]);
+    assert!(
+        choose.contains(
+            "has several sweeps (asymmetry, trust-disclosure); choose one with --sweep NAME"
+        ),
+        "{choose}"
+    );
+    let typo = refused(d, &["sweep", "two-managers", "--sweep", "asymetry"]);
+    assert!(typo.contains("did you mean `asymmetry`?"), "{typo}");
+}
+
+#[test]
+fn sweep_values_the_scenario_refuses_are_named_before_running() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let cases = [
+        // The last value is out of range.
+        (
+            "trust.initial=0.5:1.5:3",
+            "--param trust.initial=0.5:1.5:3 (at trust.initial=1.5)",
+        ),
+        // A fraction for a whole number, in the middle of the range.
+        ("weeks=10:11:3", "--param weeks=10:11:3 (at weeks=10.5)"),
+        ("trust.intial=0:1:2", "did you mean `initial`?"),
+        ("trust.initial=0:1", "three parts after `=`"),
+    ];
+    for (param, expected) in cases {
+        let stderr = refused(
+            d,
+            &["sweep", "two-managers", "--param", param, "--out", "s"],
+        );
+        assert!(stderr.contains(expected), "{param}: {stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    }
+    let both = refused(
+        d,
+        &[
+            "sweep",
+            "two-managers",
+            "--sweep",
+            "asymmetry",
+            "--param",
+            "trust.initial=0:1:2",
+        ],
+    );
+    assert!(both.contains("cannot be combined"), "{both}");
+    assert!(!d.join("s").exists(), "nothing written");
+}
