@@ -1,0 +1,147 @@
+//! The output folder of a run, sweep or shard: made and tested before the
+//! work starts, tidied away if nothing is written; signals that stop the
+//! work; and putting staged files in place.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use empathy_gap::shard::{self, ShardManifest};
+use empathy_gap::staging::Staging;
+
+use super::Failure;
+
+/// Puts staged files in place, unless staging failed or a stop was asked for.
+pub(crate) fn commit(
+    staging: Staging,
+    folder: &OutputFolder,
+    written: Result<(), Box<dyn std::error::Error>>,
+    stop: &AtomicBool,
+) -> Result<(), Failure> {
+    if let Err(error) = written {
+        drop(staging);
+        return Err(folder.failed(&error.to_string()));
+    }
+    if stop.load(Ordering::Relaxed) {
+        drop(staging);
+        return Err(folder.interrupted("while writing the results"));
+    }
+    // Renames seldom fail once every file is staged; if one does, the files
+    // renamed before it are already the new run's.
+    staging.commit().map_err(|error| {
+        Failure::Runtime(format!(
+            "{error}; in {} the new run's files written before it are in place and the others are still the previous run's (or missing)",
+            folder.path.display()
+        ))
+    })?;
+    Ok(())
+}
+
+/// Stages a shard's manifest, last (it says the shard is complete), and
+/// commits the shard's files.
+pub(crate) fn commit_shard(
+    mut staging: Staging,
+    folder: &OutputFolder,
+    manifest: &ShardManifest,
+    stop: &AtomicBool,
+) -> Result<(), Failure> {
+    let mut text = serde_json::to_string_pretty(manifest).unwrap_or_default();
+    text.push('\n');
+    let written = staging
+        .write(shard::MANIFEST, text.as_bytes())
+        .map_err(Into::into);
+    commit(staging, folder, written, stop)
+}
+
+/// Ctrl-C (and a polite kill) sets `stop`: the run stops within a week of
+/// simulation and writes nothing. A second Ctrl-C ends the program at once.
+pub(crate) fn listen_for_interruptions(stop: &Arc<AtomicBool>) {
+    use signal_hook::consts::{SIGINT, SIGTERM};
+    for signal in [SIGINT, SIGTERM] {
+        // Registered first, so that it sees the flag set by an earlier signal.
+        let _ = signal_hook::flag::register_conditional_shutdown(signal, 130, Arc::clone(stop));
+        let _ = signal_hook::flag::register(signal, Arc::clone(stop));
+    }
+    #[cfg(unix)]
+    {
+        let _ = signal_hook::flag::register(signal_hook::consts::SIGHUP, Arc::clone(stop));
+    }
+}
+
+/// A run's output folder: `<out>/<sanitised scenario name>`.
+pub(crate) struct OutputFolder {
+    pub(crate) path: PathBuf,
+    /// Folders this run created (innermost last), removed again if the run
+    /// writes nothing into them.
+    pub(crate) created: Vec<PathBuf>,
+    /// Whether the folder already held a run's files.
+    pub(crate) had_run: bool,
+}
+
+impl OutputFolder {
+    pub(crate) fn prepare(path: PathBuf) -> Result<OutputFolder, Failure> {
+        let mut created: Vec<PathBuf> = path
+            .ancestors()
+            .filter(|folder| !folder.as_os_str().is_empty() && !folder.exists())
+            .map(Path::to_path_buf)
+            .collect();
+        created.reverse();
+        let cannot = |error: std::io::Error| {
+            Failure::Runtime(format!(
+                "{}: cannot create the output folder: {}",
+                path.display(),
+                error
+            ))
+        };
+        if path.exists() && !path.is_dir() {
+            return Err(Failure::Runtime(format!(
+                "{}: is a file, not a folder; choose another --out",
+                path.display()
+            )));
+        }
+        std::fs::create_dir_all(&path).map_err(cannot)?;
+        let folder = OutputFolder {
+            had_run: ["manifest.json", "sweep.json", shard::MANIFEST]
+                .iter()
+                .any(|name| path.join(name).is_file()),
+            path,
+            created,
+        };
+        if let Err(error) = Staging::probe(&folder.path) {
+            return Err(folder.failed(&format!(
+                "{}: cannot write in the output folder: {}",
+                folder.path.display(),
+                error.source
+            )));
+        }
+        Ok(folder)
+    }
+
+    /// Removes the folders this run created, if they are still empty.
+    pub(crate) fn tidy(&self) {
+        for folder in self.created.iter().rev() {
+            if std::fs::remove_dir(folder).is_err() {
+                break;
+            }
+        }
+    }
+
+    /// What a user needs to know about the folder after a run that wrote nothing.
+    pub(crate) fn nothing_written(&self) -> String {
+        let mut text = format!("nothing was written to {}", self.path.display());
+        if self.had_run {
+            text.push_str(", which still holds the previous run's complete files");
+        }
+        text
+    }
+
+    pub(crate) fn failed(&self, message: &str) -> Failure {
+        self.tidy();
+        Failure::Runtime(format!("{message}; {}", self.nothing_written()))
+    }
+
+    pub(crate) fn interrupted(&self, when: &str) -> Failure {
+        self.tidy();
+        Failure::Interrupted(format!("interrupted {when}: {}", self.nothing_written()))
+    }
+}

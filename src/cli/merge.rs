@@ -1,0 +1,265 @@
+//! `merge`: the shards of one run or sweep, checked to be complete and of
+//! one job, into exactly the files the unsharded run or sweep writes.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+
+use empathy_gap::output;
+use empathy_gap::output::RunInfo;
+use empathy_gap::runner;
+use empathy_gap::scenario;
+use empathy_gap::shard::{self, SavedOverride, ShardManifest};
+use empathy_gap::staging::Staging;
+use empathy_gap::sweep::{Grid, SweepInfo, SweepParam};
+use empathy_gap::words::{count, thousands};
+
+use super::Failure;
+use super::folder::{OutputFolder, listen_for_interruptions};
+use super::run::write_run;
+use super::sweep::{SWEEP_CSV, write_sweep};
+use crate::sweep_report;
+
+/// `merge`: the shards of one run or sweep into its files.
+pub(crate) fn merge(
+    dirs: &[PathBuf],
+    out: Option<&Path>,
+    quiet: bool,
+    charts: bool,
+) -> Result<(), Failure> {
+    let folders = shard::find(dirs).map_err(Failure::BadInput)?;
+    let shards = shard::read_all(&folders).map_err(Failure::BadInput)?;
+    let (first_folder, first) = &shards[0];
+    let overrides = SavedOverride::restore(&first.overrides);
+    let scenario = scenario::load_bytes_within(
+        &first.scenario_file,
+        first.scenario_text.as_bytes(),
+        &overrides,
+        None,
+    )
+    .map_err(|error| {
+        Failure::BadInput(format!(
+            "{}: the shards' scenario no longer loads: {error}",
+            first_folder.display()
+        ))
+    })?;
+    let target = match out {
+        Some(out) => out.to_path_buf(),
+        None => first_folder
+            .parent()
+            .filter(|parent| !parent.as_os_str().is_empty())
+            .map_or_else(|| PathBuf::from("."), Path::to_path_buf),
+    };
+    let stop = Arc::new(AtomicBool::new(false));
+    listen_for_interruptions(&stop);
+    let threads = shards.iter().map(|(_, m)| m.threads).sum();
+    let wall_time_seconds = shards
+        .iter()
+        .map(|(_, m)| m.wall_time_seconds)
+        .fold(0.0, f64::max);
+    match &first.sweep {
+        None => {
+            let mut results = runner::Results::new(scenario.arms.len(), scenario.weeks as usize);
+            let mut expected = 0;
+            for (shard_folder, _) in &shards {
+                let path = shard_folder.join(shard::BLOCKS);
+                let mut reader =
+                    shard::BlockReader::open(&path, &scenario).map_err(Failure::BadInput)?;
+                while let Some((block, stats)) = reader.next_block().map_err(Failure::BadInput)? {
+                    if block != expected {
+                        return Err(Failure::BadInput(format!(
+                            "{}: holds block {block} where block {expected} was expected",
+                            path.display()
+                        )));
+                    }
+                    results.merge(&stats);
+                    expected += 1;
+                }
+            }
+            if results.replicates_done != scenario.replicates {
+                return Err(Failure::BadInput(format!(
+                    "the shards hold {} of {} replicates: a shard was stopped before it finished",
+                    thousands(results.replicates_done),
+                    thousands(scenario.replicates)
+                )));
+            }
+            // Written only once every block has been read.
+            let folder = OutputFolder::prepare(target)?;
+            let staging = Staging::new(&folder.path);
+            let info = RunInfo {
+                scenario_file: first.scenario_file.clone(),
+                command: first.command.clone(),
+                threads,
+                wall_time_seconds,
+                shards: Some(first.of),
+            };
+            write_run(
+                staging,
+                &folder,
+                &scenario,
+                &results,
+                &info,
+                first.n_pairs,
+                charts,
+                &stop,
+            )?;
+            if !quiet {
+                println!(
+                    "{}: merged {} ({} x {})\n",
+                    scenario.name,
+                    count(shards.len() as f64, "shard"),
+                    count(scenario.arms.len() as f64, "arm"),
+                    count(results.replicates_done as f64, "replicate"),
+                );
+                print!("{}", output::summary_table(&scenario, &results));
+                println!("\nwrote {}", folder.path.display());
+            }
+        }
+        Some(saved) => {
+            let grid = saved
+                .params
+                .iter()
+                .map(|text| SweepParam::parse(text))
+                .collect::<Result<Vec<_>, _>>()
+                .and_then(Grid::new)
+                .map_err(|message| {
+                    Failure::BadInput(format!("{}: {message}", first_folder.display()))
+                })?;
+            let folder = OutputFolder::prepare(target)?;
+            let mut staging = Staging::new(&folder.path);
+            let report_rows = match merge_sweep_rows(&shards, &grid, &mut staging) {
+                Ok(rows) => rows,
+                Err(failure) => {
+                    drop(staging);
+                    folder.tidy();
+                    return Err(failure);
+                }
+            };
+            let description = saved
+                .name
+                .as_ref()
+                .and_then(|name| scenario.resolved.sweeps.get(name))
+                .map_or(String::new(), |sweep| sweep.description.trim().to_string());
+            let info = SweepInfo {
+                sweep_name: saved.name.as_deref(),
+                description: &description,
+                scenario_file: &first.scenario_file,
+                command: &first.command,
+                replicates: saved.replicates,
+                threads,
+                wall_time_seconds,
+                shards: Some(first.of),
+            };
+            let manifest = empathy_gap::sweep::manifest_json(&scenario, &grid, &info);
+            write_sweep(staging, &folder, &manifest, &report_rows, charts, &stop)?;
+            if !quiet {
+                println!(
+                    "{}: merged {} ({})\nwrote {}",
+                    scenario.name,
+                    count(shards.len() as f64, "shard"),
+                    count(grid.points() as f64, "point"),
+                    folder.path.display()
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Stages `sweep.csv` from the shards' rows, in point order (shard K holds
+/// the points `p` with `p mod N = K - 1`, each in order), and returns the
+/// rows the report draws.
+pub(crate) fn merge_sweep_rows(
+    shards: &[(PathBuf, ShardManifest)],
+    grid: &Grid,
+    staging: &mut Staging,
+) -> Result<String, Failure> {
+    use std::io::BufRead;
+    let header = grid.csv_header();
+    let keep = sweep_report::SWEEP_REPORT_METRICS;
+    let mut readers = Vec::with_capacity(shards.len());
+    for (folder, _) in shards {
+        let path = folder.join(SWEEP_CSV);
+        let file = std::fs::File::open(&path).map_err(|error| {
+            Failure::BadInput(format!("{}: cannot read: {error}", path.display()))
+        })?;
+        let mut lines = std::io::BufReader::new(file).lines();
+        let first = lines.next().and_then(Result::ok).unwrap_or_default();
+        if first != header.trim_end() {
+            return Err(Failure::BadInput(format!(
+                "{}: line 1: not the header of this sweep's rows",
+                path.display()
+            )));
+        }
+        readers.push((path, lines, 1u64, None::<String>));
+    }
+    let read_next = |reader: &mut (
+        PathBuf,
+        std::io::Lines<std::io::BufReader<std::fs::File>>,
+        u64,
+        Option<String>,
+    )|
+     -> Result<(), Failure> {
+        reader.3 = match reader.1.next() {
+            Some(Ok(line)) => {
+                reader.2 += 1;
+                Some(line)
+            }
+            Some(Err(error)) => {
+                return Err(Failure::BadInput(format!(
+                    "{}: line {}: cannot read: {error}",
+                    reader.0.display(),
+                    reader.2 + 1
+                )));
+            }
+            None => None,
+        };
+        Ok(())
+    };
+    for reader in &mut readers {
+        read_next(reader)?;
+    }
+    let write_failed =
+        |error: empathy_gap::staging::WriteError| Failure::Runtime(error.to_string());
+    staging
+        .write(SWEEP_CSV, header.as_bytes())
+        .map_err(write_failed)?;
+    let mut report_rows = header.clone();
+    for point in 0..grid.points() {
+        let reader = &mut readers[(point % shards.len() as u64) as usize];
+        let mut rows = String::new();
+        while let Some(line) = reader.3.take() {
+            if empathy_gap::sweep::row_point(&line) != Some(point) {
+                reader.3 = Some(line);
+                break;
+            }
+            if empathy_gap::sweep::row_metric(&line, grid.params.len())
+                .is_some_and(|metric| keep.contains(&metric))
+            {
+                report_rows.push_str(&line);
+                report_rows.push('\n');
+            }
+            rows.push_str(&line);
+            rows.push('\n');
+            read_next(reader)?;
+        }
+        if rows.is_empty() {
+            return Err(Failure::BadInput(format!(
+                "{}: line {}: expected the rows of point {point} (a shard stopped early, or was changed)",
+                reader.0.display(),
+                reader.2
+            )));
+        }
+        staging
+            .append(SWEEP_CSV, rows.as_bytes())
+            .map_err(write_failed)?;
+    }
+    if let Some(reader) = readers.iter().find(|reader| reader.3.is_some()) {
+        return Err(Failure::BadInput(format!(
+            "{}: line {}: a row beyond this sweep's points",
+            reader.0.display(),
+            reader.2
+        )));
+    }
+    Ok(report_rows)
+}

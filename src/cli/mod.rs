@@ -1,0 +1,31 @@
+//! The commands behind the argument parsing in `main.rs`: one file per
+//! command (`run`, `sweep`, `merge`) and what they share (`scenarios`:
+//! finding, loading and listing scenarios; `folder`: the output folder,
+//! signals and putting files in place).
+
+pub(crate) mod folder;
+pub(crate) mod merge;
+pub(crate) mod run;
+pub(crate) mod scenarios;
+pub(crate) mod sweep;
+
+/// A failure and the exit code it maps to.
+pub(crate) enum Failure {
+    /// Exit 2: the scenario or the arguments.
+    BadInput(String),
+    /// Exit 1: running or writing.
+    Runtime(String),
+    /// Exit 130: stopped by Ctrl-C or a kill signal.
+    Interrupted(String),
+}
+
+/// Worker threads: as asked, or one per core.
+pub(crate) fn thread_count(threads: Option<usize>) -> Result<usize, Failure> {
+    match threads {
+        Some(0) => Err(Failure::BadInput(
+            "--threads must be at least 1".to_string(),
+        )),
+        Some(threads) => Ok(threads),
+        None => Ok(std::thread::available_parallelism().map_or(1, |n| n.get())),
+    }
+}

@@ -1,0 +1,272 @@
+//! `run`: every replicate of every arm, or one shard of them, with a
+//! progress bar, and the run's files put in place together.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use empathy_gap::model::World;
+use empathy_gap::output::{self, RunBytes, RunInfo};
+use empathy_gap::report::RunFiles;
+use empathy_gap::runner::{self, RunError, RunOptions};
+use empathy_gap::scenario::{Budget, Override, Scenario};
+use empathy_gap::shard::{self, SavedOverride, ShardManifest, ShardSpec};
+use empathy_gap::staging::Staging;
+use empathy_gap::words::{count, thousands};
+
+use super::folder::{OutputFolder, commit, commit_shard, listen_for_interruptions};
+use super::scenarios::{load, scenario_text};
+use super::{Failure, thread_count};
+
+/// How `run` and `sweep` behave, from their flags.
+pub(crate) struct RunFlags {
+    pub(crate) out: PathBuf,
+    pub(crate) threads: Option<usize>,
+    pub(crate) quiet: bool,
+    pub(crate) charts: bool,
+    pub(crate) force: bool,
+    /// `--replicates`, which beats a sweep's own number of replicates.
+    pub(crate) replicates: Option<u64>,
+}
+
+/// The command line as typed, for manifests.
+pub(crate) fn command_line() -> Vec<String> {
+    std::env::args().collect()
+}
+
+/// Runs `work` with a progress bar of `units` arm-weeks fed from the counter
+/// it is given.
+pub(crate) fn with_progress<T>(
+    bar: &indicatif::ProgressBar,
+    work: impl FnOnce(&AtomicU64) -> T + Send,
+) -> T
+where
+    T: Send,
+{
+    let done = AtomicU64::new(0);
+    let finished = AtomicBool::new(false);
+    let outcome = std::thread::scope(|scope| {
+        let ticker = scope.spawn(|| {
+            while !finished.load(Ordering::Relaxed) {
+                bar.set_position(done.load(Ordering::Relaxed));
+                std::thread::park_timeout(Duration::from_millis(100));
+            }
+        });
+        let outcome = work(&done);
+        finished.store(true, Ordering::Relaxed);
+        ticker.thread().unpark();
+        outcome
+    });
+    bar.finish_and_clear();
+    outcome
+}
+
+pub(crate) fn run(
+    name: &str,
+    overrides: &[Override],
+    flags: &RunFlags,
+    shard: Option<ShardSpec>,
+) -> Result<(), Failure> {
+    let threads = thread_count(flags.threads)?;
+    let budget = Budget::of_this_machine(threads);
+    let (scenario, label) = load(name, overrides, (!flags.force).then_some(&budget))
+        .map_err(|error| Failure::BadInput(error.to_string()))?;
+    let total_blocks = runner::block_count(scenario.replicates);
+    let blocks = match shard {
+        Some(spec) if spec.count > total_blocks => {
+            return Err(Failure::BadInput(format!(
+                "--shard {}/{}: {} replicates make {} of {} replicates, the smallest part a shard runs; split the run into at most {} shards",
+                spec.index,
+                spec.count,
+                thousands(scenario.replicates),
+                count(total_blocks as f64, "block"),
+                runner::BLOCK,
+                total_blocks
+            )));
+        }
+        Some(spec) => spec.blocks(total_blocks),
+        None => 0..total_blocks,
+    };
+    let stop = Arc::new(AtomicBool::new(false));
+    listen_for_interruptions(&stop);
+    // The folder is made and tested before the run, not after an hour of it.
+    let mut path = output::output_folder(&flags.out, &scenario.name);
+    if let Some(spec) = shard {
+        path.push(spec.folder_name());
+    }
+    let folder = OutputFolder::prepare(path)?;
+    let world = World::new(&scenario);
+    let started = Instant::now();
+    let replicates = runner::block_replicates(&blocks, scenario.replicates);
+    let bar = progress_bar(
+        &scenario,
+        replicates.end - replicates.start,
+        runner::work_units_of(&scenario, replicates.end - replicates.start),
+        flags.quiet,
+    );
+    let mut staging = Staging::new(&folder.path);
+    let outcome = with_progress(&bar, |done| {
+        let options = RunOptions {
+            threads,
+            cancel: Some(&stop),
+            progress: Some(done),
+        };
+        if shard.is_some() {
+            staging
+                .write(shard::BLOCKS, &shard::blocks_header(&scenario))
+                .map_err(RunError::Finished)?;
+        }
+        runner::run_blocks(
+            &scenario,
+            &world,
+            &options,
+            blocks.clone(),
+            |block, stats| match shard {
+                Some(_) => staging.append(shard::BLOCKS, &shard::encode_block(block, stats)),
+                None => Ok(()),
+            },
+        )
+    });
+    let results = match outcome {
+        Ok(results) => results,
+        Err(RunError::Interrupted { done, total }) => {
+            drop(staging);
+            return Err(folder.interrupted(&format!(
+                "after {} of {} replicates",
+                thousands(done),
+                thousands(total)
+            )));
+        }
+        Err(RunError::Finished(error)) => {
+            drop(staging);
+            return Err(folder.failed(&error.to_string()));
+        }
+        Err(error) => return Err(Failure::Runtime(error.to_string())),
+    };
+    let args = command_line();
+    let wall_time_seconds = started.elapsed().as_secs_f64();
+    if let Some(spec) = shard {
+        let manifest = ShardManifest {
+            kind: "run".to_string(),
+            version: env!("CARGO_PKG_VERSION").to_string(),
+            shard: spec.index,
+            of: spec.count,
+            scenario_text: scenario_text(name, &label)?,
+            scenario_file: label,
+            overrides: SavedOverride::save(overrides),
+            sweep: None,
+            blocks: Some([blocks.start, blocks.end]),
+            command: shard::unsharded_command(&args),
+            threads,
+            wall_time_seconds,
+            n_pairs: world.pairs.len(),
+        };
+        commit_shard(staging, &folder, &manifest, &stop)?;
+        if !flags.quiet {
+            println!(
+                "{}: shard {} of {}: replicates {} to {} ({}, {:.2} s)\nwrote {}",
+                scenario.name,
+                spec.index,
+                spec.count,
+                thousands(replicates.start),
+                thousands(replicates.end.saturating_sub(1)),
+                count(threads as f64, "thread"),
+                wall_time_seconds,
+                folder.path.display()
+            );
+        }
+        return Ok(());
+    }
+    let info = RunInfo {
+        scenario_file: label,
+        command: args.join(" "),
+        threads,
+        wall_time_seconds,
+        shards: None,
+    };
+    write_run(
+        staging,
+        &folder,
+        &scenario,
+        &results,
+        &info,
+        world.pairs.len(),
+        flags.charts,
+        &stop,
+    )?;
+    if !flags.quiet {
+        println!(
+            "{}: {} x {} x {} (seed {}, {}, {:.2} s)\n",
+            scenario.name,
+            count(scenario.arms.len() as f64, "arm"),
+            count(results.replicates_done as f64, "replicate"),
+            count(f64::from(scenario.weeks), "week"),
+            scenario.seed,
+            count(threads as f64, "thread"),
+            info.wall_time_seconds
+        );
+        print!("{}", output::summary_table(&scenario, &results));
+        println!("\nwrote {}", folder.path.display());
+    }
+    Ok(())
+}
+
+/// Stages a run's files (and its charts and report, or the removal of an
+/// earlier run's) and puts them in place together.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn write_run(
+    mut staging: Staging,
+    folder: &OutputFolder,
+    scenario: &Scenario,
+    results: &runner::Results,
+    info: &RunInfo,
+    pairs: usize,
+    charts: bool,
+    stop: &AtomicBool,
+) -> Result<(), Failure> {
+    let files = RunBytes::new(scenario, results, info, pairs);
+    let written = (|| {
+        files.stage(&mut staging)?;
+        if charts {
+            let run_files = RunFiles {
+                weekly: &files.weekly,
+                summary: &files.summary,
+                manifest: &files.manifest,
+            };
+            empathy_gap::report::stage_report(&mut staging, &run_files)?;
+        } else {
+            // Charts of an earlier run would no longer match its numbers.
+            for name in empathy_gap::report::file_names() {
+                staging.remove(&name);
+            }
+        }
+        Ok::<_, Box<dyn std::error::Error>>(())
+    })();
+    commit(staging, folder, written, stop)
+}
+
+pub(crate) fn progress_bar(
+    scenario: &Scenario,
+    replicates: u64,
+    units: u64,
+    quiet: bool,
+) -> indicatif::ProgressBar {
+    if quiet || !std::io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(units);
+    if let Ok(style) = indicatif::ProgressStyle::with_template(
+        "{spinner} {msg} [{bar:30}] {percent}%, {elapsed} elapsed, ETA {eta}",
+    ) {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    bar.set_message(format!(
+        "{}: {} x {}",
+        scenario.name,
+        count(replicates as f64, "replicate"),
+        count(scenario.arms.len() as f64, "arm")
+    ));
+    bar
+}

@@ -1,0 +1,162 @@
+//! Scenarios by file or bundled name: loading them (within this machine's
+//! budget), their text for a shard to keep, `validate` and `list`.
+
+use std::path::Path;
+
+use empathy_gap::scenario::{self, Budget, Override, Scenario, ScenarioError};
+use empathy_gap::sweep::SweepParam;
+use empathy_gap::words::{bytes_in_words, count, seconds_in_words};
+
+use super::{Failure, thread_count};
+
+/// Scenarios bundled with the tool: usable by name from any folder.
+pub(crate) const BUNDLED: &[(&str, &str)] = &[
+    (
+        "two-managers",
+        include_str!("../../scenarios/two-managers.toml"),
+    ),
+    (
+        "typical-org",
+        include_str!("../../scenarios/typical-org.toml"),
+    ),
+    (
+        "high-demand",
+        include_str!("../../scenarios/high-demand.toml"),
+    ),
+];
+
+/// Loads a scenario from a file, or from the bundled set when no such file
+/// exists; refuses sizes beyond `budget` when one is given.
+pub(crate) fn load(
+    name: &str,
+    overrides: &[Override],
+    budget: Option<&Budget>,
+) -> Result<(Scenario, String), ScenarioError> {
+    let path = Path::new(name);
+    if !path.exists()
+        && let Some((bundled, text)) = BUNDLED.iter().find(|(bundled, _)| *bundled == name)
+    {
+        let label = format!("scenarios/{bundled}.toml");
+        return scenario::load_bytes_within(&label, text.as_bytes(), overrides, budget)
+            .map(|s| (s, label));
+    }
+    let loaded = match budget {
+        Some(budget) => scenario::load_file_within(path, overrides, budget),
+        None => scenario::load_file(path, overrides),
+    };
+    loaded
+        .map(|s| (s, name.to_string()))
+        .map_err(|error| with_bundled_hint(error, name))
+}
+
+/// A missing file may be a misspelt bundled scenario: say which ones exist.
+pub(crate) fn with_bundled_hint(mut error: ScenarioError, name: &str) -> ScenarioError {
+    if Path::new(name).exists() {
+        return error;
+    }
+    let names: Vec<&str> = BUNDLED.iter().map(|(bundled, _)| *bundled).collect();
+    let stem = name.trim_end_matches(".toml");
+    let hint = match scenario::did_you_mean(stem, &names) {
+        Some(bundled) => format!("; did you mean the bundled scenario `{bundled}`?"),
+        None => format!(
+            " (and no bundled scenario has that name: {})",
+            names.join(", ")
+        ),
+    };
+    for problem in &mut error.problems {
+        problem.message.push_str(&hint);
+    }
+    error
+}
+
+/// The text of a scenario given by file or bundled name, for a shard to keep.
+pub(crate) fn scenario_text(name: &str, label: &str) -> Result<String, Failure> {
+    if let Some((_, text)) = BUNDLED
+        .iter()
+        .find(|(bundled, _)| format!("scenarios/{bundled}.toml") == label)
+    {
+        return Ok((*text).to_string());
+    }
+    std::fs::read_to_string(name)
+        .map_err(|error| Failure::Runtime(format!("{name}: cannot read again: {error}")))
+}
+
+pub(crate) fn validate(
+    files: &[String],
+    overrides: &[Override],
+    force: bool,
+) -> Result<(), Failure> {
+    let budget = Budget::of_this_machine(thread_count(None)?);
+    let mut problems = Vec::new();
+    for file in files {
+        match load(file, overrides, (!force).then_some(&budget)) {
+            Ok((scenario, label)) => {
+                let cost = scenario::size::estimate(
+                    &scenario.resolved,
+                    scenario.arms.len(),
+                    budget.threads,
+                );
+                println!(
+                    "{label}: ok ({}, {}, {}, {}; estimated run: {} and {} on {})",
+                    count(scenario.organisation.leaders.len() as f64, "leader"),
+                    count(scenario.organisation.projects.len() as f64, "project"),
+                    count(scenario.arms.len() as f64, "arm"),
+                    count(f64::from(scenario.weeks), "week"),
+                    seconds_in_words(cost.seconds),
+                    bytes_in_words(cost.memory_bytes),
+                    count(cost.threads as f64, "thread"),
+                );
+                for (name, sweep) in &scenario.resolved.sweeps {
+                    let points: u64 = sweep
+                        .params
+                        .iter()
+                        .filter_map(|text| SweepParam::parse(text).ok())
+                        .map(|param| param.steps)
+                        .product();
+                    let replicates = sweep
+                        .replicates
+                        .map_or(scenario.replicates, |r| r.max(1) as u64);
+                    println!(
+                        "  sweep {name}: {} x {} ({}), run with: empathy-gap sweep {file} --sweep {name}",
+                        count(points as f64, "point"),
+                        count(replicates as f64, "replicate"),
+                        sweep.params.join(", "),
+                    );
+                }
+            }
+            Err(error) => problems.push(error.to_string()),
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(Failure::BadInput(problems.join("\n")))
+    }
+}
+
+pub(crate) fn list() {
+    let width = BUNDLED
+        .iter()
+        .map(|(name, _)| name.len())
+        .max()
+        .unwrap_or(0);
+    for (name, text) in BUNDLED {
+        let table = toml::from_str::<toml::Table>(text).unwrap_or_default();
+        let description = table
+            .get("description")
+            .and_then(|d| d.as_str())
+            .unwrap_or_default();
+        println!(
+            "{name:<width$}  {}",
+            description.lines().next().unwrap_or("")
+        );
+        if let Some(sweeps) = table.get("sweeps").and_then(|s| s.as_table()) {
+            let names: Vec<&str> = sweeps.keys().map(String::as_str).collect();
+            println!(
+                "{:<width$}  sweeps: {} (empathy-gap sweep {name} --sweep NAME)",
+                "",
+                names.join(", ")
+            );
+        }
+    }
+}

@@ -1,0 +1,362 @@
+//! `sweep`: a scenario at every point of a grid, or one shard of the
+//! points, its rows streamed to `sweep.csv`, then its manifest and report.
+
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+use std::time::Instant;
+
+use empathy_gap::model::World;
+use empathy_gap::output;
+use empathy_gap::runner::{self, RunError, RunOptions};
+use empathy_gap::scenario::{self, Budget, Override, Scenario};
+use empathy_gap::shard::{self, SavedOverride, SavedSweep, ShardManifest, ShardSpec};
+use empathy_gap::staging::Staging;
+use empathy_gap::sweep::{Grid, SweepInfo, SweepParam};
+use empathy_gap::words::{count, thousands};
+
+use super::folder::{OutputFolder, commit, commit_shard, listen_for_interruptions};
+use super::run::{RunFlags, command_line, progress_bar, with_progress};
+use super::scenarios::{load, scenario_text};
+use super::{Failure, thread_count};
+use crate::sweep_report;
+
+/// What `sweep` was asked to sweep: `--param`s, or one of the scenario's sweeps.
+pub(crate) struct SweepAsked<'a> {
+    pub(crate) params: &'a [String],
+    pub(crate) name: Option<&'a str>,
+}
+
+/// A sweep resolved against its scenario.
+pub(crate) struct SweepPlan {
+    grid: Grid,
+    /// The scenario's sweep, or `None` for `--param`.
+    name: Option<String>,
+    description: String,
+    /// `PATH=FROM:TO:STEPS` of each parameter, as given.
+    texts: Vec<String>,
+    /// Where each parameter was asked for, for messages.
+    origins: Vec<String>,
+    replicates: u64,
+    /// Sets the sweep's own replicates at every point, when it has them.
+    replicates_override: Option<Override>,
+}
+
+impl SweepPlan {
+    fn new(
+        base: &Scenario,
+        label: &str,
+        asked: &SweepAsked<'_>,
+        replicates_flag: Option<u64>,
+    ) -> Result<SweepPlan, Failure> {
+        let bad = |message: String| Failure::BadInput(message);
+        if !asked.params.is_empty() {
+            if asked.name.is_some() {
+                return Err(bad(
+                    "--sweep and --param cannot be combined: --param sweeps a grid of its own"
+                        .to_string(),
+                ));
+            }
+            let mut params = Vec::new();
+            let mut problems = Vec::new();
+            for text in asked.params {
+                match SweepParam::parse(text) {
+                    Ok(param) => params.push(param),
+                    Err(message) => problems.push(format!("--param {text}: {message}")),
+                }
+            }
+            if !problems.is_empty() {
+                return Err(bad(problems.join("\n")));
+            }
+            let grid = Grid::new(params).map_err(|message| bad(format!("--param: {message}")))?;
+            return Ok(SweepPlan {
+                grid,
+                name: None,
+                description: String::new(),
+                texts: asked.params.to_vec(),
+                origins: asked
+                    .params
+                    .iter()
+                    .map(|t| format!("--param {t}"))
+                    .collect(),
+                replicates: base.replicates,
+                replicates_override: None,
+            });
+        }
+        let sweeps = &base.resolved.sweeps;
+        let names: Vec<&str> = sweeps.keys().map(String::as_str).collect();
+        let (name, raw) = match asked.name {
+            Some(name) => sweeps.get_key_value(name).ok_or_else(|| {
+                let hint = match scenario::did_you_mean(name, &names) {
+                    Some(near) => format!("; did you mean `{near}`?"),
+                    None if names.is_empty() => "; it has none".to_string(),
+                    None => format!("; it has {}", names.join(", ")),
+                };
+                bad(format!("--sweep {name}: {label} has no such sweep{hint}"))
+            })?,
+            None => match sweeps.len() {
+                1 => sweeps.iter().next().expect("one sweep"),
+                0 => {
+                    return Err(bad(format!(
+                        "{label}: has no [sweeps] of its own; say what to sweep with --param PATH=FROM:TO:STEPS, like --param trust.initial=0.1:0.9:9"
+                    )));
+                }
+                _ => {
+                    return Err(bad(format!(
+                        "{label}: has several sweeps ({}); choose one with --sweep NAME",
+                        names.join(", ")
+                    )));
+                }
+            },
+        };
+        let params = raw
+            .params
+            .iter()
+            .map(|text| SweepParam::parse(text).map_err(bad))
+            .collect::<Result<Vec<_>, _>>()?;
+        let grid = Grid::new(params).map_err(bad)?;
+        let own = raw.replicates.map(|r| r.max(1) as u64);
+        let replicates = replicates_flag.or(own).unwrap_or(base.replicates);
+        let replicates_override = match (replicates_flag, own) {
+            (None, Some(own)) => {
+                let mut set = Override::shorthand("replicates", own);
+                set.argument = format!("{label}: sweeps.{name}.replicates");
+                Some(set)
+            }
+            _ => None,
+        };
+        Ok(SweepPlan {
+            grid,
+            name: Some(name.clone()),
+            description: raw.description.trim().to_string(),
+            texts: raw.params.clone(),
+            origins: (0..raw.params.len())
+                .map(|index| format!("{label}: sweeps.{name}.params[{index}]"))
+                .collect(),
+            replicates,
+            replicates_override,
+        })
+    }
+
+    /// Every override of `point`: the run's own, the sweep's replicates, the point's values.
+    fn overrides(&self, base: &[Override], point: u64) -> Vec<Override> {
+        let mut overrides = base.to_vec();
+        overrides.extend(self.replicates_override.clone());
+        overrides.extend(
+            self.grid
+                .overrides_at(point, &|index| self.origins[index].clone()),
+        );
+        overrides
+    }
+
+    /// The sweep's output folder name under OUT: `<scenario>-<sweep>`.
+    fn folder_name(&self, scenario: &str) -> String {
+        format!("{scenario}-{}", self.name.as_deref().unwrap_or("sweep"))
+    }
+}
+
+pub(crate) fn sweep(
+    name: &str,
+    overrides: &[Override],
+    flags: &RunFlags,
+    asked: &SweepAsked<'_>,
+    shard: Option<ShardSpec>,
+) -> Result<(), Failure> {
+    let threads = thread_count(flags.threads)?;
+    let budget = Budget::of_this_machine(threads);
+    let budget = (!flags.force).then_some(&budget);
+    let (base, label) =
+        load(name, overrides, budget).map_err(|error| Failure::BadInput(error.to_string()))?;
+    let plan = SweepPlan::new(&base, &label, asked, flags.replicates)?;
+    let text = scenario_text(name, &label)?;
+    let load_point = |point: u64, budget: Option<&Budget>| {
+        scenario::load_bytes_within(
+            &label,
+            text.as_bytes(),
+            &plan.overrides(overrides, point),
+            budget,
+        )
+        .map_err(|error| Failure::BadInput(error.to_string()))
+    };
+    // Values the scenario refuses are found now, not hours into the sweep.
+    for point in plan.grid.probe_points() {
+        load_point(point, budget)?;
+    }
+    let points: Vec<u64> = (0..plan.grid.points())
+        .filter(|&point| shard.is_none_or(|spec| spec.has_point(point)))
+        .collect();
+    if points.is_empty() {
+        return Err(Failure::BadInput(format!(
+            "--shard {}: the sweep has only {}; split it into at most {} shards",
+            shard.map_or(String::new(), |s| format!("{}/{}", s.index, s.count)),
+            count(plan.grid.points() as f64, "point"),
+            plan.grid.points()
+        )));
+    }
+    let stop = Arc::new(AtomicBool::new(false));
+    listen_for_interruptions(&stop);
+    let mut path = output::output_folder(&flags.out, &plan.folder_name(&base.name));
+    if let Some(spec) = shard {
+        path.push(spec.folder_name());
+    }
+    let folder = OutputFolder::prepare(path)?;
+    let started = Instant::now();
+    let bar = progress_bar(
+        &base,
+        plan.replicates,
+        runner::work_units_of(&base, plan.replicates) * points.len() as u64,
+        flags.quiet,
+    );
+    if !flags.quiet {
+        bar.set_message(format!(
+            "{}: {} x {} x {}",
+            base.name,
+            count(points.len() as f64, "point"),
+            count(plan.replicates as f64, "replicate"),
+            count(base.arms.len() as f64, "arm")
+        ));
+    }
+    let pool = runner::pool(threads).map_err(|error| Failure::Runtime(error.to_string()))?;
+    let mut staging = Staging::new(&folder.path);
+    let mut report_rows = plan.grid.csv_header();
+    let keep = sweep_report::SWEEP_REPORT_METRICS;
+    let outcome = with_progress(&bar, |done| -> Result<(), Failure> {
+        let options = RunOptions {
+            threads,
+            cancel: Some(&stop),
+            progress: Some(done),
+        };
+        let write_failed =
+            |error: empathy_gap::staging::WriteError| folder.failed(&error.to_string());
+        staging
+            .write(SWEEP_CSV, plan.grid.csv_header().as_bytes())
+            .map_err(write_failed)?;
+        for (finished, &point) in points.iter().enumerate() {
+            let scenario = load_point(point, None)?;
+            let world = World::new(&scenario);
+            let results = match runner::run_on(&pool, &scenario, &world, &options) {
+                Ok(results) => results,
+                Err(RunError::Interrupted { .. }) => {
+                    return Err(folder.interrupted(&format!(
+                        "after {} of {}",
+                        thousands(finished as u64),
+                        count(points.len() as f64, "point")
+                    )));
+                }
+                Err(error) => return Err(Failure::Runtime(error.to_string())),
+            };
+            let (rows, kept) = plan.grid.csv_rows(point, &scenario, &results, keep);
+            staging
+                .append(SWEEP_CSV, rows.as_bytes())
+                .map_err(write_failed)?;
+            report_rows.push_str(&kept);
+        }
+        Ok(())
+    });
+    if let Err(failure) = outcome {
+        drop(staging);
+        return Err(failure);
+    }
+    let args = command_line();
+    let wall_time_seconds = started.elapsed().as_secs_f64();
+    if let Some(spec) = shard {
+        let manifest = ShardManifest {
+            kind: "sweep".to_string(),
+            version: env!("CARGO_PKG_VERSION").to_string(),
+            shard: spec.index,
+            of: spec.count,
+            scenario_file: label.clone(),
+            scenario_text: text,
+            overrides: SavedOverride::save(overrides),
+            sweep: Some(SavedSweep {
+                name: plan.name.clone(),
+                params: plan.texts.clone(),
+                replicates: plan.replicates,
+            }),
+            blocks: None,
+            command: shard::unsharded_command(&args),
+            threads,
+            wall_time_seconds,
+            n_pairs: 0,
+        };
+        commit_shard(staging, &folder, &manifest, &stop)?;
+        if !flags.quiet {
+            println!(
+                "{}: shard {} of {}: {} of {} ({:.2} s)\nwrote {}",
+                base.name,
+                spec.index,
+                spec.count,
+                count(points.len() as f64, "point"),
+                thousands(plan.grid.points()),
+                wall_time_seconds,
+                folder.path.display()
+            );
+        }
+        return Ok(());
+    }
+    let info = SweepInfo {
+        sweep_name: plan.name.as_deref(),
+        description: &plan.description,
+        scenario_file: &label,
+        command: &args.join(" "),
+        replicates: plan.replicates,
+        threads,
+        wall_time_seconds,
+        shards: None,
+    };
+    let manifest = empathy_gap::sweep::manifest_json(&base, &plan.grid, &info);
+    write_sweep(
+        staging,
+        &folder,
+        &manifest,
+        &report_rows,
+        flags.charts,
+        &stop,
+    )?;
+    if !flags.quiet {
+        println!(
+            "{}: {} x {} x {} (seed {}, {}, {:.2} s)\nwrote {}",
+            plan.folder_name(&base.name),
+            count(plan.grid.points() as f64, "point"),
+            count(base.arms.len() as f64, "arm"),
+            count(plan.replicates as f64, "replicate"),
+            base.seed,
+            count(threads as f64, "thread"),
+            wall_time_seconds,
+            folder.path.display()
+        );
+    }
+    Ok(())
+}
+
+/// The sweep's table of results.
+pub(crate) const SWEEP_CSV: &str = "sweep.csv";
+/// The sweep's manifest.
+pub(crate) const SWEEP_JSON: &str = "sweep.json";
+
+/// Stages a sweep's manifest and report (its `sweep.csv` is staged already)
+/// and puts the files in place together.
+pub(crate) fn write_sweep(
+    mut staging: Staging,
+    folder: &OutputFolder,
+    manifest: &[u8],
+    report_rows: &str,
+    charts: bool,
+    stop: &AtomicBool,
+) -> Result<(), Failure> {
+    let written = (|| {
+        staging.write(SWEEP_JSON, manifest)?;
+        if charts {
+            let files = sweep_report::SweepFiles {
+                csv: report_rows.as_bytes(),
+                manifest,
+            };
+            sweep_report::stage_sweep_report(&mut staging, &files)?;
+        } else {
+            for name in sweep_report::sweep_file_names() {
+                staging.remove(&name);
+            }
+        }
+        Ok::<_, Box<dyn std::error::Error>>(())
+    })();
+    commit(staging, folder, written, stop)
+}
