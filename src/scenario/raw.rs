@@ -386,19 +386,49 @@ pub struct RawProject {
     pub end_week: Option<i64>,
 }
 
-/// A generated organisation: leaders in teams under managers, sharing projects.
+/// A generated organisation: leaders in teams under a tree of managers,
+/// sharing projects within and across departments. Every key has a default.
+/// Without `managers_span`, `cross_department_share` and lognormal team
+/// sizes, the organisation is exactly the one generated before these keys
+/// existed, so calibrated scenarios do not move.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct RawGenerate {
     pub leaders: i64,
+    /// People per team besides the leader, 1 to 10,000. Default 5 to 9.
     pub team_size_min: i64,
     pub team_size_max: i64,
-    /// Leaders per manager.
+    /// How team sizes are drawn within min..max: `"uniform"` (default) or
+    /// `"lognormal"` (skewed: many small teams, a few large ones).
+    pub team_size_distribution: String,
+    /// Expected team size under `"lognormal"`, after rounding and clamping
+    /// to min..max. Default 7, the middle of the default 5 to 9.
+    pub team_size_mean: f64,
+    /// Log-scale standard deviation under `"lognormal"`, above 0 and at most
+    /// 3. Default 0.5: with a mean of 7 and room to grow, about one team in
+    /// twelve has more than 12 people.
+    pub team_size_sigma: f64,
+    /// Leaders per first-line manager, 1 to 10,000. Default 6.
     pub span: i64,
+    /// Managers per higher manager, level by level up to one top manager
+    /// (2 to 10,000). Absent (the default): every first-line manager reports
+    /// to one director.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub managers_span: Option<i64>,
     pub projects_per_leader_min: i64,
     pub projects_per_leader_max: i64,
     pub project_size_min: i64,
     pub project_size_max: i64,
+    /// Level of manager whose leaders form a department: 1 (the default) for
+    /// the `span` leaders under a first-line manager, 2 for the leaders under
+    /// a manager of first-line managers, and so on up to the top.
+    pub department_level: i64,
+    /// Share of projects (0 to 1) whose members come from at least two
+    /// departments; the others stay within one department. Absent (the
+    /// default): members are drawn from the whole organisation, wherever they
+    /// work.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cross_department_share: Option<f64>,
     /// Share of capacity a leader owes across all their projects.
     pub shared_share: f64,
     pub demand_min: f64,
@@ -419,11 +449,17 @@ impl Default for RawGenerate {
             leaders: 200,
             team_size_min: 5,
             team_size_max: 9,
+            team_size_distribution: "uniform".to_string(),
+            team_size_mean: 7.0,
+            team_size_sigma: 0.5,
             span: 6,
+            managers_span: None,
             projects_per_leader_min: 1,
             projects_per_leader_max: 3,
             project_size_min: 2,
             project_size_max: 4,
+            department_level: 1,
+            cross_department_share: None,
             shared_share: 0.25,
             demand_min: 0.85,
             demand_max: 1.15,
