@@ -9,6 +9,7 @@ use std::ops::{Range, RangeInclusive};
 
 use super::data::{Interval, RunOutput, WeekPoint};
 use super::metrics;
+use super::sweep::charts::{HeatmapChart, SweepLineChart};
 use super::text;
 use super::theme::{self, Colour};
 
@@ -76,6 +77,10 @@ pub(crate) enum Chart {
     Lines(LineChart),
     Bars(BarChart),
     GapPanels(GapChart),
+    /// A sweep over two or more parameters.
+    Heatmap(HeatmapChart),
+    /// A sweep over one parameter.
+    SweepLines(SweepLineChart),
 }
 
 pub(crate) struct Header {

@@ -9,6 +9,7 @@
 //! silently dropping it would draw a chart that looks right and is wrong.
 
 use std::collections::HashMap;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
@@ -124,26 +125,54 @@ pub(crate) struct ManifestArm {
     pub name: String,
     #[serde(default)]
     pub baseline: bool,
+    /// The interventions' kinds ("connection-first", ...): names, or (in
+    /// older manifests) tables with a `kind`; `null` or absent means none.
+    #[serde(default, deserialize_with = "intervention_kinds")]
+    pub interventions: Vec<String>,
+}
+
+/// Intervention kinds from a list of names or of `{"kind": ...}` tables;
+/// entries of any other shape are skipped (the report only looks for
+/// connection-first).
+fn intervention_kinds<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Vec<String>, D::Error> {
+    let entries = Option::<Vec<serde_json::Value>>::deserialize(deserializer)?.unwrap_or_default();
+    Ok(entries
+        .iter()
+        .filter_map(|entry| match entry {
+            serde_json::Value::String(kind) => Some(kind.clone()),
+            other => other.get("kind")?.as_str().map(str::to_owned),
+        })
+        .collect())
 }
 
 impl Manifest {
     fn parse(path: &Path, bytes: &[u8]) -> Result<Self, ReportError> {
-        let deserializer = &mut serde_json::Deserializer::from_slice(bytes);
-        // serde_path_to_error names the offending field ("arms[1].name"),
-        // which serde_json alone does not.
-        serde_path_to_error::deserialize(deserializer).map_err(|error| {
-            let field = error.path().to_string();
-            let problem = if field == "." {
-                error.inner().to_string()
-            } else {
-                format!("field `{field}`: {}", error.inner())
-            };
-            ReportError::Invalid {
-                path: path.to_path_buf(),
-                problem,
-            }
-        })
+        parse_json(path, bytes)
     }
+}
+
+/// Deserialises a JSON manifest; an error names the file and the field.
+pub(crate) fn parse_json<T: serde::de::DeserializeOwned>(
+    path: &Path,
+    bytes: &[u8],
+) -> Result<T, ReportError> {
+    let deserializer = &mut serde_json::Deserializer::from_slice(bytes);
+    // serde_path_to_error names the offending field ("arms[1].name"),
+    // which serde_json alone does not.
+    serde_path_to_error::deserialize(deserializer).map_err(|error| {
+        let field = error.path().to_string();
+        let problem = if field == "." {
+            error.inner().to_string()
+        } else {
+            format!("field `{field}`: {}", error.inner())
+        };
+        ReportError::Invalid {
+            path: path.to_path_buf(),
+            problem,
+        }
+    })
 }
 
 /// A 95% interval. Only built when both ends are finite numbers.
@@ -154,7 +183,7 @@ pub(crate) struct Interval {
 }
 
 impl Interval {
-    fn from_bounds(low: Option<f64>, high: Option<f64>) -> Option<Self> {
+    pub(crate) fn from_bounds(low: Option<f64>, high: Option<f64>) -> Option<Self> {
         let (low, high) = (low?, high?);
         Some(Self {
             low: low.min(high),
@@ -341,23 +370,31 @@ fn arms_in_display_order(
     weekly: &WeeklyTable,
     summary: &SummaryTable,
 ) -> Vec<Arm> {
+    let seen = weekly.arms_seen.iter().chain(&summary.arms_seen);
+    arms_with_colours(
+        manifest.baseline.as_deref(),
+        &manifest.arms,
+        seen.map(String::as_str),
+    )
+}
+
+/// The arms of `listed` (a manifest's) then those only `seen` in data, in
+/// that order, with the baseline picked and every arm coloured.
+pub(crate) fn arms_with_colours<'a>(
+    baseline: Option<&str>,
+    listed: &'a [ManifestArm],
+    seen: impl Iterator<Item = &'a str>,
+) -> Vec<Arm> {
     let mut names: Vec<&str> = Vec::new();
-    let listed = manifest.arms.iter().map(|arm| arm.name.as_str());
-    for name in listed
-        .chain(weekly.arms_seen.iter().map(String::as_str))
-        .chain(summary.arms_seen.iter().map(String::as_str))
-    {
+    for name in listed.iter().map(|arm| arm.name.as_str()).chain(seen) {
         if !names.contains(&name) {
             names.push(name);
         }
     }
-    let baseline = manifest
-        .baseline
-        .as_deref()
+    let baseline = baseline
         .filter(|name| names.contains(name))
         .or_else(|| {
-            manifest
-                .arms
+            listed
                 .iter()
                 .find(|arm| arm.baseline)
                 .map(|arm| arm.name.as_str())
@@ -385,19 +422,20 @@ fn arms_in_display_order(
 
 /// A CSV reader that finds columns by header name, so column order and extra
 /// columns do not matter, and reports problems with line numbers.
-struct CsvReader<'b> {
+pub(crate) struct CsvReader<R> {
     path: PathBuf,
-    reader: csv::Reader<&'b [u8]>,
+    reader: csv::Reader<R>,
+    header: csv::StringRecord,
     columns: Vec<(&'static str, usize)>,
     record: csv::StringRecord,
 }
 
-impl<'b> CsvReader<'b> {
-    fn new(path: &Path, bytes: &'b [u8], wanted: &[&'static str]) -> Result<Self, ReportError> {
+impl<R: Read> CsvReader<R> {
+    pub fn new(path: &Path, input: R, wanted: &[&'static str]) -> Result<Self, ReportError> {
         let mut reader = csv::ReaderBuilder::new()
             .trim(csv::Trim::All)
             .flexible(true)
-            .from_reader(bytes);
+            .from_reader(input);
         let header = reader
             .headers()
             .map_err(|error| csv_error(path, &error))?
@@ -416,12 +454,18 @@ impl<'b> CsvReader<'b> {
         Ok(Self {
             path: path.to_path_buf(),
             reader,
+            header,
             columns,
             record: csv::StringRecord::new(),
         })
     }
 
-    fn next_row(&mut self) -> Result<Option<CsvRow<'_>>, ReportError> {
+    /// The header's column names, in file order.
+    pub fn header(&self) -> &csv::StringRecord {
+        &self.header
+    }
+
+    pub fn next_row(&mut self) -> Result<Option<CsvRow<'_, R>>, ReportError> {
         let more = self
             .reader
             .read_record(&mut self.record)
@@ -434,12 +478,22 @@ impl<'b> CsvReader<'b> {
     }
 }
 
-struct CsvRow<'a> {
-    reader: &'a CsvReader<'a>,
+pub(crate) struct CsvRow<'a, R> {
+    reader: &'a CsvReader<R>,
     line: u64,
 }
 
-impl CsvRow<'_> {
+impl<R> CsvRow<'_, R> {
+    /// The line of the file this row starts on.
+    pub fn line(&self) -> u64 {
+        self.line
+    }
+
+    /// The raw (trimmed) cell of the `index`th column, which may be empty.
+    pub fn cell_at(&self, index: usize) -> Option<&str> {
+        self.reader.record.get(index)
+    }
+
     /// The raw (trimmed) cell, which may be empty.
     fn cell(&self, column: &'static str) -> Result<&str, ReportError> {
         self.reader
@@ -450,7 +504,7 @@ impl CsvRow<'_> {
             .ok_or_else(|| self.field_error(column, "missing (the row has too few fields)"))
     }
 
-    fn text(&self, column: &'static str) -> Result<&str, ReportError> {
+    pub fn text(&self, column: &'static str) -> Result<&str, ReportError> {
         match self.cell(column)? {
             "" => Err(self.field_error(column, "empty")),
             text => Ok(text),
@@ -459,7 +513,7 @@ impl CsvRow<'_> {
 
     /// An empty cell, `NaN` or an infinity is a missing value; anything
     /// else that is not a number is an error.
-    fn number(&self, column: &'static str) -> Result<Option<f64>, ReportError> {
+    pub fn number(&self, column: &'static str) -> Result<Option<f64>, ReportError> {
         match self.cell(column)? {
             "" => Ok(None),
             text => match text.parse::<f64>() {
@@ -477,7 +531,7 @@ impl CsvRow<'_> {
             .ok_or_else(|| self.field_error(column, "not a week number (1, 2, 3, ...)"))
     }
 
-    fn field_error(&self, column: &'static str, problem: &'static str) -> ReportError {
+    pub fn field_error(&self, column: &'static str, problem: &'static str) -> ReportError {
         ReportError::Field {
             path: self.reader.path.clone(),
             line: self.line,

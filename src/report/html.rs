@@ -64,7 +64,7 @@ pub(crate) fn report_html(run: &RunOutput, figures: &[Figure]) -> String {
     for (number, figure) in figures.iter().enumerate() {
         write_figure(&mut html, number + 1, figure);
     }
-    write_parameters(&mut html, &manifest.scenario);
+    write_parameters(&mut html, &manifest.scenario, None);
     write_reproduction(&mut html, run);
     html.push_str("</main>\n</body>\n</html>\n");
     html
@@ -123,7 +123,7 @@ fn write_header(html: &mut String, run: &RunOutput, name: &str) {
     html.push_str("</header>\n");
 }
 
-fn plural(count: u64, one: &str, many: &str) -> String {
+pub(crate) fn plural(count: u64, one: &str, many: &str) -> String {
     format!(
         "{} {}",
         text::thousands(count),
@@ -368,7 +368,7 @@ fn write_figure(html: &mut String, number: usize, figure: &Figure) {
 /// plotters' SVG made fit for inline use in HTML5: no `xmlns` (HTML
 /// supplies the namespace, and the attribute's URL must not appear in the
 /// file), an accessible name, and no `://` anywhere in text.
-fn inline_svg(svg: &str, label: &str) -> String {
+pub(crate) fn inline_svg(svg: &str, label: &str) -> String {
     let without_namespace = svg.replacen(" xmlns=\"http://www.w3.org/2000/svg\"", "", 1);
     let labelled = without_namespace.replacen(
         "<svg ",
@@ -378,8 +378,12 @@ fn inline_svg(svg: &str, label: &str) -> String {
     defuse_urls(&labelled)
 }
 
-fn write_parameters(html: &mut String, scenario: &Value) {
+/// The scenario's parameters as a table, after `note` (a paragraph) if any.
+pub(crate) fn write_parameters(html: &mut String, scenario: &Value, note: Option<&str>) {
     html.push_str("<section class=\"parameters\">\n<h2>Parameters</h2>\n");
+    if let Some(note) = note {
+        let _ = writeln!(html, "<p class=\"table-note\">{}</p>", escape(note));
+    }
     let mut rows = Vec::new();
     flatten_parameters(scenario, String::new(), &mut rows);
     if rows.is_empty() {
@@ -515,7 +519,7 @@ fn defuse_urls(markup: &str) -> String {
     markup.replace("://", ":&#47;&#47;")
 }
 
-const STYLE: &str = r#"
+pub(crate) const STYLE: &str = r#"
 :root { color-scheme: light; --ink: #1f1f1f; --muted: #595959; --rule: #d9d9d9; --soft: #f4f5f7; --accent: #0072b2; }
 * { box-sizing: border-box; }
 html { -webkit-text-size-adjust: 100%; }

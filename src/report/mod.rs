@@ -1,12 +1,15 @@
-//! Charts and the HTML report for one run of the simulator.
+//! Charts and the HTML report for one run of the simulator, and for a
+//! parameter sweep.
 //!
 //! [`write_report`] reads the engine's `weekly.csv`, `summary.csv` and
 //! `manifest.json` from an output folder and writes five charts (PNG for
 //! slides, SVG for documents) and a self-contained `report.html` beside
 //! them. The pipeline is: `data` reads the files, `charts` decides what
 //! each chart shows, `plot` and `render` draw it, `text` puts the numbers
-//! into words, `html` assembles the page and `output` makes the writes
-//! all-or-nothing.
+//! into words, `html` assembles the page and [`crate::staging`] makes the
+//! writes all-or-nothing. [`write_sweep_report`] does the same for a
+//! sweep's `sweep.csv` and `sweep.json` through the `sweep` module, which
+//! has the same parts and shares the drawing, theme and page style.
 
 mod charts;
 mod data;
@@ -14,6 +17,7 @@ mod html;
 mod metrics;
 mod plot;
 mod render;
+mod sweep;
 mod text;
 mod theme;
 
@@ -24,6 +28,8 @@ use charts::{Chart, ChartId};
 pub use data::RunFiles;
 use data::RunOutput;
 use html::{DrawnChart, Figure};
+pub use sweep::data::SWEEP_REPORT_METRICS;
+use sweep::data::SweepOutput;
 
 use crate::staging::{Staging, WriteError};
 
@@ -104,17 +110,12 @@ pub fn stage_report(staging: &mut Staging, files: &RunFiles<'_>) -> Result<(), R
 }
 
 fn stage(staging: &mut Staging, run: &RunOutput) -> Result<(), ReportError> {
-    if !theme::register_embedded_font() {
-        return Err(ReportError::Draw {
-            path: staging.dir().to_path_buf(),
-            problem: "the embedded font could not be loaded".to_owned(),
-        });
-    }
+    register_font(staging)?;
     let mut figures = Vec::with_capacity(ChartId::ALL.len());
     for id in ChartId::ALL {
         let content = match charts::build_chart(id, run) {
             Ok(chart) => Ok(DrawnChart {
-                svg: stage_chart(staging, id, &chart)?,
+                svg: stage_chart_files(staging, id.file_stem(), &chart)?,
                 reading: text::chart_reading(id, run),
             }),
             Err(reason) => Err(reason),
@@ -125,19 +126,87 @@ fn stage(staging: &mut Staging, run: &RunOutput) -> Result<(), ReportError> {
     Ok(())
 }
 
-/// Stages the PNG and SVG of one chart and returns the SVG markup for the
-/// HTML report.
-fn stage_chart(staging: &mut Staging, id: ChartId, chart: &Chart) -> Result<String, ReportError> {
+fn register_font(staging: &Staging) -> Result<(), ReportError> {
+    if theme::register_embedded_font() {
+        Ok(())
+    } else {
+        Err(ReportError::Draw {
+            path: staging.dir().to_path_buf(),
+            problem: "the embedded font could not be loaded".to_owned(),
+        })
+    }
+}
+
+/// Stages `{stem}.png` and `{stem}.svg` of one chart and returns the SVG
+/// markup for the HTML report.
+fn stage_chart_files(
+    staging: &mut Staging,
+    stem: &str,
+    chart: &Chart,
+) -> Result<String, ReportError> {
     let dir = staging.dir().to_path_buf();
     let draw_error = |name: &str| {
         let path = dir.join(name);
         move |problem| ReportError::Draw { path, problem }
     };
-    let png_name = format!("{}.png", id.file_stem());
+    let png_name = format!("{stem}.png");
     let png = render::render_png(chart).map_err(draw_error(&png_name))?;
     staging.write(&png_name, &png)?;
-    let svg_name = format!("{}.svg", id.file_stem());
+    let svg_name = format!("{stem}.svg");
     let svg = render::render_svg(chart).map_err(draw_error(&svg_name))?;
     staging.write(&svg_name, svg.as_bytes())?;
     Ok(svg)
+}
+
+/// A sweep's two files, as bytes: just made by a sweep that has not
+/// written them yet.
+pub struct SweepFiles<'a> {
+    /// `sweep.csv`: every row, or only those of [`SWEEP_REPORT_METRICS`].
+    pub csv: &'a [u8],
+    /// `sweep.json`.
+    pub manifest: &'a [u8],
+}
+
+/// Stages the charts and `report.html` of a sweep whose files are given as
+/// bytes, to be committed with them.
+///
+/// # Errors
+///
+/// As [`write_sweep_report`].
+pub fn stage_sweep_report(
+    staging: &mut Staging,
+    files: &SweepFiles<'_>,
+) -> Result<(), ReportError> {
+    let sweep = SweepOutput::parse(staging.dir(), files.manifest, files.csv)?;
+    register_font(staging)?;
+    sweep::stage(staging, &sweep)
+}
+
+/// Writes the charts and `report.html` of the sweep in `dir`, from its
+/// `sweep.csv` and `sweep.json` there. The CSV is read as a stream and
+/// only the rows of [`SWEEP_REPORT_METRICS`] are kept.
+///
+/// Either every file is written or none of the new files appears. A chart
+/// the sweep cannot support (a single point, a single arm, missing
+/// metrics) is left out, an earlier file of it removed, and the report
+/// says why.
+///
+/// # Errors
+///
+/// When an input file is missing, unreadable or malformed (the error names
+/// the file and, for CSV cells, the line and column), when a file cannot be
+/// written, or when a chart cannot be drawn.
+pub fn write_sweep_report(dir: &Path) -> Result<ReportFiles, ReportError> {
+    let sweep = SweepOutput::read(dir)?;
+    let mut staging = Staging::new(dir);
+    register_font(&staging)?;
+    sweep::stage(&mut staging, &sweep)?;
+    Ok(ReportFiles {
+        files: staging.commit()?,
+    })
+}
+
+/// The names of every file [`write_sweep_report`] may write.
+pub fn sweep_file_names() -> Vec<String> {
+    sweep::file_names()
 }

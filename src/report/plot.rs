@@ -19,21 +19,23 @@ use super::charts::{
     AxisUnit, Bar, BarChart, Chart, GapChart, GapPanel, Header, LineChart, ReferenceLine,
 };
 use super::data::{Interval, WeekPoint, point_in_week};
+use super::sweep::plot as sweep_plot;
 use super::text;
 use super::theme::{self, Colour, TextRole, Theme};
 
-type DrawResult<T, DB> = Result<T, DrawingAreaErrorKind<<DB as DrawingBackend>::ErrorType>>;
-type Area<DB> = DrawingArea<DB, Shift>;
+pub(crate) type DrawResult<T, DB> =
+    Result<T, DrawingAreaErrorKind<<DB as DrawingBackend>::ErrorType>>;
+pub(crate) type Area<DB> = DrawingArea<DB, Shift>;
 type WeekChart<'a, DB> = ChartContext<'a, DB, Cartesian2d<RangedCoordi32, RangedCoordf64>>;
 
 /// Pixel sizes at 1280x720; see [`Theme::px`].
-const MARGIN: f64 = 28.0;
+pub(crate) const MARGIN: f64 = 28.0;
 const HEADER_HEIGHT: f64 = 104.0;
 /// Space above each plot for the start marker's label.
-const PLOT_TOP_GAP: f64 = 34.0;
-const LINE_WIDTH: f64 = 3.0;
-const LEGEND_KEY_WIDTH: f64 = 40.0;
-const LEGEND_ROW_GAP: f64 = 14.0;
+pub(crate) const PLOT_TOP_GAP: f64 = 34.0;
+pub(crate) const LINE_WIDTH: f64 = 3.0;
+pub(crate) const LEGEND_KEY_WIDTH: f64 = 40.0;
+pub(crate) const LEGEND_ROW_GAP: f64 = 14.0;
 /// Space around the key and label of a legend entry, left and right.
 const LEGEND_PADDING: f64 = 36.0;
 const SIDE_COLUMN_MIN: f64 = 200.0;
@@ -52,20 +54,22 @@ pub(crate) fn draw_chart<DB: DrawingBackend>(
         Chart::Lines(line_chart) => draw_line_chart(line_chart, root, theme),
         Chart::Bars(bar_chart) => draw_bar_chart(bar_chart, root, theme),
         Chart::GapPanels(gap_chart) => draw_gap_chart(gap_chart, root, theme),
+        Chart::Heatmap(heatmap) => sweep_plot::draw_heatmap(heatmap, root, theme),
+        Chart::SweepLines(line_chart) => sweep_plot::draw_sweep_lines(line_chart, root, theme),
     }
 }
 
 // ---------------------------------------------------------------- frame --
 
 /// The areas of a drawn frame: the plot and the side column.
-struct Frame<DB: DrawingBackend> {
-    plot: Area<DB>,
-    side: Area<DB>,
+pub(crate) struct Frame<DB: DrawingBackend> {
+    pub plot: Area<DB>,
+    pub side: Area<DB>,
 }
 
 /// Draws the title and subtitle and splits the rest into plot and side
 /// column, sized to fit the legend labels.
-fn draw_frame<DB: DrawingBackend>(
+pub(crate) fn draw_frame<DB: DrawingBackend>(
     root: &Area<DB>,
     theme: Theme,
     header: &Header,
@@ -105,21 +109,21 @@ fn draw_frame<DB: DrawingBackend>(
 
 /// What a legend entry's key looks like.
 #[derive(Clone, Copy)]
-enum LegendKey {
+pub(crate) enum LegendKey {
     Line { colour: Colour, dashed: bool },
     LineWithBand { colour: Colour },
     Swatch { colour: Colour, opacity: f64 },
 }
 
-struct LegendEntry {
+pub(crate) struct LegendEntry {
     /// Already wrapped to the side column's width.
-    label: Vec<String>,
-    key: LegendKey,
+    pub label: Vec<String>,
+    pub key: LegendKey,
 }
 
 /// Legend entries for labels that may need wrapping; wrapping needs the
 /// text measurements of a drawing area.
-fn legend_entries<DB: DrawingBackend>(
+pub(crate) fn legend_entries<DB: DrawingBackend>(
     area: &Area<DB>,
     theme: Theme,
     entries: impl IntoIterator<Item = (String, LegendKey)>,
@@ -139,7 +143,7 @@ fn legend_entries<DB: DrawingBackend>(
 /// Fills the side column: the legend and, level with its line, the label
 /// of a reference line. The legend sits at the top unless that would
 /// collide with the label, in which case it moves to the bottom.
-fn draw_side_column<DB: DrawingBackend>(
+pub(crate) fn draw_side_column<DB: DrawingBackend>(
     side: &Area<DB>,
     theme: Theme,
     legend: &[LegendEntry],
@@ -193,7 +197,7 @@ fn draw_side_column<DB: DrawingBackend>(
     Ok(())
 }
 
-fn draw_legend_key<DB: DrawingBackend>(
+pub(crate) fn draw_legend_key<DB: DrawingBackend>(
     area: &Area<DB>,
     theme: Theme,
     key: LegendKey,
@@ -297,7 +301,7 @@ fn build_week_chart<'a, DB: DrawingBackend>(
 
 /// The look of every plot's grid and axes: horizontal grid lines only,
 /// light axes, the theme's fonts.
-fn apply_mesh_style<X: Ranged, Y: Ranged, DB: DrawingBackend>(
+pub(crate) fn apply_mesh_style<X: Ranged, Y: Ranged, DB: DrawingBackend>(
     mesh: &mut MeshStyle<'_, '_, X, Y, DB>,
     theme: Theme,
 ) {
@@ -313,7 +317,7 @@ fn apply_mesh_style<X: Ranged, Y: Ranged, DB: DrawingBackend>(
 }
 
 /// Formats y tick labels with as many decimals as the axis span needs.
-fn axis_formatter(unit: AxisUnit, span: f64) -> impl Fn(&f64) -> String {
+pub(crate) fn axis_formatter(unit: AxisUnit, span: f64) -> impl Fn(&f64) -> String {
     move |value: &f64| match unit {
         AxisUnit::Percent => format!("{}%", text::whole_number(*value)),
         AxisUnit::Fraction => text::decimal(*value, 1),
@@ -448,7 +452,7 @@ fn draw_start_marker<DB: DrawingBackend>(
 
 /// A horizontal dashed reference line across the plot; returns its height
 /// in the side column's coordinates, for the label.
-fn draw_reference_line<DB: DrawingBackend, X, Y>(
+pub(crate) fn draw_reference_line<DB: DrawingBackend, X, Y>(
     chart: &mut ChartContext<'_, DB, Cartesian2d<X, Y>>,
     side: &Area<DB>,
     theme: Theme,
@@ -541,7 +545,10 @@ fn draw_line_chart<DB: DrawingBackend>(
     draw_side_column(&frame.side, theme, &legend, reference_label)
 }
 
-fn reference_label(reference: Option<&ReferenceLine>, y: Option<i32>) -> Option<(i32, &[String])> {
+pub(crate) fn reference_label(
+    reference: Option<&ReferenceLine>,
+    y: Option<i32>,
+) -> Option<(i32, &[String])> {
     Some((y?, reference?.label.as_slice()))
 }
 
@@ -872,36 +879,36 @@ fn draw_bar_label<DB: DrawingBackend>(
 
 // ---------------------------------------------------------------- text --
 
-const CENTRE: Pos = Pos {
+pub(crate) const CENTRE: Pos = Pos {
     h_pos: HPos::Center,
     v_pos: VPos::Center,
 };
-const TOP_LEFT: Pos = Pos {
+pub(crate) const TOP_LEFT: Pos = Pos {
     h_pos: HPos::Left,
     v_pos: VPos::Top,
 };
-const TOP_CENTRE: Pos = Pos {
+pub(crate) const TOP_CENTRE: Pos = Pos {
     h_pos: HPos::Center,
     v_pos: VPos::Top,
 };
-const CENTER_LEFT: Pos = Pos {
+pub(crate) const CENTER_LEFT: Pos = Pos {
     h_pos: HPos::Left,
     v_pos: VPos::Center,
 };
-const BOTTOM_LEFT: Pos = Pos {
+pub(crate) const BOTTOM_LEFT: Pos = Pos {
     h_pos: HPos::Left,
     v_pos: VPos::Bottom,
 };
-const BOTTOM_RIGHT: Pos = Pos {
+pub(crate) const BOTTOM_RIGHT: Pos = Pos {
     h_pos: HPos::Right,
     v_pos: VPos::Bottom,
 };
-const BOTTOM_CENTRE: Pos = Pos {
+pub(crate) const BOTTOM_CENTRE: Pos = Pos {
     h_pos: HPos::Center,
     v_pos: VPos::Bottom,
 };
 
-fn draw_text<DB: DrawingBackend>(
+pub(crate) fn draw_text<DB: DrawingBackend>(
     area: &Area<DB>,
     text: &str,
     position: (i32, i32),
@@ -913,7 +920,7 @@ fn draw_text<DB: DrawingBackend>(
 
 /// Greedy word wrap to `max_width` pixels, breaking after spaces and
 /// hyphens ("connection-first" becomes "connection-" / "first" if needed).
-fn wrap_text<DB: DrawingBackend>(
+pub(crate) fn wrap_text<DB: DrawingBackend>(
     area: &Area<DB>,
     text: &str,
     style: &TextStyle<'_>,
@@ -938,7 +945,7 @@ fn wrap_text<DB: DrawingBackend>(
 }
 
 /// `text`, shortened with an ellipsis if needed to fit `max_width` pixels.
-fn fit_text<DB: DrawingBackend>(
+pub(crate) fn fit_text<DB: DrawingBackend>(
     area: &Area<DB>,
     text: &str,
     style: &TextStyle<'_>,
@@ -961,11 +968,11 @@ fn fit_text<DB: DrawingBackend>(
     Ok("\u{2026}".to_owned())
 }
 
-fn line_style(theme: Theme, colour: Colour) -> ShapeStyle {
+pub(crate) fn line_style(theme: Theme, colour: Colour) -> ShapeStyle {
     colour.stroke_width(theme.upx(LINE_WIDTH))
 }
 
-fn draw_path<DB: DrawingBackend>(
+pub(crate) fn draw_path<DB: DrawingBackend>(
     area: &Area<DB>,
     theme: Theme,
     points: &[(i32, i32)],

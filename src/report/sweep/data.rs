@@ -1,0 +1,751 @@
+//! Reads a sweep's `sweep.csv` and `sweep.json` into a grid: for each metric
+//! the report uses, each arm and each point, one summary row.
+//!
+//! Like the run reader it is forgiving about content (a missing row, an
+//! empty or non-finite number becomes a missing value that the charts and
+//! text notice) and strict about form: a cell that should hold a number but
+//! holds text, a point outside the grid or a parameter value that is not the
+//! one `sweep.json` gives for that point is an error naming the file, line
+//! and column, because drawing it anyway would put a number in the wrong
+//! cell. Rows of metrics the report does not use are skipped as they are
+//! read, so memory grows with points x arms x [`SWEEP_REPORT_METRICS`],
+//! never with the size of the file.
+
+use std::io::Read;
+use std::path::Path;
+
+use serde::Deserialize;
+
+use super::super::ReportError;
+use super::super::data::{
+    Arm, CsvReader, Interval, ManifestArm, SummaryRow, arms_with_colours, parse_json,
+};
+use super::super::metrics;
+
+pub(crate) const SWEEP_CSV_FILE: &str = "sweep.csv";
+pub(crate) const SWEEP_MANIFEST_FILE: &str = "sweep.json";
+
+/// The metrics the sweep report reads from `sweep.csv`; rows of any other
+/// metric are skipped.
+pub const SWEEP_REPORT_METRICS: &[&str] = &[
+    metrics::CONFLICT_AFTER_START,
+    metrics::ANNUAL_LOST_HOURS_PER_LEADER,
+    metrics::DELIVERY_RATIO,
+    metrics::FINAL_TRUST,
+];
+
+/// More points than this are taken as a corrupt manifest: the report would
+/// need gigabytes for them, and no sweep on one machine runs that many.
+const MAX_POINTS: usize = 10_000_000;
+
+/// The columns of `sweep.csv` besides the parameters'.
+const FIXED_COLUMNS: [&str; 9] = [
+    "point",
+    "arm",
+    "metric",
+    "mean",
+    "ci_low",
+    "ci_high",
+    "diff_vs_baseline",
+    "diff_ci_low",
+    "diff_ci_high",
+];
+
+/// The fields of `sweep.json` the report uses; all others are ignored.
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct SweepManifest {
+    pub kind: Option<String>,
+    #[serde(default)]
+    pub name: String,
+    pub description: Option<String>,
+    pub question: Option<String>,
+    pub scenario_file: Option<String>,
+    pub version: Option<String>,
+    pub command: Option<String>,
+    pub seed: Option<u64>,
+    pub replicates: Option<u64>,
+    pub weeks: Option<u32>,
+    pub baseline: Option<String>,
+    #[serde(default)]
+    pub arms: Vec<ManifestArm>,
+    pub intervention_start_week: Option<u32>,
+    #[serde(default)]
+    pub params: Vec<ManifestParam>,
+    pub points: Option<u64>,
+    #[serde(default)]
+    pub scenario: serde_json::Value,
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct ManifestParam {
+    pub path: String,
+    pub from: Option<f64>,
+    pub to: Option<f64>,
+    pub steps: Option<u64>,
+    pub values: Option<Vec<f64>>,
+}
+
+/// One swept parameter and the values it takes, in grid order.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Param {
+    pub path: String,
+    pub values: Vec<f64>,
+}
+
+impl Param {
+    /// Decimals that write every value of this parameter exactly (up to
+    /// six, as the CSV files do): 0.1, 0.2 need one, 0.15 needs two.
+    pub fn places(&self) -> usize {
+        (0..=6)
+            .find(|&places| {
+                let factor = 10_f64.powi(places as i32);
+                self.values.iter().all(|value| {
+                    let scaled = value * factor;
+                    (scaled - scaled.round()).abs() <= 1e-6 * scaled.abs().max(1.0)
+                })
+            })
+            .unwrap_or(6)
+    }
+}
+
+/// The sweep's grid: every combination of the parameters' values, numbered
+/// row-major (the first parameter varies slowest).
+#[derive(Debug)]
+pub(crate) struct Grid {
+    pub params: Vec<Param>,
+    /// Points between consecutive values of each parameter.
+    strides: Vec<usize>,
+    pub points: usize,
+}
+
+impl Grid {
+    /// The grid of `params`; `None` beyond [`MAX_POINTS`] points.
+    pub(crate) fn new(params: Vec<Param>) -> Option<Self> {
+        let mut strides = vec![1; params.len()];
+        let mut points = 1_usize;
+        for (index, param) in params.iter().enumerate().rev() {
+            strides[index] = points;
+            points = points
+                .checked_mul(param.values.len())
+                .filter(|&points| points <= MAX_POINTS)?;
+        }
+        Some(Self {
+            params,
+            strides,
+            points,
+        })
+    }
+
+    /// The index into `param`'s values at `point`.
+    pub fn index(&self, point: usize, param: usize) -> usize {
+        (point / self.strides[param]) % self.params[param].values.len()
+    }
+
+    pub fn value(&self, point: usize, param: usize) -> f64 {
+        self.params[param].values[self.index(point, param)]
+    }
+
+    /// The point whose parameters have the value indexes `indexes`.
+    pub fn point(&self, indexes: &[usize]) -> usize {
+        indexes
+            .iter()
+            .zip(&self.strides)
+            .map(|(index, stride)| index * stride)
+            .sum()
+    }
+
+    /// The parameters that take more than one value, in sweep order: the
+    /// dimensions a chart can show.
+    pub fn varying(&self) -> Vec<usize> {
+        (0..self.params.len())
+            .filter(|&param| self.params[param].values.len() > 1)
+            .collect()
+    }
+}
+
+/// An arm of the sweep, with the interventions that identify the
+/// connection-first arm.
+pub(crate) struct SweepArm {
+    pub arm: Arm,
+    pub interventions: Vec<String>,
+}
+
+/// Which arm the difference chart compares with the baseline, and why.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Compared {
+    /// The arm whose interventions include connection-first.
+    ConnectionFirst(usize),
+    /// No arm uses connection-first: the first arm that is not the baseline.
+    FirstAlternative(usize),
+}
+
+impl Compared {
+    pub fn arm(self) -> usize {
+        match self {
+            Self::ConnectionFirst(arm) | Self::FirstAlternative(arm) => arm,
+        }
+    }
+}
+
+/// Everything the sweep report needs.
+pub(crate) struct SweepOutput {
+    pub manifest: SweepManifest,
+    pub grid: Grid,
+    pub arms: Vec<SweepArm>,
+    /// `[metric][arm][point]`, metrics as in [`SWEEP_REPORT_METRICS`].
+    cells: Vec<Vec<Vec<Option<SummaryRow>>>>,
+    /// Rows of a metric in [`SWEEP_REPORT_METRICS`] that were read.
+    pub rows_read: usize,
+}
+
+impl SweepOutput {
+    /// Reads `sweep.json` and `sweep.csv` from `dir`; the CSV is read as a
+    /// stream, so only the rows the report uses are held.
+    pub fn read(dir: &Path) -> Result<Self, ReportError> {
+        let manifest_path = dir.join(SWEEP_MANIFEST_FILE);
+        let manifest = std::fs::read(&manifest_path).map_err(|source| ReportError::Read {
+            path: manifest_path.clone(),
+            source,
+        })?;
+        let csv_path = dir.join(SWEEP_CSV_FILE);
+        let csv = std::fs::File::open(&csv_path).map_err(|source| ReportError::Read {
+            path: csv_path.clone(),
+            source,
+        })?;
+        Self::parse(dir, &manifest, std::io::BufReader::new(csv))
+    }
+
+    /// Parses a sweep's files; `dir` is where they are (or will be), for messages.
+    pub fn parse(dir: &Path, manifest: &[u8], csv: impl Read) -> Result<Self, ReportError> {
+        let manifest_path = dir.join(SWEEP_MANIFEST_FILE);
+        let manifest: SweepManifest = parse_json(&manifest_path, manifest)?;
+        let invalid = |problem: String| ReportError::Invalid {
+            path: manifest_path.clone(),
+            problem,
+        };
+        if let Some(kind) = manifest.kind.as_deref().filter(|kind| *kind != "sweep") {
+            return Err(invalid(format!(
+                "field `kind`: this is the manifest of a {kind}, not of a sweep"
+            )));
+        }
+        let params = manifest
+            .params
+            .iter()
+            .enumerate()
+            .map(|(index, param)| param_values(index, param).map_err(&invalid))
+            .collect::<Result<Vec<_>, _>>()?;
+        let grid = Grid::new(params).ok_or_else(|| {
+            invalid(format!(
+                "field `params`: the grid has more than {} points",
+                crate::words::thousands(MAX_POINTS as u64)
+            ))
+        })?;
+        if let Some(points) = manifest
+            .points
+            .filter(|&points| points != grid.points as u64)
+        {
+            return Err(invalid(format!(
+                "field `points`: {points}, but the parameters' values make {} points",
+                grid.points
+            )));
+        }
+        let mut output = Self {
+            arms: Vec::new(),
+            cells: vec![Vec::new(); SWEEP_REPORT_METRICS.len()],
+            rows_read: 0,
+            manifest,
+            grid,
+        };
+        let listed: Vec<String> = output
+            .manifest
+            .arms
+            .iter()
+            .map(|arm| arm.name.clone())
+            .collect();
+        let mut names = Vec::new();
+        for name in listed {
+            output.arm_index(&mut names, &name);
+        }
+        output.read_rows(&dir.join(SWEEP_CSV_FILE), csv, &mut names)?;
+        output.arms = colour_arms(&output.manifest, &names);
+        Ok(output)
+    }
+
+    /// The index of arm `name`, making room for it when it is new.
+    fn arm_index(&mut self, names: &mut Vec<String>, name: &str) -> usize {
+        if let Some(index) = names.iter().position(|known| known == name) {
+            return index;
+        }
+        names.push(name.to_owned());
+        for by_arm in &mut self.cells {
+            by_arm.push(vec![None; self.grid.points]);
+        }
+        names.len() - 1
+    }
+
+    fn read_rows(
+        &mut self,
+        path: &Path,
+        csv: impl Read,
+        names: &mut Vec<String>,
+    ) -> Result<(), ReportError> {
+        let mut reader = CsvReader::new(path, csv, &FIXED_COLUMNS)?;
+        let param_columns = self.param_columns(path, reader.header())?;
+        let invalid = |line: u64, column: &str, problem: String| ReportError::Invalid {
+            path: path.to_path_buf(),
+            problem: format!("line {line}: column `{column}`: {problem}"),
+        };
+        while let Some(row) = reader.next_row()? {
+            let metric_name = row.text("metric")?;
+            let Some(metric) = SWEEP_REPORT_METRICS
+                .iter()
+                .position(|wanted| *wanted == metric_name)
+            else {
+                continue;
+            };
+            let point = row
+                .text("point")?
+                .parse::<usize>()
+                .map_err(|_| row.field_error("point", "not a point number (0, 1, 2, ...)"))?;
+            if point >= self.grid.points {
+                return Err(invalid(
+                    row.line(),
+                    "point",
+                    format!(
+                        "point {point} is not in the grid of {} (0 to {})",
+                        SWEEP_MANIFEST_FILE,
+                        self.grid.points - 1
+                    ),
+                ));
+            }
+            for (param, &column) in param_columns.iter().enumerate() {
+                let name = &self.grid.params[param].path;
+                let cell = row.cell_at(column).unwrap_or_default();
+                let value = cell
+                    .parse::<f64>()
+                    .map_err(|_| invalid(row.line(), name, "not a number".to_owned()))?;
+                let expected = self.grid.value(point, param);
+                if !same_value(value, expected) {
+                    return Err(invalid(
+                        row.line(),
+                        name,
+                        format!(
+                            "{cell} at point {point}, where {SWEEP_MANIFEST_FILE} gives {expected}"
+                        ),
+                    ));
+                }
+            }
+            let summary_row = SummaryRow {
+                mean: row.number("mean")?,
+                interval: Interval::from_bounds(row.number("ci_low")?, row.number("ci_high")?),
+                diff_vs_baseline: row.number("diff_vs_baseline")?,
+                diff_interval: Interval::from_bounds(
+                    row.number("diff_ci_low")?,
+                    row.number("diff_ci_high")?,
+                ),
+            };
+            let arm_name = row.text("arm")?.to_owned();
+            let arm = self.arm_index(names, &arm_name);
+            let cell = &mut self.cells[metric][arm][point];
+            // A duplicated row would otherwise overwrite silently; the first wins.
+            if cell.is_none() {
+                *cell = Some(summary_row);
+                self.rows_read += 1;
+            }
+        }
+        Ok(())
+    }
+
+    /// The CSV column of each parameter: the header must name the
+    /// manifest's parameters, in order, between `point` and `arm`.
+    fn param_columns(
+        &self,
+        path: &Path,
+        header: &csv::StringRecord,
+    ) -> Result<Vec<usize>, ReportError> {
+        let position = |name: &str| header.iter().position(|field| field == name);
+        let (Some(point), Some(arm)) = (position("point"), position("arm")) else {
+            return Err(ReportError::Invalid {
+                path: path.to_path_buf(),
+                problem: "line 1: the header has no column `point` or `arm`".to_owned(),
+            });
+        };
+        let in_csv: Vec<&str> = header
+            .iter()
+            .skip(point + 1)
+            .take(arm.saturating_sub(point + 1))
+            .collect();
+        let in_manifest: Vec<&str> = self
+            .grid
+            .params
+            .iter()
+            .map(|param| param.path.as_str())
+            .collect();
+        if in_csv != in_manifest {
+            let list = |names: &[&str]| {
+                if names.is_empty() {
+                    "none".to_owned()
+                } else {
+                    names
+                        .iter()
+                        .map(|name| format!("`{name}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                }
+            };
+            return Err(ReportError::Invalid {
+                path: path.to_path_buf(),
+                problem: format!(
+                    "line 1: the parameter columns between `point` and `arm` are {}, but {SWEEP_MANIFEST_FILE} sweeps {}",
+                    list(&in_csv),
+                    list(&in_manifest)
+                ),
+            });
+        }
+        Ok((point + 1..arm).collect())
+    }
+
+    /// The row of `metric` for `arm` at `point`, if the CSV had one.
+    pub fn get(&self, metric: &str, arm: usize, point: usize) -> Option<&SummaryRow> {
+        let metric = SWEEP_REPORT_METRICS
+            .iter()
+            .position(|name| *name == metric)?;
+        self.cells.get(metric)?.get(arm)?.get(point)?.as_ref()
+    }
+
+    pub fn mean(&self, metric: &str, arm: usize, point: usize) -> Option<f64> {
+        self.get(metric, arm, point).and_then(|row| row.mean)
+    }
+
+    /// Whether any arm has a finite mean for `metric` at any point.
+    pub fn has_values(&self, metric: &str) -> bool {
+        (0..self.arms.len())
+            .any(|arm| (0..self.grid.points).any(|point| self.mean(metric, arm, point).is_some()))
+    }
+
+    pub fn baseline(&self) -> Option<usize> {
+        self.arms.iter().position(|arm| arm.arm.is_baseline)
+    }
+
+    pub fn alternatives(&self) -> impl Iterator<Item = usize> + '_ {
+        (0..self.arms.len()).filter(|&arm| !self.arms[arm].arm.is_baseline)
+    }
+
+    /// The arm the difference chart shows: the one whose interventions
+    /// include connection-first (preferring one with nothing else), else
+    /// the first that is not the baseline.
+    pub fn compared(&self) -> Option<Compared> {
+        let uses = |arm: usize| {
+            self.arms[arm]
+                .interventions
+                .iter()
+                .any(|kind| kind == CONNECTION_FIRST)
+        };
+        let only = self
+            .alternatives()
+            .find(|&arm| uses(arm) && self.arms[arm].interventions.len() == 1);
+        only.or_else(|| self.alternatives().find(|&arm| uses(arm)))
+            .map(Compared::ConnectionFirst)
+            .or_else(|| self.alternatives().next().map(Compared::FirstAlternative))
+    }
+
+    pub fn arm_name(&self, arm: usize) -> &str {
+        &self.arms[arm].arm.name
+    }
+
+    /// `attribution.lambda_gain` when `param` is `attribution.lambda_loss`
+    /// and the gain is a positive number the sweep does not vary: the
+    /// loss then reads best as a ratio to it (the asymmetry of trust).
+    pub fn loss_gain(&self, param: usize) -> Option<f64> {
+        const LOSS: &str = "attribution.lambda_loss";
+        const GAIN: &str = "attribution.lambda_gain";
+        let params = &self.grid.params;
+        if params[param].path != LOSS || params.iter().any(|other| other.path == GAIN) {
+            return None;
+        }
+        self.manifest.scenario["attribution"]["lambda_gain"]
+            .as_f64()
+            .filter(|gain| *gain > 0.0)
+    }
+}
+
+/// The kind of the connection-first intervention in manifests.
+pub(crate) const CONNECTION_FIRST: &str = "connection-first";
+
+fn colour_arms(manifest: &SweepManifest, names: &[String]) -> Vec<SweepArm> {
+    let arms = arms_with_colours(
+        manifest.baseline.as_deref(),
+        &manifest.arms,
+        names.iter().map(String::as_str),
+    );
+    arms.into_iter()
+        .map(|arm| SweepArm {
+            interventions: manifest
+                .arms
+                .iter()
+                .find(|listed| listed.name == arm.name)
+                .map(|listed| listed.interventions.clone())
+                .unwrap_or_default(),
+            arm,
+        })
+        .collect()
+}
+
+/// A parameter's values: as listed, or else spread evenly from `from` to
+/// `to` in `steps` steps.
+fn param_values(index: usize, param: &ManifestParam) -> Result<Param, String> {
+    let field = |name: &str| format!("field `params[{index}].{name}`");
+    if param.path.is_empty() {
+        return Err(format!("{}: empty", field("path")));
+    }
+    let values = match (&param.values, param.from, param.to, param.steps) {
+        (Some(values), ..) => values.clone(),
+        (None, Some(from), Some(to), Some(steps)) if (1..=MAX_POINTS as u64).contains(&steps) => {
+            let last = (steps - 1).max(1) as f64;
+            (0..steps)
+                .map(|step| from + (to - from) * step as f64 / last)
+                .collect()
+        }
+        (None, ..) => {
+            return Err(format!(
+                "{}: missing (and no `from`, `to` and `steps` to make them from)",
+                field("values")
+            ));
+        }
+    };
+    if values.is_empty() {
+        return Err(format!("{}: empty", field("values")));
+    }
+    if values.iter().any(|value| !value.is_finite()) {
+        return Err(format!("{}: not all finite numbers", field("values")));
+    }
+    Ok(Param {
+        path: param.path.clone(),
+        values,
+    })
+}
+
+/// Whether a CSV value is the manifest's, allowing for the six decimals
+/// the CSV is written with.
+fn same_value(csv: f64, manifest: f64) -> bool {
+    (csv - manifest).abs() <= 1e-6 * manifest.abs().max(1.0)
+}
+
+/// How a difference from the baseline reads at one point, by the 95%
+/// interval of the paired difference.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Verdict {
+    /// The interval lies below zero.
+    Lower,
+    /// The interval lies above zero.
+    Higher,
+    /// The interval includes zero.
+    Unclear,
+    /// A difference without an interval (one replicate).
+    NoInterval,
+    /// No difference at all.
+    Missing,
+}
+
+impl Verdict {
+    pub fn of(row: Option<&SummaryRow>) -> Self {
+        let Some(row) = row else {
+            return Self::Missing;
+        };
+        match (row.diff_vs_baseline, row.diff_interval) {
+            // An interval without its estimate is a damaged row.
+            (None, _) => Self::Missing,
+            (Some(_), Some(interval)) if interval.high < 0.0 => Self::Lower,
+            (Some(_), Some(interval)) if interval.low > 0.0 => Self::Higher,
+            (Some(_), Some(_)) => Self::Unclear,
+            (Some(_), None) => Self::NoInterval,
+        }
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    pub(crate) const MANIFEST_2D: &str = r#"{
+        "kind": "sweep", "name": "two-managers", "question": "Where does it stop paying off?",
+        "seed": 7, "replicates": 50, "weeks": 26, "baseline": "power-through",
+        "arms": [
+            {"name": "power-through", "baseline": true, "start_week": null, "interventions": []},
+            {"name": "connection-first", "baseline": false, "start_week": 5, "interventions": ["connection-first"]}
+        ],
+        "intervention_start_week": 5,
+        "params": [
+            {"path": "trust.initial", "from": 0.2, "to": 0.8, "steps": 3, "values": [0.2, 0.5, 0.8]},
+            {"path": "defaults.disclosure", "from": 0.1, "to": 0.3, "steps": 2, "values": [0.1, 0.3]}
+        ],
+        "points": 6, "unknown_field": {"ignored": true}
+    }"#;
+
+    const HEADER: &str = "point,trust.initial,defaults.disclosure,arm,metric,mean,ci_low,ci_high,diff_vs_baseline,diff_ci_low,diff_ci_high\n";
+
+    /// A 3 x 2 sweep where connection-first stops paying off at high trust.
+    pub(crate) fn csv_2d() -> String {
+        let mut csv = HEADER.to_owned();
+        let trust = [0.2, 0.5, 0.8];
+        let disclosure = [0.1, 0.3];
+        for point in 0..6 {
+            let (t, d) = (trust[point / 2], disclosure[point % 2]);
+            let base = 3.0 - 2.0 * t - d;
+            let diff = -0.75 + t;
+            csv.push_str(&format!(
+                "{point},{t},{d},power-through,conflict_hours_per_leader_after_start,{base:.6},{:.6},{:.6},0.000000,0.000000,0.000000\n",
+                base - 0.1,
+                base + 0.1
+            ));
+            csv.push_str(&format!(
+                "{point},{t},{d},power-through,onsets_per_pair_year,1.0,0.9,1.1,0.000000,0.000000,0.000000\n"
+            ));
+            csv.push_str(&format!(
+                "{point},{t},{d},connection-first,conflict_hours_per_leader_after_start,{:.6},{:.6},{:.6},{diff:.6},{:.6},{:.6}\n",
+                base + diff,
+                base + diff - 0.1,
+                base + diff + 0.1,
+                diff - 0.15,
+                diff + 0.15
+            ));
+        }
+        csv
+    }
+
+    pub(crate) fn parse(manifest: &str, csv: &str) -> Result<SweepOutput, ReportError> {
+        SweepOutput::parse(Path::new("out"), manifest.as_bytes(), csv.as_bytes())
+    }
+
+    fn message(result: Result<SweepOutput, ReportError>) -> String {
+        match result {
+            Ok(_) => panic!("expected an error"),
+            Err(error) => error.to_string(),
+        }
+    }
+
+    #[test]
+    fn a_small_sweep_is_read_into_its_grid() {
+        let sweep = parse(MANIFEST_2D, &csv_2d()).unwrap();
+        assert_eq!(sweep.grid.points, 6);
+        assert_eq!(sweep.grid.varying(), [0, 1]);
+        assert_eq!(sweep.grid.index(3, 0), 1);
+        assert_eq!(sweep.grid.index(3, 1), 1);
+        assert_eq!(sweep.grid.point(&[2, 0]), 4);
+        assert_eq!(sweep.arms.len(), 2);
+        assert!(sweep.arms[0].arm.is_baseline);
+        assert_eq!(sweep.compared(), Some(Compared::ConnectionFirst(1)));
+        // Rows of metrics the report does not use are skipped.
+        assert_eq!(sweep.rows_read, 12);
+        let metric = metrics::CONFLICT_AFTER_START;
+        let row = sweep.get(metric, 1, 5).unwrap();
+        assert!((row.diff_vs_baseline.unwrap() - 0.05).abs() < 1e-9);
+        assert_eq!(Verdict::of(sweep.get(metric, 1, 0)), Verdict::Lower);
+        assert_eq!(Verdict::of(sweep.get(metric, 1, 4)), Verdict::Unclear);
+        assert_eq!(
+            Verdict::of(sweep.get(metrics::FINAL_TRUST, 1, 4)),
+            Verdict::Missing
+        );
+    }
+
+    #[test]
+    fn values_come_from_from_to_and_steps_when_not_listed() {
+        let manifest = MANIFEST_2D.replace(r#", "values": [0.2, 0.5, 0.8]"#, "");
+        let sweep = parse(&manifest, &csv_2d()).unwrap();
+        assert_eq!(sweep.grid.params[0].values, [0.2, 0.5, 0.8]);
+        assert_eq!(sweep.grid.params[0].places(), 1);
+    }
+
+    #[test]
+    fn a_value_that_is_not_the_points_is_an_error_with_line_and_column() {
+        let csv = csv_2d().replacen("1,0.2,0.3,", "1,0.2,0.4,", 1);
+        assert_eq!(
+            message(parse(MANIFEST_2D, &csv)),
+            "out/sweep.csv: line 5: column `defaults.disclosure`: 0.4 at point 1, where sweep.json gives 0.3"
+        );
+    }
+
+    #[test]
+    fn a_point_outside_the_grid_is_an_error() {
+        let csv = format!("{}9,0.2,0.1,power-through,final_trust,0.5,,,,,\n", csv_2d());
+        assert_eq!(
+            message(parse(MANIFEST_2D, &csv)),
+            "out/sweep.csv: line 20: column `point`: point 9 is not in the grid of sweep.json (0 to 5)"
+        );
+    }
+
+    #[test]
+    fn text_in_a_number_cell_is_an_error() {
+        let csv = csv_2d().replacen(",2.500000,", ",lots,", 1);
+        assert_eq!(
+            message(parse(MANIFEST_2D, &csv)),
+            "out/sweep.csv: line 2: column `mean`: not a number"
+        );
+    }
+
+    #[test]
+    fn parameter_columns_must_match_the_manifest() {
+        let csv = csv_2d().replacen("defaults.disclosure", "defaults.demand", 1);
+        assert_eq!(
+            message(parse(MANIFEST_2D, &csv)),
+            "out/sweep.csv: line 1: the parameter columns between `point` and `arm` are `trust.initial`, `defaults.demand`, but sweep.json sweeps `trust.initial`, `defaults.disclosure`"
+        );
+    }
+
+    #[test]
+    fn manifest_problems_name_the_field() {
+        let manifest = MANIFEST_2D.replace(r#""points": 6"#, r#""points": 8"#);
+        assert_eq!(
+            message(parse(&manifest, &csv_2d())),
+            "out/sweep.json: field `points`: 8, but the parameters' values make 6 points"
+        );
+        let manifest = MANIFEST_2D.replace(r#""kind": "sweep""#, r#""kind": "run""#);
+        assert_eq!(
+            message(parse(&manifest, &csv_2d())),
+            "out/sweep.json: field `kind`: this is the manifest of a run, not of a sweep"
+        );
+        let manifest = MANIFEST_2D.replace(r#""seed": 7"#, r#""seed": "seven""#);
+        assert!(message(parse(&manifest, &csv_2d())).starts_with("out/sweep.json: field `seed`:"));
+    }
+
+    #[test]
+    fn without_connection_first_the_first_alternative_is_compared() {
+        let manifest = MANIFEST_2D.replace(r#"["connection-first"]"#, r#"["escalation"]"#);
+        let sweep = parse(&manifest, &csv_2d()).unwrap();
+        assert_eq!(sweep.compared(), Some(Compared::FirstAlternative(1)));
+    }
+
+    #[test]
+    fn interventions_may_be_tables_with_a_kind_as_in_older_manifests() {
+        let manifest = MANIFEST_2D.replace(
+            r#"["connection-first"]"#,
+            r#"[{"kind": "connection-first", "start_week": 5}, 3]"#,
+        );
+        let sweep = parse(&manifest, &csv_2d()).unwrap();
+        assert_eq!(sweep.arms[1].interventions, ["connection-first"]);
+        assert_eq!(sweep.compared(), Some(Compared::ConnectionFirst(1)));
+    }
+
+    #[test]
+    fn the_connection_first_arm_alone_is_preferred_to_a_combination() {
+        let manifest = MANIFEST_2D.replace(
+            r#"{"name": "connection-first""#,
+            r#"{"name": "both", "interventions": ["escalation", "connection-first"]},
+            {"name": "connection-first""#,
+        );
+        let sweep = parse(&manifest, &csv_2d()).unwrap();
+        assert_eq!(sweep.arm_name(1), "both");
+        assert_eq!(sweep.compared(), Some(Compared::ConnectionFirst(2)));
+    }
+
+    #[test]
+    fn places_write_each_value_exactly() {
+        let param = |values: &[f64]| Param {
+            path: "p".to_owned(),
+            values: values.to_vec(),
+        };
+        assert_eq!(param(&[1.0, 3.0]).places(), 0);
+        assert_eq!(param(&[0.15, 0.2, 0.5]).places(), 2);
+        assert_eq!(param(&[1.0 / 3.0]).places(), 6);
+    }
+}
