@@ -20,24 +20,6 @@ use cli::run::{RunFlags, run};
 use cli::scenarios::{list, validate};
 use cli::sweep::{SweepAsked, sweep};
 
-// TEMPORARY SHIM until the report side lands.
-mod sweep_report {
-    pub const SWEEP_REPORT_METRICS: &[&str] = &["conflict_hours_per_leader_after_start"];
-    pub struct SweepFiles<'a> {
-        pub csv: &'a [u8],
-        pub manifest: &'a [u8],
-    }
-    pub fn stage_sweep_report(
-        _: &mut empathy_gap::staging::Staging,
-        _: &SweepFiles<'_>,
-    ) -> Result<(), empathy_gap::report::ReportError> {
-        Ok(())
-    }
-    pub fn sweep_file_names() -> Vec<String> {
-        Vec::new()
-    }
-}
-
 #[derive(Parser)]
 #[command(
     name = "empathy-gap",
@@ -260,14 +242,17 @@ fn parse_overrides(set: &[String]) -> Result<Vec<Override>, Failure> {
 }
 
 fn report(dir: &Path) -> Result<(), Failure> {
-    if !dir.join("weekly.csv").is_file() {
+    let written = if dir.join("sweep.csv").is_file() {
+        empathy_gap::report::write_sweep_report(dir)
+    } else if dir.join("weekly.csv").is_file() {
+        empathy_gap::report::write_report(dir)
+    } else {
         return Err(Failure::BadInput(format!(
-            "{}: not a run's output folder (no weekly.csv); give a folder like output/two-managers",
+            "{}: not a run's or a sweep's output folder (no weekly.csv or sweep.csv); give a folder like output/two-managers",
             dir.display()
         )));
-    }
-    let written = empathy_gap::report::write_report(dir)
-        .map_err(|error| Failure::Runtime(error.to_string()))?;
+    };
+    let written = written.map_err(|error| Failure::Runtime(error.to_string()))?;
     println!("wrote {} files in {}", written.files.len(), dir.display());
     Ok(())
 }

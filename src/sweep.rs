@@ -63,7 +63,8 @@ impl SweepParam {
             Ok(steps) if (1..=MAX_STEPS).contains(&steps) => steps,
             _ => {
                 return Err(format!(
-                    "`{text}`: STEPS `{steps}` must be a whole number from 1 to {MAX_STEPS}"
+                    "`{text}`: STEPS `{steps}` must be a whole number from 1 to {}",
+                    crate::words::thousands(MAX_STEPS)
                 ));
             }
         };

@@ -7,6 +7,7 @@ use std::sync::atomic::AtomicBool;
 
 use empathy_gap::output;
 use empathy_gap::output::RunInfo;
+use empathy_gap::report;
 use empathy_gap::runner;
 use empathy_gap::scenario;
 use empathy_gap::shard::{self, SavedOverride, ShardManifest};
@@ -18,7 +19,6 @@ use super::Failure;
 use super::folder::{OutputFolder, listen_for_interruptions};
 use super::run::write_run;
 use super::sweep::{SWEEP_CSV, write_sweep};
-use crate::sweep_report;
 
 /// `merge`: the shards of one run or sweep into its files.
 pub(crate) fn merge(
@@ -176,7 +176,7 @@ pub(crate) fn merge_sweep_rows(
 ) -> Result<String, Failure> {
     use std::io::BufRead;
     let header = grid.csv_header();
-    let keep = sweep_report::SWEEP_REPORT_METRICS;
+    let keep = report::SWEEP_REPORT_METRICS;
     let mut readers = Vec::with_capacity(shards.len());
     for (folder, _) in shards {
         let path = folder.join(SWEEP_CSV);

@@ -7,6 +7,7 @@ use std::time::Instant;
 
 use empathy_gap::model::World;
 use empathy_gap::output;
+use empathy_gap::report;
 use empathy_gap::runner::{self, RunError, RunOptions};
 use empathy_gap::scenario::{self, Budget, Override, Scenario};
 use empathy_gap::shard::{self, SavedOverride, SavedSweep, ShardManifest, ShardSpec};
@@ -18,7 +19,6 @@ use super::folder::{OutputFolder, commit, commit_shard, listen_for_interruptions
 use super::run::{RunFlags, command_line, progress_bar, with_progress};
 use super::scenarios::{load, scenario_text};
 use super::{Failure, thread_count};
-use crate::sweep_report;
 
 /// What `sweep` was asked to sweep: `--param`s, or one of the scenario's sweeps.
 pub(crate) struct SweepAsked<'a> {
@@ -218,7 +218,7 @@ pub(crate) fn sweep(
     let pool = runner::pool(threads).map_err(|error| Failure::Runtime(error.to_string()))?;
     let mut staging = Staging::new(&folder.path);
     let mut report_rows = plan.grid.csv_header();
-    let keep = sweep_report::SWEEP_REPORT_METRICS;
+    let keep = report::SWEEP_REPORT_METRICS;
     let outcome = with_progress(&bar, |done| -> Result<(), Failure> {
         let options = RunOptions {
             threads,
@@ -346,13 +346,13 @@ pub(crate) fn write_sweep(
     let written = (|| {
         staging.write(SWEEP_JSON, manifest)?;
         if charts {
-            let files = sweep_report::SweepFiles {
+            let files = report::SweepFiles {
                 csv: report_rows.as_bytes(),
                 manifest,
             };
-            sweep_report::stage_sweep_report(&mut staging, &files)?;
+            report::stage_sweep_report(&mut staging, &files)?;
         } else {
-            for name in sweep_report::sweep_file_names() {
+            for name in report::sweep_file_names() {
                 staging.remove(&name);
             }
         }
