@@ -342,7 +342,8 @@ fn subtitle(sweep: &SweepOutput, parts: &[&str]) -> String {
         Some(count) => format!("means of {} runs per point", text::thousands(count)),
         None => "simulated means".to_owned(),
     };
-    [sweep.manifest.name.as_str(), runs.as_str()]
+    let name = sweep.manifest.display_name();
+    [name.as_str(), runs.as_str()]
         .into_iter()
         .chain(parts.iter().copied())
         .filter(|part| !part.is_empty())

@@ -57,6 +57,8 @@ pub(crate) struct SweepManifest {
     pub kind: Option<String>,
     #[serde(default)]
     pub name: String,
+    /// The name of the scenario's `[sweeps.NAME]` that was run, if one was.
+    pub sweep: Option<String>,
     pub description: Option<String>,
     pub question: Option<String>,
     pub scenario_file: Option<String>,
@@ -196,6 +198,18 @@ pub(crate) struct SweepOutput {
     cells: Vec<Vec<Vec<Option<SummaryRow>>>>,
     /// Rows of a metric in [`SWEEP_REPORT_METRICS`] that were read.
     pub rows_read: usize,
+}
+
+impl SweepManifest {
+    /// "two-managers: trust-disclosure" for a scenario's named sweep, else
+    /// the scenario's name.
+    pub fn display_name(&self) -> String {
+        match self.sweep.as_deref().filter(|sweep| !sweep.is_empty()) {
+            Some(sweep) if !self.name.is_empty() => format!("{}: {sweep}", self.name),
+            Some(sweep) => sweep.to_owned(),
+            None => self.name.clone(),
+        }
+    }
 }
 
 impl SweepOutput {

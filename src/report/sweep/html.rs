@@ -98,10 +98,11 @@ pub(crate) fn figure_heading(id: SweepChartId, sweep: &SweepOutput) -> String {
 
 pub(crate) fn sweep_html(sweep: &SweepOutput, figures: &[SweepFigure]) -> String {
     let manifest = &sweep.manifest;
-    let name = if manifest.name.is_empty() {
+    let display_name = manifest.display_name();
+    let name = if display_name.is_empty() {
         "Unnamed sweep"
     } else {
-        manifest.name.as_str()
+        display_name.as_str()
     };
     let mut html = String::with_capacity(256 * 1024);
     html.push_str("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");

@@ -15,6 +15,9 @@ use super::data::{Compared, SweepOutput, Verdict};
 
 const CONFLICT: &str = metrics::CONFLICT_AFTER_START;
 
+/// Steps of a staircase described in words, at most.
+const MAX_STAIRCASE_STEPS: usize = 8;
+
 /// How many points fall in each verdict, for one arm and metric.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Tally {
@@ -113,7 +116,9 @@ fn relative(sweep: &SweepOutput, point: usize, difference: f64) -> Option<String
     let mean = sweep
         .mean(CONFLICT, baseline, point)
         .filter(|mean| *mean > 0.0)?;
-    Some(format!("{}%", signed(100.0 * difference / mean, 0)))
+    let percent = 100.0 * difference / mean;
+    let places = if percent.abs() < 10.0 { 1 } else { 0 };
+    Some(format!("{}%", signed(percent, places)))
 }
 
 /// The sentences of the report's "What the sweep shows" list.
@@ -334,7 +339,9 @@ fn staircase_along(
             _ => groups.push((threshold(run), position, position)),
         }
     }
-    if groups.len() < 2 {
+    // Beyond a handful of steps the sentence is harder to read than the
+    // heatmap it describes.
+    if groups.len() < 2 || groups.len() > MAX_STAIRCASE_STEPS {
         return None;
     }
     let along_path = &grid.params[along].path;
@@ -347,7 +354,11 @@ fn staircase_along(
         let (low, high) = (first_row.min(last_row), first_row.max(last_row));
         let where_ = range_condition(sweep, across, low, high)
             .unwrap_or_else(|| format!("at every {}", grid.params[across].path));
+        let whole_range = if upward { 0 } else { order.len() - 1 };
         match threshold {
+            Some(rank) if rank == whole_range => {
+                parts.push(format!("at every {along_path} where {where_}"));
+            }
             Some(rank) => parts.push(format!(
                 "at {along_path} {sign} {} where {where_}",
                 param_value(sweep, along, along_values[order[rank]])
@@ -893,7 +904,7 @@ mod tests {
             chart_reading(SweepChartId::Difference, &sweep),
             "Differences from power-through along attribution.lambda_loss. With connection-first, conflict is \
              lower from 0.15 to 0.30 and not clearly different at 0.50: \u{2212}0.60 h (\u{2212}20%) at 0.15 and \
-             \u{2212}0.05 h (\u{2212}2%) at 0.50."
+             \u{2212}0.05 h (\u{2212}1.7%) at 0.50."
         );
     }
 
