@@ -27,9 +27,10 @@ use plotters::style::RGBColor;
 /// Panels for the values of a third parameter, at most.
 pub(crate) const MAX_PANELS: usize = 4;
 
-/// Heatmaps with more cells than this are not drawn: their SVG would run to
-/// hundreds of megabytes, and the cells would be smaller than a pixel.
-const MAX_HEATMAP_CELLS: usize = 250_000;
+/// Heatmaps with more cells than this (200 x 200) are not drawn: each cell
+/// is an SVG element in the page, and beyond this the cells are a few
+/// pixels wide on a slide.
+const MAX_HEATMAP_CELLS: usize = 40_000;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum SweepChartId {
@@ -826,6 +827,28 @@ mod tests {
         assert_eq!(means.len(), 3);
         assert!(chart.zero_line.is_some());
         assert!(chart.y_range.start < -0.7 && chart.y_range.end >= 0.2);
+    }
+
+    #[test]
+    fn a_grid_too_large_to_draw_is_left_out_with_a_reason() {
+        let params = r#""params": [
+            {"path": "trust.initial", "from": 0.2, "to": 20.2, "steps": 201},
+            {"path": "defaults.disclosure", "from": 0.1, "to": 20.0, "steps": 200}
+        ]}"#;
+        let manifest = MANIFEST_2D.split(r#""params""#).next().unwrap().to_owned() + params;
+        let csv: String = csv_2d()
+            .lines()
+            .take(2)
+            .map(|line| format!("{line}\n"))
+            .collect();
+        let sweep = parse(&manifest, &csv).unwrap();
+        let Err(reason) = build_chart(SweepChartId::Conflict, &sweep) else {
+            panic!("40,200 cells are not drawn");
+        };
+        assert_eq!(
+            reason,
+            "The heatmap would have 40,200 cells, too many to draw; sweep.csv holds every value."
+        );
     }
 
     #[test]

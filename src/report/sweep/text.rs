@@ -293,6 +293,10 @@ fn staircase_along(
     across: usize,
 ) -> Option<String> {
     let grid = &sweep.grid;
+    let mut is_stopped = vec![false; grid.points];
+    for &point in stopped {
+        is_stopped[point] = true;
+    }
     let along_values = &grid.params[along].values;
     // Value indexes of `along` in increasing order of value.
     let mut order: Vec<usize> = (0..along_values.len()).collect();
@@ -312,7 +316,7 @@ fn staircase_along(
                 indexes[across] = row;
                 indexes[along] = order[rank];
                 // Other parameters do not vary on a two-parameter grid.
-                stopped.contains(&grid.point(&indexes))
+                is_stopped[grid.point(&indexes)]
             })
             .collect();
         let run = match (ranks.first(), ranks.last()) {
