@@ -23,6 +23,7 @@ pub(crate) const BUNDLED: &[(&str, &str)] = &[
         "high-demand",
         include_str!("../../scenarios/high-demand.toml"),
     ),
+    ("large-org", include_str!("../../scenarios/large-org.toml")),
 ];
 
 /// Loads a scenario from a file, or from the bundled set when no such file
