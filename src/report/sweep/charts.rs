@@ -124,6 +124,8 @@ fn panel_values(count: usize) -> Vec<usize> {
 
 pub(crate) struct GridAxis {
     pub title: String,
+    /// The parameter's path alone, for when `title` does not fit.
+    pub short_title: String,
     /// One label per value, in grid order.
     pub labels: Vec<String>,
 }
@@ -308,7 +310,7 @@ pub(crate) fn build_chart(id: SweepChartId, sweep: &SweepOutput) -> Result<Chart
     }
     match layout(&sweep.grid) {
         Layout::SinglePoint => Err(
-            "No parameter takes more than one value, so the sweep is a single point: its numbers are in the table above."
+            "No parameter takes more than one value, so the sweep is a single point: there is nothing to chart, and its numbers are in the table below."
                 .to_owned(),
         ),
         Layout::Lines { param } => Ok(Chart::SweepLines(match id {
@@ -387,6 +389,7 @@ fn param_axis_title(sweep: &SweepOutput, param: usize) -> String {
 fn grid_axis(sweep: &SweepOutput, param: usize) -> GridAxis {
     GridAxis {
         title: param_axis_title(sweep, param),
+        short_title: sweep.grid.params[param].path.clone(),
         labels: sweep.grid.params[param]
             .values
             .iter()
@@ -495,7 +498,7 @@ fn difference_heatmap(
     let largest =
         panel_values_of(&panels).fold(0.0, |largest: f64, value| largest.max(value.abs()));
     let limit = nice_ceiling(largest);
-    let ticks = vec![-limit, -limit / 2.0, 0.0, limit / 2.0, limit];
+    let ticks = diverging_ticks(limit);
     let arm_name = sweep.arm_name(arm);
     let baseline_name = sweep
         .baseline()
@@ -576,6 +579,36 @@ pub(crate) fn nice_range(low: f64, high: f64) -> (Range<f64>, Vec<f64>) {
         .map(|index| start + step * index as f64)
         .collect();
     (start..end, ticks)
+}
+
+/// Ticks from `-limit` to `limit` through zero: the ends, zero, and the
+/// halves, thirds or quarters between when they are as round as the ends
+/// (±2.5 gets no ±1.25).
+fn diverging_ticks(limit: f64) -> Vec<f64> {
+    let places = tick_places(&[limit]).max(1);
+    [2_i32, 3, 4]
+        .into_iter()
+        .find(|&parts| tick_places(&[limit / f64::from(parts)]) <= places)
+        .map_or_else(
+            || vec![-limit, 0.0, limit],
+            |parts| {
+                (-parts..=parts)
+                    .map(|index| limit * f64::from(index) / f64::from(parts))
+                    .collect()
+            },
+        )
+}
+
+/// Decimals that write every tick exactly (up to three).
+pub(crate) fn tick_places(ticks: &[f64]) -> usize {
+    (0..=3)
+        .find(|&places| {
+            let factor = 10_f64.powi(places as i32);
+            ticks
+                .iter()
+                .all(|tick| ((tick * factor) - (tick * factor).round()).abs() < 1e-6)
+        })
+        .unwrap_or(3)
 }
 
 /// The round step (1, 2, 2.5 or 5 times a power of ten) nearest above `raw`.
@@ -870,6 +903,22 @@ mod tests {
         };
         // A flat scale does not divide by zero.
         assert_eq!(sequential.colour(2.0), interpolate(&SEQUENTIAL_STOPS, 0.5));
+    }
+
+    #[test]
+    fn tick_places_write_each_tick_exactly() {
+        assert_eq!(tick_places(&[-1.0, -0.5, 0.0, 0.5, 1.0]), 1);
+        assert_eq!(tick_places(&[1.5, 2.0, 2.5]), 1);
+        assert_eq!(tick_places(&[-0.25, 0.0, 0.25]), 2);
+        assert_eq!(tick_places(&[2.0, 4.0]), 0);
+    }
+
+    #[test]
+    fn diverging_ticks_stay_round() {
+        assert_eq!(diverging_ticks(2.5), [-2.5, 0.0, 2.5]);
+        assert_eq!(diverging_ticks(3.0), [-3.0, -1.5, 0.0, 1.5, 3.0]);
+        assert_eq!(diverging_ticks(1.0), [-1.0, -0.5, 0.0, 0.5, 1.0]);
+        assert_eq!(diverging_ticks(1.5).len(), 7);
     }
 
     #[test]

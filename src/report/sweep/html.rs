@@ -90,7 +90,10 @@ pub(crate) fn figure_heading(id: SweepChartId, sweep: &SweepOutput) -> String {
         ),
         (SweepChartId::Conflict, _) => format!("Conflict under {baseline}"),
         (SweepChartId::Difference, _) => match sweep.compared() {
-            Some(compared) => format!("{} against {baseline}", sweep.arm_name(compared.arm())),
+            Some(compared) => format!(
+                "Difference: {} minus {baseline}",
+                sweep.arm_name(compared.arm())
+            ),
             None => format!("Difference from {baseline}"),
         },
     }
@@ -131,8 +134,10 @@ pub(crate) fn sweep_html(sweep: &SweepOutput, figures: &[SweepFigure]) -> String
     for (number, figure) in figures.iter().enumerate() {
         write_figure(&mut html, number + 1, figure);
     }
-    if let Layout::Lines { param } = layout(&sweep.grid) {
-        write_value_table(&mut html, sweep, param);
+    match layout(&sweep.grid) {
+        Layout::Lines { param } => write_value_table(&mut html, sweep, Some(param)),
+        Layout::SinglePoint => write_value_table(&mut html, sweep, None),
+        Layout::Heatmap(_) => {}
     }
     let swept: Vec<&str> = sweep
         .grid
@@ -144,8 +149,9 @@ pub(crate) fn sweep_html(sweep: &SweepOutput, figures: &[SweepFigure]) -> String
         "The scenario as the sweep read it.".to_owned()
     } else {
         format!(
-            "The scenario as the sweep read it; at each point {} take the values above instead.",
-            words_list(&swept)
+            "The scenario as the sweep read it; at each point {} {} the values above instead.",
+            words_list(&swept),
+            if swept.len() == 1 { "takes" } else { "take" }
         )
     };
     write_parameters(&mut html, &manifest.scenario, Some(&note));
@@ -210,13 +216,27 @@ fn write_header(html: &mut String, sweep: &SweepOutput, name: &str) {
 
 /// Things the reader should know are missing or not shown, in plain words.
 fn notes(sweep: &SweepOutput, figures: &[SweepFigure]) -> Vec<String> {
-    let mut notes: Vec<String> = figures
+    let reasons: Vec<(&str, &str)> = figures
         .iter()
         .filter_map(|figure| {
-            let reason = figure.content.as_ref().err()?;
-            Some(format!("{}: {reason}", figure.heading))
+            Some((
+                figure.heading.as_str(),
+                figure.content.as_ref().err()?.as_str(),
+            ))
         })
         .collect();
+    // A reason that holds for every chart is said once, without a heading.
+    let shared = reasons.len() == figures.len()
+        && reasons.len() > 1
+        && reasons.windows(2).all(|pair| pair[0].1 == pair[1].1);
+    let mut notes: Vec<String> = if shared {
+        vec![reasons[0].1.to_owned()]
+    } else {
+        reasons
+            .iter()
+            .map(|(heading, reason)| format!("{heading}: {reason}"))
+            .collect()
+    };
     for metric in SWEEP_REPORT_METRICS {
         if !sweep.has_values(metric) {
             notes.push(format!("sweep.csv has no values for `{metric}`."));
@@ -487,9 +507,9 @@ fn write_figure(html: &mut String, number: usize, figure: &SweepFigure) {
     html.push_str("</figure>\n");
 }
 
-/// Conflict per arm at each value of the one varying parameter, with each
-/// arm's difference from the baseline.
-fn write_value_table(html: &mut String, sweep: &SweepOutput, param: usize) {
+/// Conflict per arm at each value of the one varying parameter (or at the
+/// one point, for `None`), with each arm's difference from the baseline.
+fn write_value_table(html: &mut String, sweep: &SweepOutput, param: Option<usize>) {
     if sweep.grid.points > LONGEST_VALUE_TABLE {
         return;
     }
@@ -497,12 +517,19 @@ fn write_value_table(html: &mut String, sweep: &SweepOutput, param: usize) {
     if !sweep.has_values(metric) {
         return;
     }
-    let path = &sweep.grid.params[param].path;
+    let (heading, first_column) = match param {
+        Some(param) => {
+            let path = escape(&sweep.grid.params[param].path);
+            (
+                format!("Conflict at each value of <code>{path}</code>"),
+                path,
+            )
+        }
+        None => ("Conflict at the point swept".to_owned(), "Point".to_owned()),
+    };
     let _ = write!(
         html,
-        "<section class=\"by-value\">\n<h2>Conflict at each value of <code>{}</code></h2>\n<table class=\"summary-table\">\n<thead><tr><th>{}</th>",
-        escape(path),
-        escape(path)
+        "<section class=\"by-value\">\n<h2>{heading}</h2>\n<table class=\"summary-table\">\n<thead><tr><th>{first_column}</th>",
     );
     for arm in &sweep.arms {
         let _ = write!(
@@ -519,18 +546,20 @@ fn write_value_table(html: &mut String, sweep: &SweepOutput, param: usize) {
     }
     html.push_str("</tr></thead>\n<tbody>\n");
     let mut order: Vec<usize> = (0..sweep.grid.points).collect();
-    order.sort_by(|&a, &b| {
-        sweep
-            .grid
-            .value(a, param)
-            .total_cmp(&sweep.grid.value(b, param))
-    });
+    if let Some(param) = param {
+        order.sort_by(|&a, &b| {
+            sweep
+                .grid
+                .value(a, param)
+                .total_cmp(&sweep.grid.value(b, param))
+        });
+    }
     for point in order {
-        let _ = write!(
-            html,
-            "<tr><th scope=\"row\">{}</th>",
-            escape(&param_value(sweep, param, sweep.grid.value(point, param)))
-        );
+        let label = match param {
+            Some(param) => param_value(sweep, param, sweep.grid.value(point, param)),
+            None => every_value(sweep, point),
+        };
+        let _ = write!(html, "<tr><th scope=\"row\">{}</th>", escape(&label));
         for (arm, sweep_arm) in sweep.arms.iter().enumerate() {
             let row = sweep.get(metric, arm, point);
             let Some(mean) = row.and_then(|row| row.mean) else {
@@ -580,6 +609,24 @@ fn write_value_table(html: &mut String, sweep: &SweepOutput, param: usize) {
         escape(&conflict_period(sweep)),
         baseline = escape(baseline)
     );
+}
+
+/// "trust.initial = 0.3, defaults.disclosure = 0.1": every parameter at
+/// `point`, or "the scenario as it is" without parameters.
+fn every_value(sweep: &SweepOutput, point: usize) -> String {
+    if sweep.grid.params.is_empty() {
+        return "The scenario as it is".to_owned();
+    }
+    let parts: Vec<String> = (0..sweep.grid.params.len())
+        .map(|param| {
+            format!(
+                "{} = {}",
+                sweep.grid.params[param].path,
+                param_value(sweep, param, sweep.grid.value(point, param))
+            )
+        })
+        .collect();
+    parts.join(", ")
 }
 
 fn write_reproduction(html: &mut String, sweep: &SweepOutput) {

@@ -18,7 +18,8 @@ use super::super::plot::{
 use super::super::text;
 use super::super::theme::{self, TextRole, Theme};
 use super::charts::{
-    ColourScale, HeatCell, HeatmapChart, MISSING_COLOUR, SweepLineChart, SweepPoint, is_dark,
+    ColourScale, GridAxis, HeatCell, HeatmapChart, MISSING_COLOUR, SweepLineChart, SweepPoint,
+    is_dark, tick_places,
 };
 
 const CENTER_RIGHT: Pos = Pos {
@@ -160,7 +161,7 @@ fn draw_heatmap_plot<DB: DrawingBackend>(
         }
     }
     let axis_style = theme.text(TextRole::AxisTitle);
-    let x_title = fit_text(area, &chart.x_axis.title, &axis_style, right - left)?;
+    let x_title = axis_title(area, &chart.x_axis, &axis_style, right - left)?;
     draw_text(
         area,
         &x_title,
@@ -168,7 +169,7 @@ fn draw_heatmap_plot<DB: DrawingBackend>(
         axis_style.clone(),
         BOTTOM_CENTRE,
     )?;
-    let y_title = fit_text(area, &chart.y_axis.title, &axis_style, bottom - top)?;
+    let y_title = axis_title(area, &chart.y_axis, &axis_style, bottom - top)?;
     draw_text(
         area,
         &y_title,
@@ -176,6 +177,19 @@ fn draw_heatmap_plot<DB: DrawingBackend>(
         axis_style.transform(FontTransform::Rotate270),
         CENTRE,
     )
+}
+
+/// The axis' title, or its short form when the title does not fit.
+fn axis_title<DB: DrawingBackend>(
+    area: &Area<DB>,
+    axis: &GridAxis,
+    style: &TextStyle<'_>,
+    room: i32,
+) -> DrawResult<String, DB> {
+    if area.estimate_text_size(&axis.title, style)?.0 as i32 <= room {
+        return Ok(axis.title.clone());
+    }
+    fit_text(area, &axis.short_title, style, room)
 }
 
 /// The text written in a cell.
@@ -561,18 +575,6 @@ fn draw_colour_bar<DB: DrawingBackend>(
     Ok(())
 }
 
-/// Decimals that write every tick exactly (up to three).
-fn tick_places(ticks: &[f64]) -> usize {
-    (0..=3)
-        .find(|&places| {
-            let factor = 10_f64.powi(places as i32);
-            ticks
-                .iter()
-                .all(|tick| ((tick * factor) - (tick * factor).round()).abs() < 1e-6)
-        })
-        .unwrap_or(3)
-}
-
 // --------------------------------------------------------------- lines --
 
 pub(crate) fn draw_sweep_lines<DB: DrawingBackend>(
@@ -755,13 +757,5 @@ mod tests {
         assert_eq!(label_step(40, 90), 1);
         assert_eq!(label_step(40, 30), 2);
         assert_eq!(label_step(40, 0), 40);
-    }
-
-    #[test]
-    fn tick_places_write_each_tick_exactly() {
-        assert_eq!(tick_places(&[-1.0, -0.5, 0.0, 0.5, 1.0]), 1);
-        assert_eq!(tick_places(&[1.5, 2.0, 2.5]), 1);
-        assert_eq!(tick_places(&[-0.25, 0.0, 0.25]), 2);
-        assert_eq!(tick_places(&[2.0, 4.0]), 0);
     }
 }

@@ -144,7 +144,25 @@ fn compared_arm_counts(sweep: &SweepOutput, compared: Compared) -> Option<String
     }
     let name = sweep.arm_name(arm);
     let baseline = baseline_name(sweep);
-    let mut sentence = if tally.lower == total {
+    let mut sentence = if total == 1 {
+        let period = conflict_period(sweep);
+        let effect = match Verdict::of(sweep.get(CONFLICT, arm, 0)) {
+            Verdict::Lower => format!(
+                "lowers conflict hours per leader ({period}): the 95% interval of the paired difference is below zero"
+            ),
+            Verdict::Higher => format!(
+                "raises conflict hours per leader ({period}): the 95% interval of the paired difference is above zero"
+            ),
+            Verdict::Unclear => format!(
+                "makes no clear difference to conflict hours per leader ({period}): the 95% interval of the paired difference includes zero"
+            ),
+            Verdict::NoInterval => format!(
+                "changes conflict hours per leader ({period}) without an interval (one run, so possibly chance)"
+            ),
+            Verdict::Missing => return None,
+        };
+        format!("Compared with {baseline}, at the one point swept {name} {effect}.")
+    } else if tally.lower == total {
         format!(
             "Compared with {baseline}, {name} lowers conflict hours per leader ({}) at all {}: the 95% interval of the paired difference is below zero everywhere, so it does not stop paying off anywhere in this grid.",
             conflict_period(sweep),
@@ -515,7 +533,13 @@ fn size_of_the_cut(sweep: &SweepOutput, arm: usize) -> Option<String> {
             ));
         }
     }
-    Some(if cuts.len() == 1 {
+    Some(if cuts.len() == 1 && sweep.grid.varying().is_empty() {
+        format!(
+            "It cuts them by {}{}.",
+            hours(smallest.1.abs()),
+            share(smallest.0, smallest.1)
+        )
+    } else if cuts.len() == 1 {
         format!("Where it lowers conflict, it cuts {}.", describe(smallest))
     } else {
         format!(
@@ -601,7 +625,9 @@ fn lowest_conflict(sweep: &SweepOutput) -> Option<String> {
         [(arm, count)] => format!(
             "Of all arms, {} has the lowest mean conflict at {}.",
             sweep.arm_name(arm),
-            if count == sweep.grid.points {
+            if count == 1 && sweep.grid.points == 1 {
+                "the point swept".to_owned()
+            } else if count == sweep.grid.points {
                 format!("every one of the {}", points(count))
             } else {
                 format!("all {} with values", points(count))
