@@ -121,6 +121,21 @@ struct ManifestArm<'a> {
     interventions: Vec<&'static str>,
 }
 
+/// The arms as a manifest lists them (a run's and a sweep's alike).
+pub fn manifest_arms(scenario: &Scenario) -> serde_json::Value {
+    let arms: Vec<ManifestArm> = scenario
+        .arms
+        .iter()
+        .map(|arm| ManifestArm {
+            name: &arm.name,
+            baseline: arm.baseline,
+            start_week: arm.start_week(),
+            interventions: arm.intervention_names(),
+        })
+        .collect();
+    serde_json::json!(arms)
+}
+
 /// How a run was made, for `manifest.json`.
 pub struct RunInfo {
     pub scenario_file: String,
@@ -138,16 +153,7 @@ pub fn manifest_json(
     info: &RunInfo,
     world_pairs: usize,
 ) -> Vec<u8> {
-    let arms: Vec<ManifestArm> = scenario
-        .arms
-        .iter()
-        .map(|arm| ManifestArm {
-            name: &arm.name,
-            baseline: arm.baseline,
-            start_week: arm.start_week(),
-            interventions: arm.intervention_names(),
-        })
-        .collect();
+    let arms = manifest_arms(scenario);
     let organisation = &scenario.organisation;
     let mut manifest = serde_json::json!({
         "name": scenario.name,

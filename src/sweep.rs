@@ -300,14 +300,6 @@ struct ManifestParam<'a> {
     values: Vec<f64>,
 }
 
-#[derive(Serialize)]
-struct ManifestArm<'a> {
-    name: &'a str,
-    baseline: bool,
-    start_week: Option<u32>,
-    interventions: Vec<&'static str>,
-}
-
 /// How a sweep was made, for `sweep.json`.
 pub struct SweepInfo<'a> {
     /// The scenario's named sweep, or `None` for `--param` on the command line.
@@ -340,16 +332,7 @@ pub fn manifest_json(base: &Scenario, grid: &Grid, info: &SweepInfo<'_>) -> Vec<
                 .collect(),
         })
         .collect();
-    let arms: Vec<ManifestArm> = base
-        .arms
-        .iter()
-        .map(|arm| ManifestArm {
-            name: &arm.name,
-            baseline: arm.baseline,
-            start_week: arm.start_week(),
-            interventions: arm.intervention_names(),
-        })
-        .collect();
+    let arms = crate::output::manifest_arms(base);
     let mut manifest = serde_json::json!({
         "kind": "sweep",
         "name": base.name,
