@@ -4,77 +4,93 @@
 //!
 //! Each phase reads what the previous phase left, in this order: scheduled
 //! interventions, arrivals and commitments, work, delivery, disclosure,
-//! attribution, conflict, triggered interventions, and the end of the week
-//! (closing items, hours lost for next week).
+//! attribution, conflict, triggered interventions.
+//!
+//! The week runs in passes. Each pass writes only its own elements and reads
+//! only what earlier passes left, so its elements can be done in any order,
+//! or at once:
+//!
+//! 1. organisation-wide preparation (cheap): ownership clarified by status
+//!    meetings, trust warmed by 1:1s, unclear ownership drawn per project,
+//!    this week's plan and priority of every membership;
+//! 2. the **leader pass**, one leader at a time: last week's finished items
+//!    close, status-meeting lists and 1:1 disclosures, private arrivals and
+//!    capacity, this week's commitments, work, disclosure to each peer, and,
+//!    for each peer, what the peer was owed and how much of a miss the peer
+//!    can explain (written to the leader's [`Link`]s). It reads only the
+//!    leader's own queue, streams and links, and trust that no leader changes
+//!    during the pass;
+//! 3. commitments settled into the memberships, and delivery totals;
+//! 4. the **relationship pass**, one relationship at a time: attribution and
+//!    the observer's conflict hours, from the actor's link;
+//! 5. each leader's conflict hours, summed over their relationships in
+//!    relationship order, and the managers' share;
+//! 6. triggered interventions (escalation runs in relationship order, since
+//!    each escalation changes the other side of the pair).
+//!
+//! Organisations of at least [`PARALLEL_LEADERS`] leaders run passes 2 to 5
+//! with rayon. Every sum across leaders or relationships is added up in index
+//! order after the parallel part, so results are the same bytes on any number
+//! of threads.
+
+use std::cell::RefCell;
 
 use rand::RngExt;
 use rand_distr::{Distribution, StandardNormal};
+use rayon::prelude::*;
 
-use crate::interventions;
+use crate::interventions::{self, Scheduled};
 use crate::model::{
-    CONTEXT, DATA, Item, MembershipState, NO_SLOT, PRIVATE, QueueEntry, State, UNKNOWN, World,
+    CONTEXT, Commitment, DATA, Item, LeaderInfo, LeaderState, Link, MembershipState, NO_SLOT,
+    PRIVATE, QueueEntry, RelationshipState, Scratch, SlotBits, State, UNKNOWN, World,
 };
 use crate::scenario::{Arm, Params};
 
 /// Hours below this count as done (floating-point dust from partial work).
-const DONE_EPSILON: f64 = 1e-9;
+pub const DONE_EPSILON: f64 = 1e-9;
+
+/// Organisations with at least this many leaders run the week's passes in
+/// parallel; below it, a pass is too short for threads to pay for themselves
+/// (and small scenarios are parallel across replicates anyway).
+pub const PARALLEL_LEADERS: usize = 256;
+
+/// Fewest leaders a parallel task takes on.
+const MIN_TASK: usize = 32;
+
+/// Items put in order at a time when working down a queue.
+const QUEUE_ROUND: usize = 16;
+
+thread_local! {
+    /// The leader pass's buffers, one set per thread.
+    static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
+}
 
 /// Simulates one week of one arm.
 pub fn step(world: &World, params: &Params, arm: &Arm, state: &mut State) {
-    begin_week(state, arm);
-    interventions::scheduled(world, params, arm, state);
-    arrivals(world, params, state);
-    commitments(world, params, arm, state);
-    work(params, state);
-    delivery(world, state);
-    disclosure(world, params, state);
-    attribution(world, params, state);
-    conflict(world, params, state);
+    begin_week(state);
+    let scheduled = interventions::scheduled(world, arm, state);
+    draw_ambiguity(state);
+    plan_commitments(world, arm, state);
+    leader_pass(world, params, arm, &scheduled, state);
+    settle_commitments(world, state);
+    relationship_pass(world, params, state);
+    gather_conflict(world, params, state);
     interventions::triggered(world, arm, state);
 }
 
-/// Ends the week: closes finished items and turns this week's lost hours into
-/// next week's lost capacity. Call after the week's metrics are recorded.
-pub fn end_week(world: &World, params: &Params, state: &mut State) {
-    for (info, leader) in world.leaders.iter().zip(&mut state.leaders) {
-        let observers = info.observed_by.len();
-        for slot in 0..leader.items.len() {
-            let item = &mut leader.items[slot];
-            if item.live && item.remaining <= DONE_EPSILON {
-                item.live = false;
-                leader.known[slot * observers..(slot + 1) * observers].fill(UNKNOWN);
-                leader.free_slots.push(slot as u32);
-            }
-        }
-        let team_spillover =
-            info.team_size * params.conflict.spillover_hours_per_hour * leader.conflict_hours;
-        leader.lost_last_week =
-            leader.conflict_hours + leader.meeting_hours + leader.escalation_hours + team_spillover;
-    }
+/// Ends the week. Its finished items close, and its lost hours become the
+/// next week's lost capacity, when the next week starts (in its leader pass,
+/// so that each queue is visited once a week).
+pub fn end_week(_world: &World, _params: &Params, state: &mut State) {
     state.week += 1;
 }
 
-fn begin_week(state: &mut State, arm: &Arm) {
-    let fade = arm
-        .escalation
-        .as_ref()
-        .map_or(0.0, |e| e.params.insecurity_fade);
-    for leader in &mut state.leaders {
-        leader.conflict_hours = 0.0;
-        leader.meeting_hours = 0.0;
-        leader.escalation_hours = 0.0;
-        leader.worked = 0.0;
-        leader.insecurity_extra *= 1.0 - fade;
-        for item in leader.items.iter_mut().filter(|item| item.live) {
-            item.worked = 0.0;
-        }
-    }
-    for relationship in &mut state.relationships {
-        relationship.owed = 0.0;
-        relationship.missed = 0.0;
-        relationship.unowned = 0.0;
-        relationship.unexplained = 0.0;
-    }
+/// Whether the week's passes run in parallel.
+fn parallel(world: &World) -> bool {
+    world.leaders.len() >= PARALLEL_LEADERS
+}
+
+fn begin_week(state: &mut State) {
     state.manager_hearing.fill(0.0);
     state.manager_escalation.fill(0.0);
     state.onsets = 0;
@@ -85,121 +101,29 @@ fn begin_week(state: &mut State, arm: &Arm) {
     state.delivered = 0.0;
 }
 
-/// Draws one week of private arrivals for every leader into its queue.
-pub fn draw_private_arrivals(world: &World, state: &mut State, arrival_week: i32) {
-    for (info, leader) in world.leaders.iter().zip(&mut state.leaders) {
-        let observers = info.observed_by.len();
-        for stream in &info.arrivals {
-            let Some(count) = &stream.count else { continue };
-            let n = count.sample(&mut leader.arrivals_rng) as u64;
-            for _ in 0..n {
-                let effort = stream.effort.sample(&mut leader.arrivals_rng);
-                let jitter = leader.arrivals_rng.random::<f64>() * 2.0 - 1.0;
-                let due = leader
-                    .arrivals_rng
-                    .random_range(stream.due_weeks_min..=stream.due_weeks_max);
-                let item = Item {
-                    id: 0,
-                    remaining: effort,
-                    worked: 0.0,
-                    priority: stream.priority + jitter * stream.priority_jitter,
-                    due_week: arrival_week + due as i32,
-                    project: PRIVATE,
-                    membership: 0,
-                    live: true,
-                };
-                leader.push_item(item, observers);
-            }
-        }
-    }
-}
-
-/// Fills every queue with the private work of `weeks` weeks before the first
-/// simulated week: the long queue a leader already has.
-pub fn seed_backlog(world: &World, params: &Params, state: &mut State) {
-    let weeks = params.team.initial_backlog_weeks.round() as i32;
-    for before in (1..=weeks).rev() {
-        draw_private_arrivals(world, state, state.week - before);
-    }
-}
-
-fn arrivals(world: &World, params: &Params, state: &mut State) {
-    draw_private_arrivals(world, state, state.week);
-    // Capacity noise and unclear ownership are workload, drawn every week from
-    // workload streams whatever the arm does, so arms stay paired.
-    for (info, leader) in world.leaders.iter().zip(&mut state.leaders) {
-        let noise: f64 = leader.arrivals_rng.sample(StandardNormal);
-        let gross = info.capacity_hours * (1.0 + params.team.capacity_noise_sd * noise);
-        leader.capacity = (gross - leader.lost_last_week).max(0.0);
-    }
+/// Unclear ownership is workload: drawn every week from each project's own
+/// stream whatever the arm does, so arms stay paired.
+fn draw_ambiguity(state: &mut State) {
     for (project, rng) in state.ambiguity_rngs.iter_mut().enumerate() {
         let draw = rng.random::<f64>();
         state.ambiguous[project] = draw < state.ambiguity[project];
     }
 }
 
-/// Pushes this week's shared commitments onto each member's queue.
-fn commitments(world: &World, params: &Params, arm: &Arm, state: &mut State) {
-    for (index, membership) in world.memberships.iter().enumerate() {
-        let project = membership.project as usize;
-        let (start, end) = world.project_weeks[project];
-        let member = &mut state.memberships[index];
+/// This week's plan and priority of every membership.
+fn plan_commitments(world: &World, arm: &Arm, state: &mut State) {
+    let week = state.week;
+    for (membership, member) in world.memberships.iter().zip(&mut state.memberships) {
+        let (start, end) = world.project_weeks[membership.project as usize];
         member.item_slot = NO_SLOT;
         member.planned = 0.0;
         member.agreed = 0.0;
         member.pushed = 0.0;
-        member.priority = compliance_priority(membership.priority, member, state.week, arm);
-        if state.week < start || state.week > end {
-            continue;
+        member.undelivered = 0.0;
+        member.priority = compliance_priority(membership.priority, member, week, arm);
+        if (start..=end).contains(&week) {
+            member.planned = membership.hours_per_week;
         }
-        member.planned = membership.hours_per_week;
-    }
-    // Renegotiation reads the queues as they are before this week's commitments.
-    for index in 0..world.memberships.len() {
-        let target = state.memberships[index].planned + state.memberships[index].deferred;
-        if state.memberships[index].planned <= 0.0 {
-            continue;
-        }
-        let agreed = match &arm.connection {
-            Some(connection) => interventions::connection::renegotiate(
-                world, params, connection, state, index, target,
-            ),
-            None => target,
-        };
-        let member = &mut state.memberships[index];
-        member.deferred = (target - agreed).max(0.0);
-        member.agreed = agreed;
-    }
-    for (index, membership) in world.memberships.iter().enumerate() {
-        let member = &mut state.memberships[index];
-        if member.planned <= 0.0 {
-            continue;
-        }
-        let project = membership.project as usize;
-        let unowned = if state.ambiguous[project] {
-            member.agreed * world.project_unowned_share[project]
-        } else {
-            0.0
-        };
-        // Nobody schedules the unowned part; it stays owed to the project and,
-        // once its miss is noticed, is committed again the next week.
-        member.deferred += unowned;
-        member.pushed = member.agreed - unowned;
-        let leader = membership.leader.0 as usize;
-        let observers = world.leaders[leader].observed_by.len();
-        member.item_slot = state.leaders[leader].push_item(
-            Item {
-                id: 0,
-                remaining: member.pushed,
-                worked: 0.0,
-                priority: membership.priority,
-                due_week: state.week,
-                project: membership.project,
-                membership: index as u32,
-                live: true,
-            },
-            observers,
-        );
     }
 }
 
@@ -215,130 +139,445 @@ fn compliance_priority(base: f64, member: &MembershipState, week: i32, arm: &Arm
     }
 }
 
+/// What the leader pass reads and no leader changes during it.
+pub struct LeaderWeek<'a> {
+    pub world: &'a World,
+    pub params: &'a Params,
+    pub arm: &'a Arm,
+    pub week: i32,
+    pub scheduled: &'a Scheduled<'a>,
+    pub relationships: &'a [RelationshipState],
+    pub memberships: &'a [MembershipState],
+    pub ambiguous: &'a [bool],
+    pub coordinating: &'a [bool],
+}
+
+/// One leader's part of the leader pass: its state and its links.
+pub struct LeaderParts<'a> {
+    pub info: &'a LeaderInfo,
+    pub leader: &'a mut LeaderState,
+    pub links: &'a mut [Link],
+}
+
+fn leader_pass(
+    world: &World,
+    params: &Params,
+    arm: &Arm,
+    scheduled: &Scheduled,
+    state: &mut State,
+) {
+    let State {
+        week,
+        leaders,
+        relationships,
+        links,
+        memberships,
+        ambiguous,
+        coordinating,
+        ..
+    } = state;
+    let context = LeaderWeek {
+        world,
+        params,
+        arm,
+        week: *week,
+        scheduled,
+        relationships,
+        memberships,
+        ambiguous,
+        coordinating,
+    };
+    let run = |infos: &[LeaderInfo], leaders: &mut [LeaderState], links: &mut [Link]| {
+        SCRATCH.with_borrow_mut(|scratch| {
+            let mut links = links;
+            for (info, leader) in infos.iter().zip(leaders) {
+                let (own, rest) = links.split_at_mut(info.observed_by.len());
+                links = rest;
+                let mut parts = LeaderParts {
+                    info,
+                    leader,
+                    links: own,
+                };
+                leader_week(&context, &mut parts, scratch);
+            }
+        });
+    };
+    if parallel(world) {
+        split_leaders(&world.leaders, leaders, links, &run);
+    } else {
+        run(&world.leaders, leaders, links);
+    }
+    state.disclosures = state.leaders.iter().map(|leader| leader.disclosures).sum();
+}
+
+/// Runs `run` over contiguous blocks of leaders (with their links) in
+/// parallel, splitting in halves down to [`MIN_TASK`] leaders.
+fn split_leaders<F>(infos: &[LeaderInfo], leaders: &mut [LeaderState], links: &mut [Link], run: &F)
+where
+    F: Fn(&[LeaderInfo], &mut [LeaderState], &mut [Link]) + Sync,
+{
+    if leaders.len() <= MIN_TASK {
+        run(infos, leaders, links);
+        return;
+    }
+    let middle = leaders.len() / 2;
+    let (left_infos, right_infos) = infos.split_at(middle);
+    let (left_leaders, right_leaders) = leaders.split_at_mut(middle);
+    let link_split = (right_infos[0].link_start - left_infos[0].link_start) as usize;
+    let (left_links, right_links) = links.split_at_mut(link_split);
+    rayon::join(
+        || split_leaders(left_infos, left_leaders, left_links, run),
+        || split_leaders(right_infos, right_leaders, right_links, run),
+    );
+}
+
+/// One leader's week, up to disclosure, and what their peers need from it.
+fn leader_week(context: &LeaderWeek, parts: &mut LeaderParts, scratch: &mut Scratch) {
+    let params = context.params;
+    let info = parts.info;
+    let observers = info.observed_by.len();
+    {
+        let leader = &mut *parts.leader;
+        // Last week ends: its finished items close, its lost hours are this
+        // week's lost capacity.
+        leader.close_finished(observers);
+        let team_spillover =
+            info.team_size * params.conflict.spillover_hours_per_hour * leader.conflict_hours;
+        leader.lost_last_week =
+            leader.conflict_hours + leader.meeting_hours + leader.escalation_hours + team_spillover;
+        begin_leader_week(context, leader);
+    }
+    if let Some(meeting) = context.scheduled.status_meeting {
+        interventions::status_meeting::attend(context, meeting, info, parts.leader);
+    }
+    if let Some(connection) = context.scheduled.one_to_ones {
+        interventions::connection::attend_one_to_ones(context, connection, parts, scratch);
+    }
+    let leader = &mut *parts.leader;
+    arrive(info, leader, context.week);
+    let noise: f64 = leader.arrivals_rng.sample(StandardNormal);
+    let gross = info.capacity_hours * (1.0 + params.team.capacity_noise_sd * noise);
+    leader.capacity = (gross - leader.lost_last_week).max(0.0);
+    commit(context, parts);
+    work(context, parts.info, parts.leader, scratch);
+    tell(context, parts, scratch);
+    deliver(context, parts, scratch);
+}
+
+fn begin_leader_week(context: &LeaderWeek, leader: &mut LeaderState) {
+    let fade = context
+        .arm
+        .escalation
+        .as_ref()
+        .map_or(0.0, |e| e.params.insecurity_fade);
+    leader.conflict_hours = 0.0;
+    leader.meeting_hours = 0.0;
+    leader.escalation_hours = 0.0;
+    leader.worked = 0.0;
+    leader.disclosures = 0;
+    leader.insecurity_extra *= 1.0 - fade;
+    // Only last week's worked items have hours worked to forget.
+    for &slot in &leader.worked_slots {
+        let item = &mut leader.items[slot as usize];
+        if item.live {
+            item.worked = 0.0;
+        }
+    }
+    leader.worked_slots.clear();
+}
+
+/// Draws one week of private arrivals for every leader into its queue.
+pub fn draw_private_arrivals(world: &World, state: &mut State, arrival_week: i32) {
+    for (info, leader) in world.leaders.iter().zip(&mut state.leaders) {
+        arrive(info, leader, arrival_week);
+    }
+}
+
+/// One week of a leader's private arrivals, per workstream: a Poisson count,
+/// then each item's effort, priority jitter and due week.
+fn arrive(info: &LeaderInfo, leader: &mut LeaderState, arrival_week: i32) {
+    let observers = info.observed_by.len();
+    for stream in &info.arrivals {
+        let Some(count) = &stream.count else { continue };
+        let n = count.sample(&mut leader.arrivals_rng) as u64;
+        for _ in 0..n {
+            let effort = stream.effort.sample(&mut leader.arrivals_rng);
+            let jitter = leader.arrivals_rng.random::<f64>() * 2.0 - 1.0;
+            let due = leader
+                .arrivals_rng
+                .random_range(stream.due_weeks_min..=stream.due_weeks_max);
+            let item = Item {
+                id: 0,
+                remaining: effort,
+                worked: 0.0,
+                priority: stream.priority + jitter * stream.priority_jitter,
+                due_week: arrival_week + due as i32,
+                project: PRIVATE,
+                live: true,
+            };
+            // Private work is hidden from every peer.
+            leader.push_item(item, observers, |_| false);
+        }
+    }
+}
+
+/// Fills every queue with the private work of `weeks` weeks before the first
+/// simulated week: the long queue a leader already has.
+pub fn seed_backlog(world: &World, params: &Params, state: &mut State) {
+    let weeks = params.team.initial_backlog_weeks.round() as i32;
+    for before in (1..=weeks).rev() {
+        draw_private_arrivals(world, state, state.week - before);
+    }
+}
+
+/// Agrees this week's commitments (renegotiated when coordinating) and pushes
+/// them onto the queue. Renegotiation reads the queue as it is before any of
+/// this week's commitments.
+fn commit(context: &LeaderWeek, parts: &mut LeaderParts) {
+    let world = context.world;
+    let info = parts.info;
+    for position in 0..info.memberships.len() {
+        let membership = info.memberships[position] as usize;
+        let member = &context.memberships[membership];
+        let mut commitment = Commitment {
+            deferred: member.deferred,
+            ..Default::default()
+        };
+        if member.planned > 0.0 {
+            let target = member.planned + member.deferred;
+            let agreed = match &context.arm.connection {
+                Some(connection) => interventions::connection::renegotiate(
+                    context, connection, parts, membership, target,
+                ),
+                None => target,
+            };
+            commitment.deferred = (target - agreed).max(0.0);
+            commitment.agreed = agreed;
+        }
+        parts.leader.commitments[position] = commitment;
+    }
+    let leader = &mut *parts.leader;
+    let observers = info.observed_by.len();
+    for position in 0..info.memberships.len() {
+        let membership = info.memberships[position] as usize;
+        if context.memberships[membership].planned <= 0.0 {
+            continue;
+        }
+        let project = info.projects[position];
+        let commitment = &mut leader.commitments[position];
+        let unowned = if context.ambiguous[project as usize] {
+            commitment.agreed * world.project_unowned_share[project as usize]
+        } else {
+            0.0
+        };
+        // Nobody schedules the unowned part; it stays owed to the project and,
+        // once its miss is noticed, is committed again the next week.
+        commitment.deferred += unowned;
+        commitment.pushed = commitment.agreed - unowned;
+        let item = Item {
+            id: 0,
+            remaining: commitment.pushed,
+            worked: 0.0,
+            priority: world.memberships[membership].priority,
+            due_week: context.week,
+            project,
+            live: true,
+        };
+        let slot = leader.push_item(item, observers, |observer_slot| {
+            info.peer_sees(observer_slot, position)
+        });
+        leader.commitments[position].item_slot = slot;
+    }
+}
+
 /// The item's place in the queue: its priority (a shared commitment takes its
 /// membership's, raised while complying) plus ageing when overdue.
 #[inline]
-pub fn queue_priority(item: &Item, memberships: &[MembershipState], week: i32, ageing: f64) -> f64 {
+pub fn queue_priority(
+    item: &Item,
+    info: &LeaderInfo,
+    memberships: &[MembershipState],
+    week: i32,
+    ageing: f64,
+) -> f64 {
     let base = if item.project == PRIVATE {
         item.priority
     } else {
-        memberships[item.membership as usize].priority
+        memberships[info.membership_of(item.project)].priority
     };
     base + ageing * (week - item.due_week).max(0) as f64
 }
 
-fn work(params: &Params, state: &mut State) {
-    let week = state.week;
-    let ageing = params.team.ageing_per_week;
-    let memberships = &state.memberships;
-    for leader in &mut state.leaders {
-        // Keys are computed once per item, not once per comparison.
-        let mut order = std::mem::take(&mut leader.order);
-        order.clear();
-        order.extend(
-            leader
-                .items
-                .iter()
-                .enumerate()
-                .filter(|(_, item)| item.live && item.remaining > DONE_EPSILON)
-                .map(|(slot, item)| QueueEntry {
-                    key: QueueEntry::key(
-                        queue_priority(item, memberships, week, ageing),
-                        item.due_week,
-                        item.id,
-                    ),
-                    slot: slot as u32,
-                }),
-        );
-        order.sort_unstable_by_key(|entry| entry.key);
-        let mut available = leader.capacity;
-        for entry in &order {
+/// Spends the week's capacity down the queue (highest priority first, then
+/// earliest due week, then arrival). Keys are computed once per open item;
+/// only as much of the queue is put in order as capacity reaches.
+fn work(context: &LeaderWeek, info: &LeaderInfo, leader: &mut LeaderState, scratch: &mut Scratch) {
+    let week = context.week;
+    let ageing = context.params.team.ageing_per_week;
+    let order = &mut scratch.order;
+    order.clear();
+    order.reserve(leader.slots.count(SlotBits::OPEN));
+    let items = &leader.items;
+    leader.slots.for_each(SlotBits::OPEN, |slot| {
+        let item = &items[slot];
+        order.push(QueueEntry {
+            key: QueueEntry::key(
+                queue_priority(item, info, context.memberships, week, ageing),
+                item.due_week,
+                item.id,
+            ),
+            slot: slot as u32,
+        });
+    });
+    let mut available = leader.capacity;
+    // Capacity usually runs out after a dozen items or so: the queue is put
+    // in order a round of QUEUE_ROUND items at a time (a linear-time
+    // selection, then a sort of the round), and the rest never is.
+    let mut rest = &mut order[..];
+    while available > 0.0 && !rest.is_empty() {
+        let take = QUEUE_ROUND.min(rest.len());
+        if take < rest.len() {
+            rest.select_nth_unstable_by_key(take - 1, |entry| entry.key);
+        }
+        let (round, tail) = rest.split_at_mut(take);
+        round.sort_unstable_by_key(|entry| entry.key);
+        for entry in round.iter() {
             if available <= 0.0 {
                 break;
             }
-            let item = &mut leader.items[entry.slot as usize];
+            let slot = entry.slot as usize;
+            let item = &mut leader.items[slot];
             let hours = item.remaining.min(available);
             item.remaining -= hours;
             item.worked += hours;
             available -= hours;
+            leader.worked_slots.push(entry.slot);
+            if item.remaining <= DONE_EPSILON {
+                leader.slots.clear(SlotBits::OPEN, slot);
+                leader.finished.push(entry.slot);
+            }
         }
-        leader.worked = leader.capacity - available;
-        leader.idle = available;
-        leader.order = order;
+        rest = tail;
     }
+    leader.worked = leader.capacity - available;
+    leader.idle = available;
+    leader.worked_slots.sort_unstable();
 }
 
-/// Measures this week's shared delivery and tells each observer what they were owed.
-fn delivery(world: &World, state: &mut State) {
-    for (index, membership) in world.memberships.iter().enumerate() {
-        let leader = &state.leaders[membership.leader.0 as usize];
-        let member = &state.memberships[index];
-        if member.item_slot == NO_SLOT {
+/// A leader tells each peer about open work the peer cannot see, with a
+/// probability that rises with trust in the peer and falls with insecurity.
+///
+/// Peers are told in the order of `observed_by`, each about the items in slot
+/// order: each live item the peer cannot see, and does not already know as
+/// context, is told with probability
+/// `clamp((d + boost + k_trust * trust_in_observer) * (1 - insecurity))`,
+/// one draw from the leader's disclosure stream per item.
+pub fn tell(context: &LeaderWeek, parts: &mut LeaderParts, scratch: &mut Scratch) {
+    let info = parts.info;
+    let leader = &mut *parts.leader;
+    let observers = info.observed_by.len();
+    let insecurity = leader.insecurity(info);
+    let k_trust = context.params.disclosure.k_trust;
+    // Each peer's threshold (0: told nothing, no draws), and how many draws
+    // the whole round takes, so that they come from the stream in one go.
+    let thresholds = &mut scratch.thresholds;
+    thresholds.clear();
+    let mut wanted = 0;
+    for observer_slot in 0..observers {
+        let trust_in_observer = context.relationships[info.reverse[observer_slot] as usize].trust;
+        let boost = parts.links[observer_slot].boost();
+        let probability = ((info.disclosure + boost + k_trust * trust_in_observer)
+            * (1.0 - insecurity))
+            .clamp(0.0, 1.0);
+        if probability <= 0.0 {
+            thresholds.push(0);
             continue;
         }
-        let item = &leader.items[member.item_slot as usize];
-        let delivered = member.pushed - item.remaining;
-        let unowned = member.agreed - member.pushed;
-        state.planned += member.planned;
-        state.on_time += delivered.min(member.planned);
-        for &relationship in &membership.observed_in {
-            let view = &mut state.relationships[relationship as usize];
-            view.owed += member.agreed;
-            view.missed += item.remaining;
-            view.unowned += unowned;
-        }
+        // `random::<f64>() < p` is `(x >> 11) * 2^-53 < p` for a 64-bit draw
+        // x, exactly `(x >> 11) < ceil(p * 2^53)` (scaling by a power of two
+        // is exact): the same decision from the same draw, without the float.
+        thresholds.push((probability * (1u64 << 53) as f64).ceil() as u64);
+        wanted += leader.slots.count(SlotBits::untold(observer_slot));
     }
-    for leader in &state.leaders {
-        state.delivered += leader
-            .items
-            .iter()
-            .filter(|item| item.live && item.project != PRIVATE)
-            .map(|item| item.worked)
-            .sum::<f64>();
-    }
-    if state.week >= 1 {
-        state.planned_cumulative += state.planned;
-        state.delivered_cumulative += state.delivered;
-    }
-}
-
-/// Each leader tells each peer about open work the peer cannot see, with a
-/// probability that rises with trust in the peer and falls with insecurity.
-fn disclosure(world: &World, params: &Params, state: &mut State) {
-    for relationship in 0..world.relationships.len() {
-        disclose(world, params, state, relationship);
-    }
-}
-
-/// One round of disclosure from a relationship's actor to its observer:
-/// each open item the observer cannot see, and does not already know as
-/// context, is told with probability
-/// `clamp((d + boost + k_trust * trust_in_observer) * (1 - insecurity))`.
-pub fn disclose(world: &World, params: &Params, state: &mut State, relationship: usize) {
-    let rel = &world.relationships[relationship];
-    let actor = rel.actor.0 as usize;
-    let info = &world.leaders[actor];
-    let observers = info.observed_by.len();
-    let insecurity = state.leaders[actor].insecurity(info);
-    let trust_in_observer = state.relationships[rel.reverse as usize].trust;
-    let boost = state.relationships[relationship].disclosure_boost;
-    let probability = ((info.disclosure + boost + params.disclosure.k_trust * trust_in_observer)
-        * (1.0 - insecurity))
-        .clamp(0.0, 1.0);
-    if probability <= 0.0 {
+    if wanted == 0 {
         return;
     }
-    let leader = &mut state.leaders[actor];
-    for slot in 0..leader.items.len() {
-        let item = &leader.items[slot];
-        let byte = slot * observers + rel.observer_slot as usize;
-        if !item.live || rel.sees(item.project) || leader.known[byte] == CONTEXT {
+    // Filling a buffer gives the same numbers as drawing them one by one.
+    let draws = &mut scratch.draws;
+    if draws.len() < wanted {
+        draws.resize(wanted, 0);
+    }
+    let draws = &mut draws[..wanted];
+    leader.disclosure_rng.fill(draws);
+    let mut next = 0;
+    for (observer_slot, &threshold) in thresholds.iter().enumerate() {
+        if threshold == 0 {
             continue;
         }
-        if leader.disclosure_rng.random::<f64>() < probability {
-            leader.known[byte] = CONTEXT;
-            state.disclosures += 1;
+        let set = SlotBits::untold(observer_slot);
+        for word_index in 0..leader.slots.n_words() {
+            let mut word = leader.slots.word(set, word_index);
+            let mut told = 0u64;
+            while word != 0 {
+                let bit = word.trailing_zeros() as usize;
+                word &= word - 1;
+                let hit = draws[next] >> 11 < threshold;
+                next += 1;
+                // Branch-free: whether a peer is told is a coin toss.
+                told |= u64::from(hit) << bit;
+                let byte = &mut leader.known[(word_index * 64 + bit) * observers + observer_slot];
+                *byte = if hit { CONTEXT } else { *byte };
+            }
+            leader.slots.clear_word(set, word_index, told);
+            leader.disclosures += told.count_ones();
         }
+    }
+}
+
+/// After work and disclosure: hours delivered on shared work, each
+/// commitment's undone hours, and for each peer what they were owed, missed
+/// and can explain, and (in reported weeks) the open load they can see.
+fn deliver(context: &LeaderWeek, parts: &mut LeaderParts, scratch: &mut Scratch) {
+    let info = parts.info;
+    let leader = &mut *parts.leader;
+    let items = &leader.items;
+    // Items not worked this week add zero.
+    leader.delivered = leader
+        .worked_slots
+        .iter()
+        .map(|&slot| &items[slot as usize])
+        .filter(|item| item.live && item.project != PRIVATE)
+        .map(|item| item.worked)
+        .sum::<f64>();
+    for commitment in &mut leader.commitments {
+        if commitment.item_slot != NO_SLOT {
+            commitment.undelivered = items[commitment.item_slot as usize].remaining;
+        }
+    }
+    let disclosure = &context.params.disclosure;
+    for (observer_slot, link) in parts.links.iter_mut().enumerate() {
+        // What the peer was owed: this leader's commitments to projects the
+        // peer shares, in membership order.
+        let (mut owed, mut missed, mut unowned) = (0.0, 0.0, 0.0);
+        for (position, commitment) in leader.commitments.iter().enumerate() {
+            if commitment.item_slot == NO_SLOT || !info.peer_sees(observer_slot, position) {
+                continue;
+            }
+            owed += commitment.agreed;
+            missed += commitment.undelivered;
+            unowned += commitment.agreed - commitment.pushed;
+        }
+        link.owed = owed;
+        link.missed = missed;
+        link.unowned = unowned;
+        link.explained = if owed > 0.0 && missed > 0.0 {
+            explained_share(info, leader, observer_slot, link.trust(), disclosure)
+        } else {
+            0.0
+        };
+    }
+    if context.week >= 1 {
+        measure_loads(info, leader, parts.links, &mut scratch.believed);
     }
 }
 
@@ -352,23 +591,37 @@ fn credit(channel: u8, context_credit: f64, data_credit: f64) -> f64 {
     }
 }
 
-/// The share of the actor's hidden work this week the observer can explain,
-/// weighted by how much the observer credits what they know.
-pub fn explained_share(world: &World, params: &Params, state: &State, relationship: usize) -> f64 {
-    let rel = &world.relationships[relationship];
-    let trust = state.relationships[relationship].trust;
-    let context_credit = trust.powf(params.disclosure.context_exponent);
-    let data_credit = trust.powf(params.disclosure.data_exponent);
-    let actor = &state.leaders[rel.actor.0 as usize];
-    let observers = world.leaders[rel.actor.0 as usize].observed_by.len();
+/// The share of the actor's hidden work this week the observer at
+/// `observer_slot` can explain, weighted by how much the observer credits
+/// what they know (`trust` is the observer's trust in the actor).
+fn explained_share(
+    info: &LeaderInfo,
+    actor: &LeaderState,
+    observer_slot: usize,
+    trust: f64,
+    disclosure: &crate::scenario::DisclosureParams,
+) -> f64 {
+    let observers = info.observed_by.len();
+    // Each credit is computed the first time a channel needs it (pure, so
+    // when it is computed does not change it).
+    let (mut context_credit, mut data_credit) = (None, None);
     let (mut hidden_hours, mut credited_hours) = (0.0, 0.0);
-    for (slot, item) in actor.items.iter().enumerate() {
-        if !item.live || item.worked <= 0.0 || rel.sees(item.project) {
+    // Only items worked this week have hours to explain, in slot order.
+    for &slot in &actor.worked_slots {
+        let item = &actor.items[slot as usize];
+        if !item.live || item.worked <= 0.0 || info.peer_sees_project(observer_slot, item.project) {
             continue;
         }
         hidden_hours += item.worked;
-        let channel = actor.known[slot * observers + rel.observer_slot as usize];
-        credited_hours += item.worked * credit(channel, context_credit, data_credit);
+        let channel = actor.known[slot as usize * observers + observer_slot];
+        let credit = match channel {
+            CONTEXT => {
+                *context_credit.get_or_insert_with(|| trust.powf(disclosure.context_exponent))
+            }
+            DATA => *data_credit.get_or_insert_with(|| trust.powf(disclosure.data_exponent)),
+            _ => credit(channel, 0.0, 0.0),
+        };
+        credited_hours += item.worked * credit;
     }
     if hidden_hours > 0.0 {
         credited_hours / hidden_hours
@@ -382,72 +635,271 @@ pub fn explained_share(world: &World, params: &Params, state: &State, relationsh
     }
 }
 
-/// Misses the observer cannot explain become frustration and cost trust;
-/// kept or explained commitments rebuild trust.
-fn attribution(world: &World, params: &Params, state: &mut State) {
-    let p = &params.attribution;
-    for relationship in 0..world.relationships.len() {
-        let owed = state.relationships[relationship].owed;
-        if owed <= 0.0 {
-            continue;
+/// For each peer: the open hours of this leader's work the peer sees or was
+/// told about, and all of them, summed in slot order. Also lists each live
+/// shared item's remaining hours, for the shared backlog.
+fn measure_loads(
+    info: &LeaderInfo,
+    leader: &mut LeaderState,
+    links: &mut [Link],
+    believed: &mut Vec<f64>,
+) {
+    let observers = info.observed_by.len();
+    believed.clear();
+    believed.resize(observers, 0.0);
+    leader.shared_remaining.clear();
+    let mut actual = 0.0;
+    let items = &leader.items;
+    let known_bytes = &leader.known;
+    let shared_remaining = &mut leader.shared_remaining;
+    leader.slots.for_each(SlotBits::LIVE, |slot| {
+        let item = &items[slot];
+        if item.project != PRIVATE {
+            shared_remaining.push(item.remaining);
         }
-        let explained = if state.relationships[relationship].missed > 0.0 {
-            explained_share(world, params, state, relationship)
+        if item.remaining <= 0.0 {
+            return;
+        }
+        let remaining = item.remaining;
+        actual += remaining;
+        let known = &known_bytes[slot * observers..(slot + 1) * observers];
+        if item.project == PRIVATE {
+            // Adding +0.0 leaves a positive sum unchanged, so the peers who
+            // do not know the item can be skipped without a branch.
+            for (sum, &channel) in believed.iter_mut().zip(known) {
+                *sum += if channel != UNKNOWN { remaining } else { 0.0 };
+            }
         } else {
-            0.0
-        };
-        let rel = &world.relationships[relationship];
-        let observer_info = &world.leaders[rel.observer.0 as usize];
-        let observer_insecurity = state.leaders[rel.observer.0 as usize].insecurity(observer_info);
-        let view = &mut state.relationships[relationship];
-        // Unowned work is not excused by load: the observer thinks it was simply dropped.
-        let unexplained = (view.missed * (1.0 - explained) + view.unowned).min(owed);
-        let share = unexplained / owed;
-        view.unexplained = unexplained;
-        view.frustration = (1.0 - p.decay) * view.frustration
-            + p.alpha
-                * share
-                * (1.0 + p.blame_insecurity * observer_insecurity)
-                * (1.0 - p.rho * view.trust)
-                * (1.0 - p.support_damp * observer_info.support);
-        let trust = view.trust;
-        view.trust = (trust - p.lambda_loss * trust * share
-            + p.lambda_gain * (1.0 - trust) * (1.0 - share))
-            .clamp(0.0, 1.0);
-    }
-    // Frustration fades in weeks with nothing owed, too.
-    for view in state
-        .relationships
-        .iter_mut()
-        .filter(|view| view.owed <= 0.0)
-    {
-        view.frustration *= 1.0 - p.decay;
+            for (observer_slot, sum) in believed.iter_mut().enumerate() {
+                if info.peer_sees_project(observer_slot, item.project)
+                    || known[observer_slot] != UNKNOWN
+                {
+                    *sum += remaining;
+                }
+            }
+        }
+    });
+    for (link, &sum) in links.iter_mut().zip(believed.iter()) {
+        link.believed_load = sum;
+        link.actual_load = actual;
     }
 }
 
-/// Frustration becomes hours: the observer's complaints, the actor's replies,
-/// the observer's manager listening. Episodes start and end with hysteresis.
-fn conflict(world: &World, params: &Params, state: &mut State) {
+/// Copies each membership's commitment from its leader's pass and totals
+/// this week's shared delivery, in membership and leader order.
+fn settle_commitments(world: &World, state: &mut State) {
+    let leaders = &state.leaders;
+    let settle = |(membership, member): (&crate::model::Membership, &mut MembershipState)| {
+        let leader = &leaders[membership.leader.0 as usize];
+        let commitment = &leader.commitments[membership.position as usize];
+        member.agreed = commitment.agreed;
+        member.deferred = commitment.deferred;
+        member.pushed = commitment.pushed;
+        member.item_slot = commitment.item_slot;
+        member.undelivered = commitment.undelivered;
+    };
+    if parallel(world) {
+        world
+            .memberships
+            .par_iter()
+            .zip(state.memberships.par_iter_mut())
+            .with_min_len(MIN_TASK * 8)
+            .for_each(settle);
+    } else {
+        world
+            .memberships
+            .iter()
+            .zip(state.memberships.iter_mut())
+            .for_each(settle);
+    }
+    for member in &state.memberships {
+        if member.item_slot == NO_SLOT {
+            continue;
+        }
+        let delivered = member.pushed - member.undelivered;
+        state.planned += member.planned;
+        state.on_time += delivered.min(member.planned);
+    }
+    for leader in &state.leaders {
+        state.delivered += leader.delivered;
+    }
+    if state.week >= 1 {
+        state.planned_cumulative += state.planned;
+        state.delivered_cumulative += state.delivered;
+    }
+}
+
+/// What the relationship pass reads.
+struct RelationshipWeek<'a> {
+    world: &'a World,
+    params: &'a Params,
+    week: i32,
+    leaders: &'a [LeaderState],
+    links: &'a [Link],
+}
+
+fn relationship_pass(world: &World, params: &Params, state: &mut State) {
+    let State {
+        week,
+        leaders,
+        relationships,
+        links,
+        ..
+    } = state;
+    let context = RelationshipWeek {
+        world,
+        params,
+        week: *week,
+        leaders,
+        links,
+    };
+    let onsets: u32 = if parallel(world) {
+        relationships
+            .par_iter_mut()
+            .enumerate()
+            .with_min_len(MIN_TASK * 8)
+            .map(|(index, view)| relationship_week(&context, index, view))
+            .sum()
+    } else {
+        relationships
+            .iter_mut()
+            .enumerate()
+            .map(|(index, view)| relationship_week(&context, index, view))
+            .sum()
+    };
+    state.onsets = onsets;
+}
+
+/// One relationship's week: what the actor owed and missed, how much of it
+/// the observer cannot explain, frustration, trust and conflict. Returns 1
+/// when an episode starts.
+fn relationship_week(
+    context: &RelationshipWeek,
+    index: usize,
+    view: &mut RelationshipState,
+) -> u32 {
+    let rel = &context.world.relationships[index];
+    let link = &context.links[rel.link as usize];
+    view.owed = link.owed;
+    view.missed = link.missed;
+    view.unowned = link.unowned;
+    view.unexplained = 0.0;
+    attribute(context, index, link.explained, view);
+    if context.week >= 1 {
+        view.believed_load = link.believed_load;
+        view.actual_load = link.actual_load;
+    }
+    let onset = conflict(context.params, view);
+    link.mirror(view);
+    link.set_conflict(view);
+    onset
+}
+
+/// Misses the observer cannot explain become frustration and cost trust;
+/// kept or explained commitments rebuild trust. Frustration fades in weeks
+/// with nothing owed, too.
+fn attribute(
+    context: &RelationshipWeek,
+    index: usize,
+    explained: f64,
+    view: &mut RelationshipState,
+) {
+    let p = &context.params.attribution;
+    let owed = view.owed;
+    if owed <= 0.0 {
+        view.frustration *= 1.0 - p.decay;
+        return;
+    }
+    let rel = &context.world.relationships[index];
+    let observer_info = &context.world.leaders[rel.observer.0 as usize];
+    let observer_insecurity = context.leaders[rel.observer.0 as usize].insecurity(observer_info);
+    // Unowned work is not excused by load: the observer thinks it was simply dropped.
+    let unexplained = (view.missed * (1.0 - explained) + view.unowned).min(owed);
+    let share = unexplained / owed;
+    view.unexplained = unexplained;
+    view.frustration = (1.0 - p.decay) * view.frustration
+        + p.alpha
+            * share
+            * (1.0 + p.blame_insecurity * observer_insecurity)
+            * (1.0 - p.rho * view.trust)
+            * (1.0 - p.support_damp * observer_info.support);
+    let trust = view.trust;
+    view.trust = (trust - p.lambda_loss * trust * share
+        + p.lambda_gain * (1.0 - trust) * (1.0 - share))
+        .clamp(0.0, 1.0);
+}
+
+/// Frustration becomes the observer's hours of complaints and reminders;
+/// episodes start and end with hysteresis. Returns 1 when an episode starts.
+fn conflict(params: &Params, view: &mut RelationshipState) -> u32 {
     let c = &params.conflict;
-    for (index, rel) in world.relationships.iter().enumerate() {
-        let view = &mut state.relationships[index];
-        let hours = c.max_hours * (1.0 - (-view.frustration / c.half_frustration).exp());
-        let observer = rel.observer.0 as usize;
-        let actor = rel.actor.0 as usize;
-        if !view.in_episode && view.frustration >= c.episode_onset {
-            view.in_episode = true;
-            state.onsets += 1;
-        } else if view.in_episode && view.frustration < c.episode_offset {
-            view.in_episode = false;
+    view.conflict_hours = c.max_hours * (1.0 - (-view.frustration / c.half_frustration).exp());
+    if !view.in_episode && view.frustration >= c.episode_onset {
+        view.in_episode = true;
+        return 1;
+    } else if view.in_episode && view.frustration < c.episode_offset {
+        view.in_episode = false;
+    }
+    0
+}
+
+/// Each leader's conflict hours: their complaints as observer and their
+/// replies as actor, summed in relationship order; the managers' share of
+/// what observers complain about; who was touched by an episode.
+fn gather_conflict(world: &World, params: &Params, state: &mut State) {
+    let c = &params.conflict;
+    let week = state.week;
+    let relationships = &state.relationships;
+    let links = &state.links;
+    let gather = |info: &LeaderInfo, leader: &mut LeaderState| {
+        let own_links = &links[info.link_start as usize..][..info.observed_by.len()];
+        let mut as_observer =
+            (info.observing.start as usize..info.observing.end as usize).peekable();
+        let mut as_actor = info.observed_by.iter().zip(own_links).peekable();
+        let mut hours = 0.0;
+        let mut in_episode = false;
+        // Merge the two ascending lists, so the sum follows relationship order.
+        loop {
+            let next_observer = as_observer.peek().copied();
+            let next_actor = as_actor.peek().map(|&(&r, _)| r as usize);
+            match (next_observer, next_actor) {
+                (Some(o), Some(a)) if o < a => {
+                    as_observer.next();
+                    hours += relationships[o].conflict_hours;
+                    in_episode |= relationships[o].in_episode;
+                }
+                (Some(o), None) => {
+                    as_observer.next();
+                    hours += relationships[o].conflict_hours;
+                    in_episode |= relationships[o].in_episode;
+                }
+                (_, Some(_)) => {
+                    let (_, link) = as_actor.next().expect("peeked");
+                    hours += c.reply_share * link.conflict_hours();
+                    in_episode |= link.in_episode();
+                }
+                (None, None) => break,
+            }
         }
-        let in_episode = view.in_episode;
-        state.leaders[observer].conflict_hours += hours;
-        state.leaders[actor].conflict_hours += c.reply_share * hours;
-        state.manager_hearing[world.leaders[observer].manager.0 as usize] +=
-            c.manager_share * hours;
-        if in_episode && (1..=52).contains(&state.week) {
-            state.leaders[observer].touched = true;
-            state.leaders[actor].touched = true;
+        leader.conflict_hours = hours;
+        if in_episode && (1..=52).contains(&week) {
+            leader.touched = true;
         }
+    };
+    if parallel(world) {
+        state
+            .leaders
+            .par_iter_mut()
+            .zip(world.leaders.par_iter())
+            .with_min_len(MIN_TASK * 4)
+            .for_each(|(leader, info)| gather(info, leader));
+    } else {
+        for (leader, info) in state.leaders.iter_mut().zip(&world.leaders) {
+            gather(info, leader);
+        }
+    }
+    for (rel, view) in world.relationships.iter().zip(&state.relationships) {
+        state.manager_hearing[world.leaders[rel.observer.0 as usize].manager.0 as usize] +=
+            c.manager_share * view.conflict_hours;
     }
 }

@@ -2,7 +2,7 @@
 //! CSV files. Metrics are read from the state after the week's step; nothing
 //! here feeds back into the model.
 
-use crate::model::{PRIVATE, State, World};
+use crate::model::{State, World};
 use crate::scenario::{Params, Scenario};
 
 macro_rules! metric_enum {
@@ -133,12 +133,12 @@ pub fn record_week(world: &World, params: &Params, state: &State, out: &mut [f64
         Weekly::CumulativeDeliveryRatio,
         ratio(state.delivered_cumulative, state.planned_cumulative),
     );
+    // Every live shared item's remaining hours, leader by leader in slot
+    // order, as the leader pass listed them.
     let open_shared: f64 = state
         .leaders
         .iter()
-        .flat_map(|leader| leader.items.iter())
-        .filter(|item| item.live && item.project != PRIVATE)
-        .map(|item| item.remaining)
+        .flat_map(|leader| leader.shared_remaining.iter())
         .sum();
     let deferred: f64 = state.memberships.iter().map(|m| m.deferred).sum();
     set(
@@ -182,23 +182,15 @@ fn ratio(numerator: f64, denominator: f64) -> f64 {
 }
 
 /// Summed over relationships: the open work each observer believes the actor
-/// has (the shared slice plus what was disclosed) and the actor's real open work.
-pub fn peer_loads(world: &World, state: &State) -> (f64, f64) {
+/// has (the shared slice plus what was disclosed) and the actor's real open
+/// work. Each relationship's two loads are summed over the actor's items by
+/// the engine's leader pass (in slot order, in parallel across leaders); here
+/// they are added up in relationship order.
+pub fn peer_loads(_world: &World, state: &State) -> (f64, f64) {
     let (mut believed, mut actual) = (0.0, 0.0);
-    for rel in &world.relationships {
-        let actor = &state.leaders[rel.actor.0 as usize];
-        let observers = world.leaders[rel.actor.0 as usize].observed_by.len();
-        for (slot, item) in actor.items.iter().enumerate() {
-            if !item.live || item.remaining <= 0.0 {
-                continue;
-            }
-            actual += item.remaining;
-            let known =
-                actor.known[slot * observers + rel.observer_slot as usize] != crate::model::UNKNOWN;
-            if rel.sees(item.project) || known {
-                believed += item.remaining;
-            }
-        }
+    for view in &state.relationships {
+        believed += view.believed_load;
+        actual += view.actual_load;
     }
     (believed, actual)
 }

@@ -4,7 +4,16 @@
 //! [`World`] is what never changes during a run (who shares what with whom,
 //! distributions, the lowest common manager of each pair); it is built once per
 //! scenario and shared by every replicate. [`State`] is what the week changes;
-//! one is reused for every arm and replicate a thread simulates.
+//! one is built for each arm of each replicate.
+//!
+//! A leader's queue is a vector of item slots (a closed item's slot is reused)
+//! with, beside it, one byte per slot and peer saying how that peer knows the
+//! item ([`LeaderState::known`]) and a few bit sets over the slots
+//! ([`SlotBits`]) so that the week visits only the slots a phase needs: the
+//! open ones to work on, the ones a peer has not been told about to disclose.
+
+use std::ops::Range;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{LogNormal, Poisson};
@@ -47,11 +56,58 @@ pub struct LeaderInfo {
     /// Support of the leader's manager, in [0, 1].
     pub support: f64,
     pub arrivals: Vec<Arrivals>,
-    /// Memberships of this leader (indices into `World::memberships`).
+    /// Memberships of this leader (indices into `World::memberships`), ascending.
     pub memberships: Vec<u32>,
-    /// Relationships in which this leader is the actor; an item's knowledge
-    /// bytes are ordered like this list.
+    /// The project of each membership, in the same order.
+    pub projects: Vec<u32>,
+    /// Relationships in which this leader is the actor, ascending; an item's
+    /// knowledge bytes are ordered like this list.
     pub observed_by: Vec<u32>,
+    /// Relationships in which this leader is the observer: a contiguous
+    /// range, since relationships are sorted by observer.
+    pub observing: Range<u32>,
+    /// Per observer slot: the relationship the other way round (this leader
+    /// observing that peer).
+    pub reverse: Vec<u32>,
+    /// Per observer slot, a bit per membership (in the order of
+    /// `memberships`): whether that peer shares the membership's project.
+    /// `sees_words` words per observer slot.
+    pub sees: Vec<u64>,
+    pub sees_words: usize,
+    /// Where this leader's links start in `State::links` (one per observer slot).
+    pub link_start: u32,
+}
+
+impl LeaderInfo {
+    /// Whether the peer at `observer_slot` sees the project of the
+    /// membership at `position` (shares it).
+    #[inline]
+    pub fn peer_sees(&self, observer_slot: usize, position: usize) -> bool {
+        self.sees[observer_slot * self.sees_words + position / 64] >> (position % 64) & 1 == 1
+    }
+
+    /// Whether the peer at `observer_slot` sees an item of `project`.
+    #[inline]
+    pub fn peer_sees_project(&self, observer_slot: usize, project: u32) -> bool {
+        project != PRIVATE
+            && self
+                .projects
+                .iter()
+                .position(|&p| p == project)
+                .is_some_and(|position| self.peer_sees(observer_slot, position))
+    }
+
+    /// The membership through which this leader works on `project`. A
+    /// leader's shared items all belong to one of their own projects.
+    #[inline]
+    pub fn membership_of(&self, project: u32) -> usize {
+        let position = self
+            .projects
+            .iter()
+            .position(|&p| p == project)
+            .unwrap_or(0);
+        self.memberships[position] as usize
+    }
 }
 
 /// One leader's place in one project.
@@ -63,6 +119,8 @@ pub struct Membership {
     pub priority: f64,
     /// Relationships (other member -> this leader) that observe this commitment.
     pub observed_in: Vec<u32>,
+    /// Position of this membership in its leader's `LeaderInfo::memberships`.
+    pub position: u32,
 }
 
 /// An ordered pair: the observer's view of the actor.
@@ -80,6 +138,8 @@ pub struct Relationship {
     pub shared_projects: Vec<u32>,
     /// The lowest manager both report to, directly or not.
     pub common_manager: ManagerId,
+    /// This relationship's place in `State::links` (the actor's links, by observer slot).
+    pub link: u32,
 }
 
 impl Relationship {
@@ -137,7 +197,13 @@ impl World {
                     })
                     .collect(),
                 memberships: Vec::new(),
+                projects: Vec::new(),
                 observed_by: Vec::new(),
+                observing: 0..0,
+                reverse: Vec::new(),
+                sees: Vec::new(),
+                sees_words: 0,
+                link_start: 0,
             })
             .collect();
 
@@ -147,14 +213,17 @@ impl World {
             let mut ids = Vec::new();
             for member in &project.members {
                 let id = memberships.len() as u32;
+                let info = &mut leaders[member.leader.0 as usize];
                 memberships.push(Membership {
                     project: project_index as u32,
                     leader: member.leader,
                     hours_per_week: member.hours_per_week,
                     priority: member.priority,
                     observed_in: Vec::new(),
+                    position: info.memberships.len() as u32,
                 });
-                leaders[member.leader.0 as usize].memberships.push(id);
+                info.memberships.push(id);
+                info.projects.push(project_index as u32);
                 ids.push(id);
             }
             project_members.push(ids);
@@ -191,6 +260,7 @@ impl World {
                     pair: 0,
                     observer_slot: 0,
                     shared_projects: vec![project],
+                    link: 0,
                     common_manager: common_manager(
                         organisation,
                         organisation.leaders[observer as usize].manager,
@@ -199,12 +269,27 @@ impl World {
                 }),
             }
         }
+        // Each leader's relationships as observer are one run of the sorted list.
+        let mut start = 0;
+        while start < relationships.len() {
+            let observer = relationships[start].observer.0;
+            let end = start
+                + relationships[start..]
+                    .iter()
+                    .take_while(|r| r.observer.0 == observer)
+                    .count();
+            leaders[observer as usize].observing = start as u32..end as u32;
+            start = end;
+        }
         let mut pairs = Vec::new();
         for index in 0..relationships.len() {
             let (observer, actor) = (relationships[index].observer, relationships[index].actor);
-            let reverse = relationships
-                .binary_search_by(|r| (r.observer, r.actor).cmp(&(actor, observer)))
-                .unwrap_or(index) as u32;
+            // The reverse is among the actor's few relationships as observer.
+            let range = leaders[actor.0 as usize].observing.clone();
+            let reverse = relationships[range.start as usize..range.end as usize]
+                .iter()
+                .position(|r| r.actor == observer)
+                .map_or(index as u32, |offset| range.start + offset as u32);
             relationships[index].reverse = reverse;
             if observer < actor {
                 relationships[index].pair = pairs.len() as u32;
@@ -214,6 +299,29 @@ impl World {
             let actor_info = &mut leaders[actor.0 as usize];
             relationships[index].observer_slot = actor_info.observed_by.len() as u32;
             actor_info.observed_by.push(index as u32);
+        }
+        // Links: each leader's relationships as actor, by observer slot, one
+        // leader after another; and what each peer sees of each membership.
+        let mut link_start = 0u32;
+        for info in &mut leaders {
+            info.link_start = link_start;
+            link_start += info.observed_by.len() as u32;
+            info.sees_words = info.memberships.len().div_ceil(64).max(1);
+            info.sees = vec![0; info.observed_by.len() * info.sees_words];
+            for (observer_slot, &relationship) in info.observed_by.iter().enumerate() {
+                let rel = &relationships[relationship as usize];
+                info.reverse.push(rel.reverse);
+                for (position, &project) in info.projects.iter().enumerate() {
+                    if rel.sees(project) {
+                        info.sees[observer_slot * info.sees_words + position / 64] |=
+                            1 << (position % 64);
+                    }
+                }
+            }
+        }
+        for relationship in &mut relationships {
+            relationship.link =
+                leaders[relationship.actor.0 as usize].link_start + relationship.observer_slot;
         }
         for (index, relationship) in relationships.iter().enumerate() {
             for &membership in &leaders[relationship.actor.0 as usize].memberships {
@@ -313,8 +421,6 @@ pub struct Item {
     pub due_week: i32,
     /// Project of a shared commitment, or [`PRIVATE`].
     pub project: u32,
-    /// Membership of a shared commitment (meaningless for private items).
-    pub membership: u32,
     /// False once the slot is free.
     pub live: bool,
 }
@@ -348,23 +454,170 @@ impl QueueEntry {
     }
 }
 
+/// Bit sets over a leader's item slots, 64 slots to a word: which slots hold
+/// a live item, which of those still have work left (open), which are shared
+/// commitments, and, per peer, which live items the peer does not see and has
+/// not been told about as context (the items a disclosure may still tell).
+///
+/// The sets of one word of slots sit next to each other (`stride` words per
+/// 64 slots), so a growing queue only ever appends words.
+#[derive(Debug, Clone, Default)]
+pub struct SlotBits {
+    words: Vec<u64>,
+    /// Words per 64 slots: one per set.
+    stride: usize,
+    /// Words per set.
+    n_words: usize,
+}
+
+impl SlotBits {
+    pub const LIVE: usize = 0;
+    pub const OPEN: usize = 1;
+    pub const SHARED: usize = 2;
+    const UNTOLD: usize = 3;
+
+    pub fn new(observers: usize) -> SlotBits {
+        SlotBits {
+            words: Vec::new(),
+            stride: Self::UNTOLD + observers,
+            n_words: 0,
+        }
+    }
+
+    /// The set of items `observer_slot` has not been told about.
+    #[inline]
+    pub fn untold(observer_slot: usize) -> usize {
+        Self::UNTOLD + observer_slot
+    }
+
+    /// Words per set (64 slots each).
+    #[inline]
+    pub fn n_words(&self) -> usize {
+        self.n_words
+    }
+
+    /// Makes room for slot `slot`.
+    #[inline]
+    pub fn cover(&mut self, slot: usize) {
+        if slot >= self.n_words * 64 {
+            self.n_words = slot / 64 + 1;
+            self.words.resize(self.n_words * self.stride, 0);
+        }
+    }
+
+    #[inline]
+    pub fn word(&self, set: usize, word: usize) -> u64 {
+        self.words[word * self.stride + set]
+    }
+
+    #[inline]
+    pub fn get(&self, set: usize, slot: usize) -> bool {
+        self.words[(slot / 64) * self.stride + set] >> (slot % 64) & 1 == 1
+    }
+
+    #[inline]
+    pub fn set(&mut self, set: usize, slot: usize) {
+        self.words[(slot / 64) * self.stride + set] |= 1 << (slot % 64);
+    }
+
+    #[inline]
+    pub fn clear(&mut self, set: usize, slot: usize) {
+        self.words[(slot / 64) * self.stride + set] &= !(1 << (slot % 64));
+    }
+
+    /// Clears the slots of `mask` in one word of a set.
+    #[inline]
+    pub fn clear_word(&mut self, set: usize, word: usize, mask: u64) {
+        self.words[word * self.stride + set] &= !mask;
+    }
+
+    /// Sets a slot in the sets `first..` of its word for which `member` is true.
+    #[inline]
+    fn set_many(&mut self, slot: usize, first: usize, member: impl Fn(usize) -> bool) {
+        let base = (slot / 64) * self.stride;
+        let bit = 1u64 << (slot % 64);
+        for (index, word) in self.words[base + first..base + self.stride]
+            .iter_mut()
+            .enumerate()
+        {
+            if member(index) {
+                *word |= bit;
+            }
+        }
+    }
+
+    /// Clears a slot from every set.
+    #[inline]
+    pub fn clear_slot(&mut self, slot: usize) {
+        let base = (slot / 64) * self.stride;
+        let mask = !(1u64 << (slot % 64));
+        for word in &mut self.words[base..base + self.stride] {
+            *word &= mask;
+        }
+    }
+
+    /// The slots in `set`, ascending.
+    pub fn iter(&self, set: usize) -> impl Iterator<Item = usize> + '_ {
+        (0..self.n_words).flat_map(move |w| {
+            let mut word = self.word(set, w);
+            std::iter::from_fn(move || {
+                (word != 0).then(|| {
+                    let bit = word.trailing_zeros() as usize;
+                    word &= word - 1;
+                    w * 64 + bit
+                })
+            })
+        })
+    }
+
+    /// Calls `f` on each slot in `set`, ascending (a tighter loop than [`SlotBits::iter`]).
+    #[inline]
+    pub fn for_each(&self, set: usize, mut f: impl FnMut(usize)) {
+        for w in 0..self.n_words {
+            let mut word = self.words[w * self.stride + set];
+            while word != 0 {
+                let bit = word.trailing_zeros() as usize;
+                word &= word - 1;
+                f(w * 64 + bit);
+            }
+        }
+    }
+
+    /// Slots in `set`.
+    #[inline]
+    pub fn count(&self, set: usize) -> usize {
+        (0..self.n_words)
+            .map(|w| self.words[w * self.stride + set].count_ones() as usize)
+            .sum()
+    }
+}
+
+/// One membership's commitment this week, as its leader's pass settled it.
+#[derive(Debug, Clone, Copy)]
+pub struct Commitment {
+    pub agreed: f64,
+    pub deferred: f64,
+    pub pushed: f64,
+    /// Hours of the commitment still undone after this week's work.
+    pub undelivered: f64,
+    pub item_slot: u32,
+}
+
+impl Default for Commitment {
+    fn default() -> Self {
+        Commitment {
+            agreed: 0.0,
+            deferred: 0.0,
+            pushed: 0.0,
+            undelivered: 0.0,
+            item_slot: NO_SLOT,
+        }
+    }
+}
+
 /// A leader's changing state.
 #[derive(Debug, Clone)]
 pub struct LeaderState {
-    /// Item slots; a closed item's slot is reused.
-    pub items: Vec<Item>,
-    /// `known[slot * observers + observer_slot]`: how that observer knows the item.
-    pub known: Vec<u8>,
-    pub free_slots: Vec<u32>,
-    /// Scratch buffer for the queue order.
-    pub order: Vec<QueueEntry>,
-    pub next_id: u32,
-    pub arrivals_rng: ChaCha8Rng,
-    pub disclosure_rng: ChaCha8Rng,
-    /// Extra insecurity from being escalated against; fades back.
-    pub insecurity_extra: f64,
-    /// Hours lost last week (leader and team), taken off this week's capacity.
-    pub lost_last_week: f64,
     /// Hours available this week after losses.
     pub capacity: f64,
     pub worked: f64,
@@ -372,8 +625,34 @@ pub struct LeaderState {
     pub conflict_hours: f64,
     pub meeting_hours: f64,
     pub escalation_hours: f64,
+    /// Hours lost last week (leader and team), taken off this week's capacity.
+    pub lost_last_week: f64,
+    /// Extra insecurity from being escalated against; fades back.
+    pub insecurity_extra: f64,
+    /// Hours this week worked on shared commitments.
+    pub delivered: f64,
+    /// Items told to peers this week.
+    pub disclosures: u32,
+    pub next_id: u32,
     /// In a conflict episode during the first reported year.
     pub touched: bool,
+    /// Item slots; a closed item's slot is reused.
+    pub items: Vec<Item>,
+    /// `known[slot * observers + observer_slot]`: how that observer knows the item.
+    pub known: Vec<u8>,
+    pub slots: SlotBits,
+    pub free_slots: Vec<u32>,
+    /// Slots worked on this week, ascending.
+    pub worked_slots: Vec<u32>,
+    /// Slots whose item is done; they close when the next week starts.
+    pub finished: Vec<u32>,
+    /// This week's commitment of each of the leader's memberships, in the
+    /// order of `LeaderInfo::memberships`.
+    pub commitments: Vec<Commitment>,
+    /// Remaining hours of each live shared item, by slot (reported weeks).
+    pub shared_remaining: Vec<f64>,
+    pub arrivals_rng: ChaCha8Rng,
+    pub disclosure_rng: ChaCha8Rng,
 }
 
 impl LeaderState {
@@ -381,21 +660,64 @@ impl LeaderState {
         (info.insecurity + self.insecurity_extra).min(1.0)
     }
 
-    /// Puts an item in a free slot, clearing its knowledge bytes.
-    pub fn push_item(&mut self, mut item: Item, observers: usize) -> u32 {
+    /// Puts an item in a free slot (the most recently freed first). Every
+    /// observer for whom `seen(observer_slot)` is false may be told about it.
+    pub fn push_item(
+        &mut self,
+        mut item: Item,
+        observers: usize,
+        seen: impl Fn(usize) -> bool,
+    ) -> u32 {
         item.id = self.next_id;
         self.next_id = self.next_id.wrapping_add(1);
-        match self.free_slots.pop() {
+        let slot = match self.free_slots.pop() {
             Some(slot) => {
                 self.items[slot as usize] = item;
-                slot
+                slot as usize
             }
             None => {
+                if self.items.len() == self.items.capacity() {
+                    // Queues grow slowly and there is one per leader: grow
+                    // by a quarter rather than doubling, to keep memory close
+                    // to what is used.
+                    self.items.reserve_exact(self.items.len() / 4 + 8);
+                    self.known.reserve_exact(
+                        (self.items.capacity() * observers).saturating_sub(self.known.len()),
+                    );
+                }
                 self.items.push(item);
                 self.known.resize(self.items.len() * observers, UNKNOWN);
-                (self.items.len() - 1) as u32
+                self.items.len() - 1
             }
+        };
+        self.slots.cover(slot);
+        self.slots.set(SlotBits::LIVE, slot);
+        if item.remaining > crate::engine::DONE_EPSILON {
+            self.slots.set(SlotBits::OPEN, slot);
+        } else {
+            self.finished.push(slot as u32);
         }
+        if item.project != PRIVATE {
+            self.slots.set(SlotBits::SHARED, slot);
+        }
+        self.slots
+            .set_many(slot, SlotBits::UNTOLD, |observer_slot| !seen(observer_slot));
+        slot as u32
+    }
+
+    /// Closes the items that finished last week: frees their slots (in
+    /// ascending slot order, so the highest is reused first) and forgets
+    /// what peers knew of them.
+    pub fn close_finished(&mut self, observers: usize) {
+        self.finished.sort_unstable();
+        for &slot in &self.finished {
+            let slot = slot as usize;
+            self.items[slot].live = false;
+            self.known[slot * observers..(slot + 1) * observers].fill(UNKNOWN);
+            self.slots.clear_slot(slot);
+            self.free_slots.push(slot as u32);
+        }
+        self.finished.clear();
     }
 }
 
@@ -416,6 +738,12 @@ pub struct RelationshipState {
     pub unowned: f64,
     /// This week's unexplained hours (for tests and diagnostics).
     pub unexplained: f64,
+    /// This week's conflict hours of the observer toward the actor.
+    pub conflict_hours: f64,
+    /// The actor's open hours the observer sees or was told about, and all of
+    /// them, after this week's work (reported weeks).
+    pub believed_load: f64,
+    pub actual_load: f64,
 }
 
 /// A membership's changing state.
@@ -430,9 +758,114 @@ pub struct MembershipState {
     pub agreed: f64,
     /// Hours pushed onto the queue this week.
     pub pushed: f64,
+    /// Hours of this week's commitment still undone after the week's work.
+    pub undelivered: f64,
     pub item_slot: u32,
     /// Priority the commitment has this week (after compliance).
     pub priority: f64,
+}
+
+/// One relationship seen from its actor's side, stored with the actor's other
+/// links (`State::links`, by actor then observer slot) so that the week
+/// passes hand each other what they need in one place instead of reading
+/// across the whole organisation.
+///
+/// The actor's leader pass writes what the observer was owed this week and
+/// how much of the miss the observer can explain; the relationship pass
+/// reads it, and writes back the observer's trust (and the actor's extra
+/// willingness to tell) for the actor's next leader pass, and the
+/// observer's conflict hours for the actor's own total. Those three are
+/// atomics because the relationship pass runs over relationships, not
+/// actors; each link has one writer per pass.
+#[derive(Debug, Default)]
+pub struct Link {
+    pub owed: f64,
+    pub missed: f64,
+    pub unowned: f64,
+    /// Share of the actor's hidden hours the observer can explain (0 when
+    /// nothing was missed).
+    pub explained: f64,
+    /// The actor's open hours the observer sees or was told about, and all
+    /// of them (reported weeks).
+    pub believed_load: f64,
+    pub actual_load: f64,
+    trust: AtomicU64,
+    boost: AtomicU64,
+    conflict_hours: AtomicU64,
+    in_episode: AtomicBool,
+}
+
+impl Clone for Link {
+    fn clone(&self) -> Self {
+        Link {
+            owed: self.owed,
+            missed: self.missed,
+            unowned: self.unowned,
+            explained: self.explained,
+            believed_load: self.believed_load,
+            actual_load: self.actual_load,
+            trust: AtomicU64::new(self.trust.load(Ordering::Relaxed)),
+            boost: AtomicU64::new(self.boost.load(Ordering::Relaxed)),
+            conflict_hours: AtomicU64::new(self.conflict_hours.load(Ordering::Relaxed)),
+            in_episode: AtomicBool::new(self.in_episode.load(Ordering::Relaxed)),
+        }
+    }
+}
+
+impl Link {
+    /// The observer's trust in the actor, as of the last change.
+    #[inline]
+    pub fn trust(&self) -> f64 {
+        f64::from_bits(self.trust.load(Ordering::Relaxed))
+    }
+
+    /// The actor's extra disclosure toward the observer.
+    #[inline]
+    pub fn boost(&self) -> f64 {
+        f64::from_bits(self.boost.load(Ordering::Relaxed))
+    }
+
+    /// The observer's conflict hours toward the actor this week.
+    #[inline]
+    pub fn conflict_hours(&self) -> f64 {
+        f64::from_bits(self.conflict_hours.load(Ordering::Relaxed))
+    }
+
+    /// Copies the relationship's trust and disclosure boost; call after every change.
+    #[inline]
+    pub fn mirror(&self, view: &RelationshipState) {
+        self.trust.store(view.trust.to_bits(), Ordering::Relaxed);
+        self.boost
+            .store(view.disclosure_boost.to_bits(), Ordering::Relaxed);
+    }
+
+    /// Whether the observer is in a conflict episode with the actor.
+    #[inline]
+    pub fn in_episode(&self) -> bool {
+        self.in_episode.load(Ordering::Relaxed)
+    }
+
+    /// Copies the relationship's conflict hours and episode this week.
+    #[inline]
+    pub fn set_conflict(&self, view: &RelationshipState) {
+        self.conflict_hours
+            .store(view.conflict_hours.to_bits(), Ordering::Relaxed);
+        self.in_episode.store(view.in_episode, Ordering::Relaxed);
+    }
+}
+
+/// Reusable buffers of the week's leader pass (one per thread).
+#[derive(Debug, Clone, Default)]
+pub struct Scratch {
+    pub order: Vec<QueueEntry>,
+    /// The next items of the queue, in order.
+    pub best: Vec<QueueEntry>,
+    /// Random numbers drawn in one go for a round of disclosure.
+    pub draws: Vec<u64>,
+    /// Each peer's disclosure threshold in that round.
+    pub thresholds: Vec<u64>,
+    /// Each peer's believed load of the leader.
+    pub believed: Vec<f64>,
 }
 
 /// Everything a week changes.
@@ -441,6 +874,8 @@ pub struct State {
     pub week: i32,
     pub leaders: Vec<LeaderState>,
     pub relationships: Vec<RelationshipState>,
+    /// Relationships from the actor's side: see [`Link`].
+    pub links: Vec<Link>,
     pub memberships: Vec<MembershipState>,
     pub ambiguity: Vec<f64>,
     pub ambiguous: Vec<bool>,
@@ -465,37 +900,49 @@ impl State {
             .leaders
             .iter()
             .enumerate()
-            .map(|(index, _)| LeaderState {
-                items: Vec::new(),
-                known: Vec::new(),
-                free_slots: Vec::new(),
-                order: Vec::new(),
-                next_id: 0,
-                arrivals_rng: stream(seed, replicate, Purpose::Arrivals, index as u64),
-                disclosure_rng: stream(seed, replicate, Purpose::Disclosure, index as u64),
-                insecurity_extra: 0.0,
-                lost_last_week: 0.0,
+            .map(|(index, info)| LeaderState {
                 capacity: 0.0,
                 worked: 0.0,
                 idle: 0.0,
                 conflict_hours: 0.0,
                 meeting_hours: 0.0,
                 escalation_hours: 0.0,
+                lost_last_week: 0.0,
+                insecurity_extra: 0.0,
+                delivered: 0.0,
+                disclosures: 0,
+                next_id: 0,
                 touched: false,
+                items: Vec::new(),
+                known: Vec::new(),
+                slots: SlotBits::new(info.observed_by.len()),
+                free_slots: Vec::new(),
+                worked_slots: Vec::new(),
+                finished: Vec::new(),
+                commitments: vec![Commitment::default(); info.memberships.len()],
+                shared_remaining: Vec::new(),
+                arrivals_rng: stream(seed, replicate, Purpose::Arrivals, index as u64),
+                disclosure_rng: stream(seed, replicate, Purpose::Disclosure, index as u64),
             })
             .collect();
+        let relationships: Vec<RelationshipState> = world
+            .initial_trust
+            .iter()
+            .map(|&trust| RelationshipState {
+                trust,
+                escalation_allowed_from: i32::MIN,
+                ..RelationshipState::default()
+            })
+            .collect();
+        let links = vec![Link::default(); relationships.len()];
+        for (rel, view) in world.relationships.iter().zip(&relationships) {
+            links[rel.link as usize].mirror(view);
+        }
         State {
             week: first_week,
             leaders,
-            relationships: world
-                .initial_trust
-                .iter()
-                .map(|&trust| RelationshipState {
-                    trust,
-                    escalation_allowed_from: i32::MIN,
-                    ..RelationshipState::default()
-                })
-                .collect(),
+            relationships,
+            links,
             memberships: world
                 .memberships
                 .iter()
@@ -528,7 +975,7 @@ impl State {
 
 #[cfg(test)]
 mod tests {
-    use super::QueueEntry;
+    use super::{QueueEntry, SlotBits};
 
     #[test]
     fn queue_keys_sort_as_priority_then_due_week_then_arrival() {
@@ -550,5 +997,31 @@ mod tests {
         let mut by_key = entries;
         by_key.sort_by_key(|&(priority, due_week, id)| QueueEntry::key(priority, due_week, id));
         assert_eq!(by_key, by_fields);
+    }
+
+    #[test]
+    fn slot_bits_keep_sets_apart_as_the_queue_grows() {
+        let mut bits = SlotBits::new(3);
+        for slot in [0, 5, 63, 64, 130] {
+            bits.cover(slot);
+            bits.set(SlotBits::LIVE, slot);
+            bits.set(SlotBits::untold(2), slot);
+        }
+        bits.set(SlotBits::OPEN, 64);
+        bits.clear(SlotBits::untold(2), 5);
+        assert_eq!(bits.n_words(), 3);
+        assert_eq!(
+            bits.iter(SlotBits::LIVE).collect::<Vec<_>>(),
+            [0, 5, 63, 64, 130]
+        );
+        assert_eq!(
+            bits.iter(SlotBits::untold(2)).collect::<Vec<_>>(),
+            [0, 63, 64, 130]
+        );
+        assert_eq!(bits.iter(SlotBits::OPEN).collect::<Vec<_>>(), [64]);
+        assert!(bits.iter(SlotBits::untold(0)).next().is_none());
+        bits.clear_slot(63);
+        assert!(!bits.get(SlotBits::LIVE, 63) && !bits.get(SlotBits::untold(2), 63));
+        assert!(bits.get(SlotBits::LIVE, 64));
     }
 }

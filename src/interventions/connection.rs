@@ -5,25 +5,38 @@
 //! their known loads make feasible. Deferred hours stay owed to the project;
 //! delivery is always measured against the original plan.
 
-use crate::model::{State, World};
-use crate::scenario::{Connection, ConnectionParams, Params};
+use crate::engine::{LeaderParts, LeaderWeek, queue_priority, tell};
+use crate::model::{Scratch, SlotBits, State, UNKNOWN, World};
+use crate::scenario::{Connection, ConnectionParams};
 
-/// Each pair's 1:1: trust closes part of its gap to 1, each side becomes more
-/// willing to tell the other about their work, and, talking, each side tells
-/// the other about their open work once, at that new willingness (context).
-pub fn one_to_ones(world: &World, model: &Params, params: &ConnectionParams, state: &mut State) {
+/// Each pair's 1:1, for the organisation: trust closes part of its gap to 1,
+/// and each side becomes more willing to tell the other about their work.
+pub fn warm_pairs(world: &World, params: &ConnectionParams, state: &mut State) {
     for pair in &world.pairs {
         for &relationship in pair {
             let view = &mut state.relationships[relationship as usize];
             view.trust += params.trust_gain * (1.0 - view.trust);
             view.disclosure_boost = (view.disclosure_boost + params.disclosure_gain).min(1.0);
-            let observer = world.relationships[relationship as usize].observer.0 as usize;
-            state.leaders[observer].meeting_hours += params.hours;
-        }
-        for &relationship in pair {
-            crate::engine::disclose(world, model, state, relationship as usize);
+            let link = world.relationships[relationship as usize].link;
+            state.links[link as usize].mirror(view);
         }
     }
+}
+
+/// One leader's 1:1s, after [`warm_pairs`]: an hour or so with each peer and,
+/// talking, telling each peer about their open work once, at that new
+/// willingness (context). Peers are met in pair order, which for one leader
+/// is the order of their peers.
+pub fn attend_one_to_ones(
+    context: &LeaderWeek,
+    params: &ConnectionParams,
+    parts: &mut LeaderParts,
+    scratch: &mut Scratch,
+) {
+    for _ in parts.info.observing.clone() {
+        parts.leader.meeting_hours += params.hours;
+    }
+    tell(context, parts, scratch);
 }
 
 /// Starts coordination when both trusts reach `coordinate_trust`, stops it
@@ -51,52 +64,51 @@ pub fn update_coordination(world: &World, params: &ConnectionParams, state: &mut
 /// over all peers in the project (a peer who does not coordinate proposes no
 /// cut and holds the member to the whole target).
 pub fn renegotiate(
-    world: &World,
-    params: &Params,
+    context: &LeaderWeek,
     connection: &Connection,
-    state: &State,
+    parts: &LeaderParts,
     membership: usize,
     target: f64,
 ) -> f64 {
+    let world = context.world;
     let observed_in = &world.memberships[membership].observed_in;
-    if observed_in.is_empty() || state.week < connection.start_week as i32 {
+    if observed_in.is_empty() || context.week < connection.start_week as i32 {
         return target;
     }
-    let info = &world.memberships[membership];
-    let leader = info.leader.0 as usize;
-    let leader_state = &state.leaders[leader];
-    let observers = world.leaders[leader].observed_by.len();
-    let expected_capacity = (world.leaders[leader].capacity_hours
-        * (1.0 - connection.params.buffer)
-        - leader_state.lost_last_week)
-        .max(0.0);
-    let ageing = params.team.ageing_per_week;
+    let info = parts.info;
+    let leader = &*parts.leader;
+    let observers = info.observed_by.len();
+    let expected_capacity =
+        (info.capacity_hours * (1.0 - connection.params.buffer) - leader.lost_last_week).max(0.0);
+    let ageing = context.params.team.ageing_per_week;
+    let own_priority = context.memberships[membership].priority;
     let mut agreed_sum = 0.0;
     for &relationship in observed_in {
         let rel = &world.relationships[relationship as usize];
-        if !state.coordinating[rel.pair as usize] {
+        if !context.coordinating[rel.pair as usize] {
             agreed_sum += target;
             continue;
         }
+        let observer_slot = rel.observer_slot as usize;
         // Work the peer knows about (or shares) that outranks this commitment.
         let mut outranking = 0.0;
-        for (slot, item) in leader_state.items.iter().enumerate() {
-            if !item.live || item.remaining <= 0.0 {
+        for slot in leader.slots.iter(SlotBits::LIVE) {
+            let item = &leader.items[slot];
+            if item.remaining <= 0.0 {
                 continue;
             }
-            let priority =
-                crate::engine::queue_priority(item, &state.memberships, state.week, ageing);
-            let known = rel.sees(item.project)
-                || leader_state.known[slot * observers + rel.observer_slot as usize]
-                    != crate::model::UNKNOWN;
-            if known && priority > state.memberships[membership].priority {
+            let priority = queue_priority(item, info, context.memberships, context.week, ageing);
+            let known = info.peer_sees_project(observer_slot, item.project)
+                || leader.known[slot * observers + observer_slot] != UNKNOWN;
+            if known && priority > own_priority {
                 outranking += item.remaining;
             }
         }
         let feasible = (expected_capacity - outranking).max(0.0);
-        let mutual = state.relationships[relationship as usize]
-            .trust
-            .min(state.relationships[rel.reverse as usize].trust);
+        // The peer's trust in this leader, and this leader's in the peer.
+        let mutual = parts.links[observer_slot]
+            .trust()
+            .min(context.relationships[rel.reverse as usize].trust);
         let cut = mutual * (target - feasible).max(0.0);
         agreed_sum += target - cut;
     }

@@ -31,6 +31,8 @@ pub fn escalate(world: &World, params: &EscalationParams, state: &mut State) {
         let resentment = &mut state.relationships[rel.reverse as usize];
         resentment.trust *= params.target_trust_factor;
         resentment.frustration += params.target_frustration;
+        let reverse_link = world.relationships[rel.reverse as usize].link;
+        state.links[reverse_link as usize].mirror(resentment);
         state.leaders[actor].insecurity_extra =
             (state.leaders[actor].insecurity_extra + params.target_insecurity).min(1.0);
 

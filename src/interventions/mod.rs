@@ -9,7 +9,7 @@ pub mod status_meeting;
 
 use crate::model::{State, World};
 use crate::scenario::raw::RawIntervention;
-use crate::scenario::{Arm, Checker, FieldPath, Params};
+use crate::scenario::{Arm, Checker, ConnectionParams, FieldPath, StatusMeetingParams};
 
 /// Whether a recurring intervention meets this week.
 pub fn meets_this_week(week: i32, start_week: u32, every_weeks: i64) -> bool {
@@ -23,11 +23,25 @@ pub fn meets_this_week(week: i32, start_week: u32, every_weeks: i64) -> bool {
     }
 }
 
-pub fn scheduled(world: &World, params: &Params, arm: &Arm, state: &mut State) {
+/// What the scheduled interventions ask of each leader this week; the
+/// engine's leader pass carries it out (hours in the meeting, what is listed
+/// or told).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Scheduled<'a> {
+    pub status_meeting: Option<&'a StatusMeetingParams>,
+    pub one_to_ones: Option<&'a ConnectionParams>,
+}
+
+/// Scheduled interventions at the start of the week: their effects on the
+/// organisation (ownership clarified, trust warmed) happen now; what each
+/// leader does in them is returned for the leader pass.
+pub fn scheduled<'a>(world: &World, arm: &'a Arm, state: &mut State) -> Scheduled<'a> {
+    let mut scheduled = Scheduled::default();
     if let Some(meeting) = &arm.status_meeting
         && meets_this_week(state.week, meeting.start_week, meeting.params.every_weeks)
     {
-        status_meeting::meet(world, &meeting.params, state);
+        status_meeting::clarify_ownership(world, &meeting.params, state);
+        scheduled.status_meeting = Some(&meeting.params);
     }
     if let Some(connection) = &arm.connection
         && meets_this_week(
@@ -36,8 +50,10 @@ pub fn scheduled(world: &World, params: &Params, arm: &Arm, state: &mut State) {
             connection.params.every_weeks,
         )
     {
-        connection::one_to_ones(world, params, &connection.params, state);
+        connection::warm_pairs(world, &connection.params, state);
+        scheduled.one_to_ones = Some(&connection.params);
     }
+    scheduled
 }
 
 pub fn triggered(world: &World, arm: &Arm, state: &mut State) {

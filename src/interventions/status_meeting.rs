@@ -4,40 +4,49 @@
 //! they trust the speaker (credit = trust^data_exponent): "more data, same
 //! frustration" when trust is low.
 
-use crate::model::{CONTEXT, DATA, State, World};
+use crate::engine::LeaderWeek;
+use crate::model::{DATA, LeaderInfo, LeaderState, SlotBits, State, World};
 use crate::scenario::StatusMeetingParams;
 
-pub fn meet(world: &World, params: &StatusMeetingParams, state: &mut State) {
-    let hours = params.meeting_hours + params.prep_hours;
-    for (project, members) in world.project_members.iter().enumerate() {
+/// Each running project's meeting clarifies ownership.
+pub fn clarify_ownership(world: &World, params: &StatusMeetingParams, state: &mut State) {
+    for (project, ambiguity) in state.ambiguity.iter_mut().enumerate() {
         let (start, end) = world.project_weeks[project];
-        if state.week < start || state.week > end {
-            continue;
-        }
-        state.ambiguity[project] *= params.ambiguity_factor;
-        for &membership in members {
-            state.leaders[world.memberships[membership as usize].leader.0 as usize]
-                .meeting_hours += hours;
+        if (start..=end).contains(&state.week) {
+            *ambiguity *= params.ambiguity_factor;
         }
     }
-    // Every observer in a project hears each member's open private list.
-    for (actor, info) in world.leaders.iter().enumerate() {
-        let observers = info.observed_by.len();
-        let leader = &mut state.leaders[actor];
-        for (observer_slot, &relationship) in info.observed_by.iter().enumerate() {
-            let rel = &world.relationships[relationship as usize];
-            if !rel.shared_projects.iter().any(|&p| {
-                let (start, end) = world.project_weeks[p as usize];
-                (start..=end).contains(&state.week)
-            }) {
-                continue;
-            }
-            for (slot, item) in leader.items.iter().enumerate() {
-                let byte = slot * observers + observer_slot;
-                if item.live && !rel.sees(item.project) && leader.known[byte] != CONTEXT {
-                    leader.known[byte] = DATA;
-                }
-            }
+}
+
+/// One leader in this week's meetings: the hours of each running project's
+/// meeting, and their open private list read out to every peer they share a
+/// running project with (as data, unless the peer already knows it as context).
+pub fn attend(
+    context: &LeaderWeek,
+    params: &StatusMeetingParams,
+    info: &LeaderInfo,
+    leader: &mut LeaderState,
+) {
+    let world = context.world;
+    let running = |project: u32| {
+        let (start, end) = world.project_weeks[project as usize];
+        (start..=end).contains(&context.week)
+    };
+    let hours = params.meeting_hours + params.prep_hours;
+    for &project in &info.projects {
+        if running(project) {
+            leader.meeting_hours += hours;
+        }
+    }
+    let observers = info.observed_by.len();
+    for (observer_slot, &relationship) in info.observed_by.iter().enumerate() {
+        let rel = &world.relationships[relationship as usize];
+        if !rel.shared_projects.iter().any(|&p| running(p)) {
+            continue;
+        }
+        // The items this peer neither sees nor knows as context.
+        for slot in leader.slots.iter(SlotBits::untold(observer_slot)) {
+            leader.known[slot * observers + observer_slot] = DATA;
         }
     }
 }
