@@ -42,7 +42,7 @@ use rayon::prelude::*;
 use crate::interventions::{self, Scheduled};
 use crate::model::{
     CONTEXT, Commitment, DATA, Item, LeaderInfo, LeaderState, Link, MembershipState, NO_SLOT,
-    PRIVATE, QueueEntry, RelationshipState, Scratch, SlotBits, State, UNKNOWN, World,
+    PRIVATE, QueueEntry, RelationshipState, Scratch, SlotBits, State, World,
 };
 use crate::scenario::{Arm, Params};
 
@@ -70,12 +70,12 @@ pub fn step(world: &World, params: &Params, arm: &Arm, state: &mut State) {
     begin_week(state);
     let scheduled = interventions::scheduled(world, arm, state);
     draw_ambiguity(state);
-    plan_commitments(world, arm, state);
     leader_pass(world, params, arm, &scheduled, state);
     settle_commitments(world, state);
     relationship_pass(world, params, state);
     gather_conflict(world, params, state);
     interventions::triggered(world, arm, state);
+    state.started = true;
 }
 
 /// Ends the week. Its finished items close, and its lost hours become the
@@ -110,23 +110,6 @@ fn draw_ambiguity(state: &mut State) {
     }
 }
 
-/// This week's plan and priority of every membership.
-fn plan_commitments(world: &World, arm: &Arm, state: &mut State) {
-    let week = state.week;
-    for (membership, member) in world.memberships.iter().zip(&mut state.memberships) {
-        let (start, end) = world.project_weeks[membership.project as usize];
-        member.item_slot = NO_SLOT;
-        member.planned = 0.0;
-        member.agreed = 0.0;
-        member.pushed = 0.0;
-        member.undelivered = 0.0;
-        member.priority = compliance_priority(membership.priority, member, week, arm);
-        if (start..=end).contains(&week) {
-            member.planned = membership.hours_per_week;
-        }
-    }
-}
-
 /// The priority a member gives the project this week: its own, or raised
 /// toward the hard priority while complying after an escalation.
 fn compliance_priority(base: f64, member: &MembershipState, week: i32, arm: &Arm) -> f64 {
@@ -150,6 +133,8 @@ pub struct LeaderWeek<'a> {
     pub memberships: &'a [MembershipState],
     pub ambiguous: &'a [bool],
     pub coordinating: &'a [bool],
+    /// Whether a previous week's finished items are waiting to close.
+    pub started: bool,
 }
 
 /// One leader's part of the leader pass: its state and its links.
@@ -174,6 +159,7 @@ fn leader_pass(
         memberships,
         ambiguous,
         coordinating,
+        started,
         ..
     } = state;
     let context = LeaderWeek {
@@ -186,6 +172,7 @@ fn leader_pass(
         memberships,
         ambiguous,
         coordinating,
+        started: *started,
     };
     let run = |infos: &[LeaderInfo], leaders: &mut [LeaderState], links: &mut [Link]| {
         SCRATCH.with_borrow_mut(|scratch| {
@@ -240,7 +227,9 @@ fn leader_week(context: &LeaderWeek, parts: &mut LeaderParts, scratch: &mut Scra
         let leader = &mut *parts.leader;
         // Last week ends: its finished items close, its lost hours are this
         // week's lost capacity.
-        leader.close_finished(observers);
+        if context.started {
+            leader.close_finished(observers);
+        }
         let team_spillover =
             info.team_size * params.conflict.spillover_hours_per_hour * leader.conflict_hours;
         leader.lost_last_week =
@@ -261,7 +250,7 @@ fn leader_week(context: &LeaderWeek, parts: &mut LeaderParts, scratch: &mut Scra
     commit(context, parts);
     work(context, parts.info, parts.leader, scratch);
     tell(context, parts, scratch);
-    deliver(context, parts, scratch);
+    deliver(context, parts);
 }
 
 fn begin_leader_week(context: &LeaderWeek, leader: &mut LeaderState) {
@@ -332,39 +321,58 @@ pub fn seed_backlog(world: &World, params: &Params, state: &mut State) {
 
 /// Agrees this week's commitments (renegotiated when coordinating) and pushes
 /// them onto the queue. Renegotiation reads the queue as it is before any of
-/// this week's commitments.
+/// this week's commitments, with every commitment's priority of this week.
 fn commit(context: &LeaderWeek, parts: &mut LeaderParts) {
     let world = context.world;
     let info = parts.info;
-    for position in 0..info.memberships.len() {
-        let membership = info.memberships[position] as usize;
-        let member = &context.memberships[membership];
-        let mut commitment = Commitment {
-            deferred: member.deferred,
+    let week = context.week;
+    // This week's plan and priority of each membership; what was deferred
+    // last week is still owed.
+    for (position, own) in info.own.iter().enumerate() {
+        let last = parts.leader.commitments[position];
+        let priority = match &context.arm.escalation {
+            Some(_) => {
+                let member = &context.memberships[info.memberships[position] as usize];
+                compliance_priority(own.priority, member, week, context.arm)
+            }
+            None => own.priority,
+        };
+        let planned = if (own.start_week..=own.end_week).contains(&week) {
+            own.hours_per_week
+        } else {
+            0.0
+        };
+        parts.leader.commitments[position] = Commitment {
+            planned,
+            priority,
+            deferred: last.deferred,
             ..Default::default()
         };
-        if member.planned > 0.0 {
-            let target = member.planned + member.deferred;
-            let agreed = match &context.arm.connection {
-                Some(connection) => interventions::connection::renegotiate(
-                    context, connection, parts, membership, target,
-                ),
-                None => target,
-            };
-            commitment.deferred = (target - agreed).max(0.0);
-            commitment.agreed = agreed;
+    }
+    for position in 0..info.memberships.len() {
+        let commitment = parts.leader.commitments[position];
+        if commitment.planned <= 0.0 {
+            continue;
         }
-        parts.leader.commitments[position] = commitment;
+        let target = commitment.planned + commitment.deferred;
+        let agreed = match &context.arm.connection {
+            Some(connection) => {
+                interventions::connection::renegotiate(context, connection, parts, position, target)
+            }
+            None => target,
+        };
+        let commitment = &mut parts.leader.commitments[position];
+        commitment.deferred = (target - agreed).max(0.0);
+        commitment.agreed = agreed;
     }
     let leader = &mut *parts.leader;
     let observers = info.observed_by.len();
     for position in 0..info.memberships.len() {
-        let membership = info.memberships[position] as usize;
-        if context.memberships[membership].planned <= 0.0 {
+        let commitment = &mut leader.commitments[position];
+        if commitment.planned <= 0.0 {
             continue;
         }
         let project = info.projects[position];
-        let commitment = &mut leader.commitments[position];
         let unowned = if context.ambiguous[project as usize] {
             commitment.agreed * world.project_unowned_share[project as usize]
         } else {
@@ -378,8 +386,8 @@ fn commit(context: &LeaderWeek, parts: &mut LeaderParts) {
             id: 0,
             remaining: commitment.pushed,
             worked: 0.0,
-            priority: world.memberships[membership].priority,
-            due_week: context.week,
+            priority: info.own[position].priority,
+            due_week: week,
             project,
             live: true,
         };
@@ -391,19 +399,19 @@ fn commit(context: &LeaderWeek, parts: &mut LeaderParts) {
 }
 
 /// The item's place in the queue: its priority (a shared commitment takes its
-/// membership's, raised while complying) plus ageing when overdue.
+/// membership's this week, raised while complying) plus ageing when overdue.
 #[inline]
 pub fn queue_priority(
     item: &Item,
     info: &LeaderInfo,
-    memberships: &[MembershipState],
+    commitments: &[Commitment],
     week: i32,
     ageing: f64,
 ) -> f64 {
     let base = if item.project == PRIVATE {
         item.priority
     } else {
-        memberships[info.membership_of(item.project)].priority
+        commitments[info.position_of(item.project)].priority
     };
     base + ageing * (week - item.due_week).max(0) as f64
 }
@@ -418,11 +426,12 @@ fn work(context: &LeaderWeek, info: &LeaderInfo, leader: &mut LeaderState, scrat
     order.clear();
     order.reserve(leader.slots.count(SlotBits::OPEN));
     let items = &leader.items;
+    let commitments = &leader.commitments;
     leader.slots.for_each(SlotBits::OPEN, |slot| {
         let item = &items[slot];
         order.push(QueueEntry {
             key: QueueEntry::key(
-                queue_priority(item, info, context.memberships, week, ageing),
+                queue_priority(item, info, commitments, week, ageing),
                 item.due_week,
                 item.id,
             ),
@@ -454,7 +463,6 @@ fn work(context: &LeaderWeek, info: &LeaderInfo, leader: &mut LeaderState, scrat
             leader.worked_slots.push(entry.slot);
             if item.remaining <= DONE_EPSILON {
                 leader.slots.clear(SlotBits::OPEN, slot);
-                leader.finished.push(entry.slot);
             }
         }
         rest = tail;
@@ -509,7 +517,7 @@ pub fn tell(context: &LeaderWeek, parts: &mut LeaderParts, scratch: &mut Scratch
     }
     let draws = &mut draws[..wanted];
     leader.disclosure_rng.fill(draws);
-    let mut next = 0;
+    let mut draws = draws.iter();
     for (observer_slot, &threshold) in thresholds.iter().enumerate() {
         if threshold == 0 {
             continue;
@@ -517,18 +525,29 @@ pub fn tell(context: &LeaderWeek, parts: &mut LeaderParts, scratch: &mut Scratch
         let set = SlotBits::untold(observer_slot);
         for word_index in 0..leader.slots.n_words() {
             let mut word = leader.slots.word(set, word_index);
+            if word == 0 {
+                continue;
+            }
+            // Branch-free: whether a peer is told is a coin toss.
             let mut told = 0u64;
             while word != 0 {
                 let bit = word.trailing_zeros() as usize;
                 word &= word - 1;
-                let hit = draws[next] >> 11 < threshold;
-                next += 1;
-                // Branch-free: whether a peer is told is a coin toss.
-                told |= u64::from(hit) << bit;
-                let byte = &mut leader.known[(word_index * 64 + bit) * observers + observer_slot];
-                *byte = if hit { CONTEXT } else { *byte };
+                let draw = draws.next().copied().unwrap_or(u64::MAX);
+                told |= u64::from(draw >> 11 < threshold) << bit;
+            }
+            // This peer's knowledge bytes of the word's 64 slots, one every `observers`.
+            let row = &mut leader.known[word_index * 64 * observers + observer_slot..];
+            let mut bits = told;
+            while bits != 0 {
+                let bit = bits.trailing_zeros() as usize;
+                bits &= bits - 1;
+                row[bit * observers] = CONTEXT;
             }
             leader.slots.clear_word(set, word_index, told);
+            leader
+                .slots
+                .clear_word(SlotBits::unknown(observer_slot), word_index, told);
             leader.disclosures += told.count_ones();
         }
     }
@@ -537,7 +556,7 @@ pub fn tell(context: &LeaderWeek, parts: &mut LeaderParts, scratch: &mut Scratch
 /// After work and disclosure: hours delivered on shared work, each
 /// commitment's undone hours, and for each peer what they were owed, missed
 /// and can explain, and (in reported weeks) the open load they can see.
-fn deliver(context: &LeaderWeek, parts: &mut LeaderParts, scratch: &mut Scratch) {
+fn deliver(context: &LeaderWeek, parts: &mut LeaderParts) {
     let info = parts.info;
     let leader = &mut *parts.leader;
     let items = &leader.items;
@@ -577,7 +596,7 @@ fn deliver(context: &LeaderWeek, parts: &mut LeaderParts, scratch: &mut Scratch)
         };
     }
     if context.week >= 1 {
-        measure_loads(info, leader, parts.links, &mut scratch.believed);
+        measure_loads(leader, parts.links);
     }
 }
 
@@ -636,53 +655,32 @@ fn explained_share(
 }
 
 /// For each peer: the open hours of this leader's work the peer sees or was
-/// told about, and all of them, summed in slot order. Also lists each live
-/// shared item's remaining hours, for the shared backlog.
-fn measure_loads(
-    info: &LeaderInfo,
-    leader: &mut LeaderState,
-    links: &mut [Link],
-    believed: &mut Vec<f64>,
-) {
-    let observers = info.observed_by.len();
-    believed.clear();
-    believed.resize(observers, 0.0);
-    leader.shared_remaining.clear();
-    let mut actual = 0.0;
+/// told about, and all of them. Most of a leader's work is known to each peer,
+/// so each peer's load is all the open hours less those of the items the peer
+/// does not know about, each sum in slot order. Also lists each live shared
+/// item's remaining hours, for the shared backlog.
+fn measure_loads(leader: &mut LeaderState, links: &mut [Link]) {
     let items = &leader.items;
-    let known_bytes = &leader.known;
-    let shared_remaining = &mut leader.shared_remaining;
-    leader.slots.for_each(SlotBits::LIVE, |slot| {
-        let item = &items[slot];
-        if item.project != PRIVATE {
-            shared_remaining.push(item.remaining);
-        }
-        if item.remaining <= 0.0 {
-            return;
-        }
-        let remaining = item.remaining;
-        actual += remaining;
-        let known = &known_bytes[slot * observers..(slot + 1) * observers];
-        if item.project == PRIVATE {
-            // Adding +0.0 leaves a positive sum unchanged, so the peers who
-            // do not know the item can be skipped without a branch.
-            for (sum, &channel) in believed.iter_mut().zip(known) {
-                *sum += if channel != UNKNOWN { remaining } else { 0.0 };
-            }
-        } else {
-            for (observer_slot, sum) in believed.iter_mut().enumerate() {
-                if info.peer_sees_project(observer_slot, item.project)
-                    || known[observer_slot] != UNKNOWN
-                {
-                    *sum += remaining;
-                }
-            }
-        }
-    });
-    for (link, &sum) in links.iter_mut().zip(believed.iter()) {
-        link.believed_load = sum;
+    let mut actual = 0.0;
+    // Hours are never negative: adding a done item's zero changes nothing.
+    leader
+        .slots
+        .for_each(SlotBits::LIVE, |slot| actual += items[slot].remaining);
+    for (observer_slot, link) in links.iter_mut().enumerate() {
+        let mut unknown = 0.0;
+        leader
+            .slots
+            .for_each(SlotBits::unknown(observer_slot), |slot| {
+                unknown += items[slot].remaining;
+            });
+        link.believed_load = actual - unknown;
         link.actual_load = actual;
     }
+    let shared_remaining = &mut leader.shared_remaining;
+    shared_remaining.clear();
+    leader.slots.for_each(SlotBits::SHARED, |slot| {
+        shared_remaining.push(items[slot].remaining);
+    });
 }
 
 /// Copies each membership's commitment from its leader's pass and totals
@@ -692,6 +690,8 @@ fn settle_commitments(world: &World, state: &mut State) {
     let settle = |(membership, member): (&crate::model::Membership, &mut MembershipState)| {
         let leader = &leaders[membership.leader.0 as usize];
         let commitment = &leader.commitments[membership.position as usize];
+        member.planned = commitment.planned;
+        member.priority = commitment.priority;
         member.agreed = commitment.agreed;
         member.deferred = commitment.deferred;
         member.pushed = commitment.pushed;

@@ -242,6 +242,13 @@ fn parse_overrides(set: &[String]) -> Result<Vec<Override>, Failure> {
 }
 
 fn report(dir: &Path) -> Result<(), Failure> {
+    if dir.join(empathy_gap::shard::MANIFEST).is_file() {
+        return Err(Failure::BadInput(format!(
+            "{}: is one shard of a run or sweep; merge the shards first (empathy-gap merge {}), then report on the merged folder",
+            dir.display(),
+            dir.parent().map_or_else(|| ".".into(), |parent| parent.display().to_string())
+        )));
+    }
     let written = if dir.join("sweep.csv").is_file() {
         empathy_gap::report::write_sweep_report(dir)
     } else if dir.join("weekly.csv").is_file() {

@@ -60,6 +60,8 @@ pub struct LeaderInfo {
     pub memberships: Vec<u32>,
     /// The project of each membership, in the same order.
     pub projects: Vec<u32>,
+    /// What the week needs of each membership, in the same order.
+    pub own: Vec<OwnMembership>,
     /// Relationships in which this leader is the actor, ascending; an item's
     /// knowledge bytes are ordered like this list.
     pub observed_by: Vec<u32>,
@@ -97,17 +99,26 @@ impl LeaderInfo {
                 .is_some_and(|position| self.peer_sees(observer_slot, position))
     }
 
-    /// The membership through which this leader works on `project`. A
-    /// leader's shared items all belong to one of their own projects.
+    /// The position (in `memberships`) of this leader's membership in
+    /// `project`. A leader's shared items all belong to one of their own
+    /// projects.
     #[inline]
-    pub fn membership_of(&self, project: u32) -> usize {
-        let position = self
-            .projects
+    pub fn position_of(&self, project: u32) -> usize {
+        self.projects
             .iter()
             .position(|&p| p == project)
-            .unwrap_or(0);
-        self.memberships[position] as usize
+            .unwrap_or(0)
     }
+}
+
+/// A leader's own copy of what the week needs of one of their memberships.
+#[derive(Debug, Clone, Copy)]
+pub struct OwnMembership {
+    pub hours_per_week: f64,
+    pub priority: f64,
+    /// First and last week with commitments.
+    pub start_week: i32,
+    pub end_week: i32,
 }
 
 /// One leader's place in one project.
@@ -198,6 +209,7 @@ impl World {
                     .collect(),
                 memberships: Vec::new(),
                 projects: Vec::new(),
+                own: Vec::new(),
                 observed_by: Vec::new(),
                 observing: 0..0,
                 reverse: Vec::new(),
@@ -224,6 +236,12 @@ impl World {
                 });
                 info.memberships.push(id);
                 info.projects.push(project_index as u32);
+                info.own.push(OwnMembership {
+                    hours_per_week: member.hours_per_week,
+                    priority: member.priority,
+                    start_week: project.start_week,
+                    end_week: project.end_week,
+                });
                 ids.push(id);
             }
             project_members.push(ids);
@@ -457,7 +475,9 @@ impl QueueEntry {
 /// Bit sets over a leader's item slots, 64 slots to a word: which slots hold
 /// a live item, which of those still have work left (open), which are shared
 /// commitments, and, per peer, which live items the peer does not see and has
-/// not been told about as context (the items a disclosure may still tell).
+/// not been told about as context (the items a disclosure may still tell),
+/// and which of those the peer does not know about at all (not even as
+/// status-meeting data).
 ///
 /// The sets of one word of slots sit next to each other (`stride` words per
 /// 64 slots), so a growing queue only ever appends words.
@@ -479,7 +499,7 @@ impl SlotBits {
     pub fn new(observers: usize) -> SlotBits {
         SlotBits {
             words: Vec::new(),
-            stride: Self::UNTOLD + observers,
+            stride: Self::UNTOLD + 2 * observers,
             n_words: 0,
         }
     }
@@ -487,7 +507,13 @@ impl SlotBits {
     /// The set of items `observer_slot` has not been told about.
     #[inline]
     pub fn untold(observer_slot: usize) -> usize {
-        Self::UNTOLD + observer_slot
+        Self::UNTOLD + 2 * observer_slot
+    }
+
+    /// The set of items `observer_slot` does not know about at all.
+    #[inline]
+    pub fn unknown(observer_slot: usize) -> usize {
+        Self::UNTOLD + 2 * observer_slot + 1
     }
 
     /// Words per set (64 slots each).
@@ -531,18 +557,28 @@ impl SlotBits {
         self.words[word * self.stride + set] &= !mask;
     }
 
-    /// Sets a slot in the sets `first..` of its word for which `member` is true.
+    /// Puts a new item in the untold and unknown sets of every peer for whom
+    /// `hidden(observer_slot)` is true.
     #[inline]
-    fn set_many(&mut self, slot: usize, first: usize, member: impl Fn(usize) -> bool) {
-        let base = (slot / 64) * self.stride;
+    fn hide(&mut self, slot: usize, hidden: impl Fn(usize) -> bool) {
+        let base = (slot / 64) * self.stride + Self::UNTOLD;
         let bit = 1u64 << (slot % 64);
-        for (index, word) in self.words[base + first..base + self.stride]
-            .iter_mut()
-            .enumerate()
-        {
-            if member(index) {
-                *word |= bit;
+        let words = &mut self.words[base..base + self.stride - Self::UNTOLD];
+        for (observer_slot, pair) in words.chunks_exact_mut(2).enumerate() {
+            if hidden(observer_slot) {
+                pair[0] |= bit;
+                pair[1] |= bit;
             }
+        }
+    }
+
+    /// Clears the done slots of a word (live but not open) from every set.
+    #[inline]
+    pub fn clear_done(&mut self, word: usize) {
+        let base = word * self.stride;
+        let keep = !(self.words[base + Self::LIVE] & !self.words[base + Self::OPEN]);
+        for word in &mut self.words[base..base + self.stride] {
+            *word &= keep;
         }
     }
 
@@ -595,6 +631,9 @@ impl SlotBits {
 /// One membership's commitment this week, as its leader's pass settled it.
 #[derive(Debug, Clone, Copy)]
 pub struct Commitment {
+    pub planned: f64,
+    /// Priority of the commitment this week (after compliance).
+    pub priority: f64,
     pub agreed: f64,
     pub deferred: f64,
     pub pushed: f64,
@@ -606,6 +645,8 @@ pub struct Commitment {
 impl Default for Commitment {
     fn default() -> Self {
         Commitment {
+            planned: 0.0,
+            priority: 0.0,
             agreed: 0.0,
             deferred: 0.0,
             pushed: 0.0,
@@ -644,8 +685,6 @@ pub struct LeaderState {
     pub free_slots: Vec<u32>,
     /// Slots worked on this week, ascending.
     pub worked_slots: Vec<u32>,
-    /// Slots whose item is done; they close when the next week starts.
-    pub finished: Vec<u32>,
     /// This week's commitment of each of the leader's memberships, in the
     /// order of `LeaderInfo::memberships`.
     pub commitments: Vec<Commitment>,
@@ -692,32 +731,33 @@ impl LeaderState {
         };
         self.slots.cover(slot);
         self.slots.set(SlotBits::LIVE, slot);
+        // A live item that is not open is done, and closes when the next week starts.
         if item.remaining > crate::engine::DONE_EPSILON {
             self.slots.set(SlotBits::OPEN, slot);
-        } else {
-            self.finished.push(slot as u32);
         }
         if item.project != PRIVATE {
             self.slots.set(SlotBits::SHARED, slot);
         }
-        self.slots
-            .set_many(slot, SlotBits::UNTOLD, |observer_slot| !seen(observer_slot));
+        self.slots.hide(slot, |observer_slot| !seen(observer_slot));
         slot as u32
     }
 
-    /// Closes the items that finished last week: frees their slots (in
-    /// ascending slot order, so the highest is reused first) and forgets
-    /// what peers knew of them.
+    /// Closes the items that finished last week (live but no longer open):
+    /// frees their slots in ascending slot order, so the highest is reused
+    /// first, and forgets what peers knew of them.
     pub fn close_finished(&mut self, observers: usize) {
-        self.finished.sort_unstable();
-        for &slot in &self.finished {
-            let slot = slot as usize;
-            self.items[slot].live = false;
-            self.known[slot * observers..(slot + 1) * observers].fill(UNKNOWN);
-            self.slots.clear_slot(slot);
-            self.free_slots.push(slot as u32);
+        for word in 0..self.slots.n_words() {
+            let mut done =
+                self.slots.word(SlotBits::LIVE, word) & !self.slots.word(SlotBits::OPEN, word);
+            while done != 0 {
+                let slot = word * 64 + done.trailing_zeros() as usize;
+                done &= done - 1;
+                self.items[slot].live = false;
+                self.known[slot * observers..(slot + 1) * observers].fill(UNKNOWN);
+                self.free_slots.push(slot as u32);
+            }
+            self.slots.clear_done(word);
         }
-        self.finished.clear();
     }
 }
 
@@ -864,8 +904,6 @@ pub struct Scratch {
     pub draws: Vec<u64>,
     /// Each peer's disclosure threshold in that round.
     pub thresholds: Vec<u64>,
-    /// Each peer's believed load of the leader.
-    pub believed: Vec<f64>,
 }
 
 /// Everything a week changes.
@@ -891,6 +929,9 @@ pub struct State {
     pub on_time: f64,
     pub planned: f64,
     pub delivered: f64,
+    /// Whether a week has been simulated: items done before the first week
+    /// (the backlog) close only after it, as if at its end.
+    pub started: bool,
 }
 
 impl State {
@@ -918,7 +959,6 @@ impl State {
                 slots: SlotBits::new(info.observed_by.len()),
                 free_slots: Vec::new(),
                 worked_slots: Vec::new(),
-                finished: Vec::new(),
                 commitments: vec![Commitment::default(); info.memberships.len()],
                 shared_remaining: Vec::new(),
                 arrivals_rng: stream(seed, replicate, Purpose::Arrivals, index as u64),
@@ -969,6 +1009,7 @@ impl State {
             on_time: 0.0,
             planned: 0.0,
             delivered: 0.0,
+            started: false,
         }
     }
 }

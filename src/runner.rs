@@ -284,11 +284,10 @@ pub fn run_blocks<E>(
     blocks: Range<u64>,
     finished: impl FnMut(u64, &Results) -> Result<(), E>,
 ) -> Result<Results, RunError<E>> {
-    let threads = options.threads.max(1);
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build()
-        .map_err(|source| RunError::Threads { threads, source })?;
+    let pool = pool(options.threads).map_err(|error| match error {
+        RunError::Threads { threads, source } => RunError::Threads { threads, source },
+        RunError::Interrupted { done, total } => RunError::Interrupted { done, total },
+    })?;
     run_blocks_on(&pool, scenario, world, options, blocks, finished)
 }
 

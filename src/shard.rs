@@ -343,6 +343,14 @@ pub fn read_all(folders: &[PathBuf]) -> Result<Vec<(PathBuf, ShardManifest)>, St
                 error.line()
             )
         })?;
+        if manifest.version != env!("CARGO_PKG_VERSION") {
+            return Err(format!(
+                "{}: was written by version {} of empathy-gap, this is {}; merge with the version that ran the shards",
+                path.display(),
+                manifest.version,
+                env!("CARGO_PKG_VERSION")
+            ));
+        }
         if let Some((first_path, first)) = shards.first()
             && !first.same_job(&manifest)
         {

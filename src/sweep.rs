@@ -73,6 +73,9 @@ impl SweepParam {
                 "`{text}`: one step cannot go from {from} to {to}; use 2 or more steps"
             ));
         }
+        if let Some(reason) = UNSWEPT.iter().find(|(unswept, _)| *unswept == path) {
+            return Err(format!("`{text}`: {path} cannot be swept: {}", reason.1));
+        }
         let values = (0..steps)
             .map(|step| {
                 let value = if steps == 1 {
@@ -82,7 +85,13 @@ impl SweepParam {
                 };
                 value_text(value)
             })
-            .collect();
+            .collect::<Vec<String>>();
+        if let Some(pair) = values.windows(2).find(|pair| pair[0] == pair[1]) {
+            return Err(format!(
+                "`{text}`: the value {} would repeat; sweep a wider range or fewer steps",
+                pair[0]
+            ));
+        }
         Ok(SweepParam {
             path: path.to_string(),
             from,
@@ -93,10 +102,26 @@ impl SweepParam {
     }
 }
 
+/// Values a sweep must not vary, and why.
+const UNSWEPT: &[(&str, &str)] = &[
+    (
+        "seed",
+        "every point uses the same seed, so that points differ by their values and not by luck",
+    ),
+    (
+        "replicates",
+        "use --replicates (or the sweep's `replicates`) for the number of runs at each point",
+    ),
+];
+
 /// A value as short decimal text, free of binary noise: 0.30000000000000004
 /// is written `0.3`, and whole numbers without a point (so that they can set
-/// whole-number fields).
+/// whole-number fields). Very large or very small values are written with an
+/// exponent, which reads back as the same number.
 fn value_text(value: f64) -> String {
+    if value != 0.0 && !(1e-6..1e15).contains(&value.abs()) {
+        return format!("{value:e}");
+    }
     let text = format!("{value:.10}");
     let text = text.trim_end_matches('0').trim_end_matches('.');
     if text == "-0" {
@@ -176,10 +201,16 @@ impl Grid {
             .enumerate()
             .map(|(index, value)| {
                 let path = &self.params[index].path;
-                let mut set = Override::parse(&format!("{path}={value}"))
-                    .expect("a path and a number make an override");
-                set.argument = format!("{} (at {path}={value})", origin(index));
-                set
+                let argument = format!("{} (at {path}={value})", origin(index));
+                let value = value
+                    .parse::<i64>()
+                    .map(toml::Value::Integer)
+                    .unwrap_or_else(|_| toml::Value::Float(value.parse().unwrap_or(f64::NAN)));
+                Override {
+                    argument,
+                    path: path.split('.').map(str::to_string).collect(),
+                    value,
+                }
             })
             .collect()
     }
@@ -382,6 +413,8 @@ mod tests {
         assert_eq!(whole.values, ["10", "20", "30"]);
         let down = SweepParam::parse("a.b=1:-1:3").unwrap();
         assert_eq!(down.values, ["1", "0", "-1"]);
+        let huge = SweepParam::parse("a=0:1e20:2").unwrap();
+        assert_eq!(huge.values, ["0", "1e20"]);
     }
 
     #[test]
@@ -395,6 +428,9 @@ mod tests {
             ("trust.initial=0:1:0", "from 1 to"),
             ("trust.initial=0:1:2.5", "whole number"),
             ("trust.initial=0:1:1", "one step"),
+            ("trust.initial=0.5:0.5:3", "would repeat"),
+            ("trust.initial=0:1e-12:2", "would repeat"),
+            ("seed=1:5:5", "cannot be swept"),
         ] {
             let error = SweepParam::parse(text).unwrap_err();
             assert!(error.contains(expected), "{text}: {error}");

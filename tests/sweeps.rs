@@ -148,6 +148,15 @@ fn merge_refuses_missing_repeated_foreign_and_damaged_shards() {
     let nothing = refused(d, &["merge", "b", "--out", "m"]);
     assert!(nothing.contains("no shard here"), "{nothing}");
 
+    // A shard of another version of the tool.
+    let manifest = d.join("a/two-managers/shard-1-of-2/shard.json");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    let version = format!("\"version\": \"{}\"", env!("CARGO_PKG_VERSION"));
+    std::fs::write(&manifest, text.replace(&version, "\"version\": \"0.0.1\"")).unwrap();
+    let old = refused(d, &["merge", "a/two-managers", "--out", "m"]);
+    assert!(old.contains("was written by version 0.0.1"), "{old}");
+    std::fs::write(&manifest, &text).unwrap();
+
     // A blocks file cut short (a copy that did not finish) is named.
     let blocks = d.join("a/two-managers/shard-2-of-2/blocks.bin");
     let bytes = read(&blocks);
@@ -293,6 +302,15 @@ fn sweep_shards_merge_to_the_unsharded_sweep_byte_for_byte() {
             == read(&d.join("whole/two-managers-sweep/sweep.csv")),
         "merged sweep.csv differs from the unsharded sweep's"
     );
+    // A shard's rows cut short, or missing one row, are refused.
+    let rows = d.join("parts/two-managers-sweep/shard-2-of-3/sweep.csv");
+    let text = std::fs::read_to_string(&rows).unwrap();
+    let mut lines: Vec<&str> = text.lines().collect();
+    lines.remove(40);
+    std::fs::write(&rows, lines.join("\n") + "\n").unwrap();
+    let missing = refused(d, &["merge", "parts/two-managers-sweep", "--out", "m"]);
+    assert!(missing.contains("shard-2-of-3/sweep.csv: line "), "{missing}");
+    assert!(missing.contains("a shard stopped early"), "{missing}");
     let too_many = refused(
         d,
         &[&common[..], &["--out", "x", "--shard", "9/9"]].concat(),
@@ -373,4 +391,48 @@ fn sweep_values_the_scenario_refuses_are_named_before_running() {
     );
     assert!(both.contains("cannot be combined"), "{both}");
     assert!(!d.join("s").exists(), "nothing written");
+}
+
+#[test]
+fn a_file_named_like_a_bundled_scenario_is_run_from_its_own_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let bundled = std::fs::read_to_string(crate::common::repo_file("scenarios/two-managers.toml"))
+        .unwrap();
+    std::fs::create_dir(d.join("scenarios")).unwrap();
+    std::fs::write(
+        d.join("scenarios/two-managers.toml"),
+        bundled.replace("seed = 42", "seed = 7"),
+    )
+    .unwrap();
+    let sweep = |scenario: &str, out: &str, extra: &[&str]| {
+        let args = [
+            &[
+                "sweep",
+                scenario,
+                "--param",
+                "trust.initial=0.3:0.5:2",
+                "--replicates",
+                "30",
+                "--out",
+                out,
+                "--quiet",
+                "--no-charts",
+                "--shard",
+                "1/1",
+            ][..],
+            extra,
+        ]
+        .concat();
+        ok(d, &args);
+    };
+    sweep("scenarios/two-managers.toml", "file", &[]);
+    sweep("two-managers", "bundled", &["--seed", "7"]);
+    let manifest = read(&d.join("file/two-managers-sweep/shard-1-of-1/shard.json"));
+    assert!(String::from_utf8_lossy(&manifest).contains("seed = 7"));
+    assert!(
+        read(&d.join("file/two-managers-sweep/shard-1-of-1/sweep.csv"))
+            == read(&d.join("bundled/two-managers-sweep/shard-1-of-1/sweep.csv")),
+        "the edited file's seed was not used"
+    );
 }

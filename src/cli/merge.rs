@@ -5,12 +5,13 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
+use empathy_gap::metrics::Summary;
 use empathy_gap::output;
 use empathy_gap::output::RunInfo;
 use empathy_gap::report;
 use empathy_gap::runner;
 use empathy_gap::scenario;
-use empathy_gap::shard::{self, SavedOverride, ShardManifest};
+use empathy_gap::shard::{self, SavedOverride, ShardManifest, ShardSpec};
 use empathy_gap::staging::Staging;
 use empathy_gap::sweep::{Grid, SweepInfo, SweepParam};
 use empathy_gap::words::{count, thousands};
@@ -61,7 +62,24 @@ pub(crate) fn merge(
         None => {
             let mut results = runner::Results::new(scenario.arms.len(), scenario.weeks as usize);
             let mut expected = 0;
-            for (shard_folder, _) in &shards {
+            let total_blocks = runner::block_count(scenario.replicates);
+            for (shard_folder, manifest) in &shards {
+                let spec = ShardSpec {
+                    index: manifest.shard,
+                    count: manifest.of,
+                };
+                let blocks = spec.blocks(total_blocks);
+                if manifest.blocks != Some([blocks.start, blocks.end]) {
+                    return Err(Failure::BadInput(format!(
+                        "{}: says it holds blocks {:?}, but shard {} of {} of this run holds blocks {} to {}",
+                        shard_folder.join(shard::MANIFEST).display(),
+                        manifest.blocks,
+                        spec.index,
+                        spec.count,
+                        blocks.start,
+                        blocks.end
+                    )));
+                }
                 let path = shard_folder.join(shard::BLOCKS);
                 let mut reader =
                     shard::BlockReader::open(&path, &scenario).map_err(Failure::BadInput)?;
@@ -127,7 +145,9 @@ pub(crate) fn merge(
                 })?;
             let folder = OutputFolder::prepare(target)?;
             let mut staging = Staging::new(&folder.path);
-            let report_rows = match merge_sweep_rows(&shards, &grid, &mut staging) {
+            let rows_per_point = scenario.arms.len() * Summary::COUNT;
+            let report_rows = match merge_sweep_rows(&shards, &grid, rows_per_point, &mut staging)
+            {
                 Ok(rows) => rows,
                 Err(failure) => {
                     drop(staging);
@@ -166,19 +186,19 @@ pub(crate) fn merge(
     Ok(())
 }
 
-/// Stages `sweep.csv` from the shards' rows, in point order (shard K holds
-/// the points `p` with `p mod N = K - 1`, each in order), and returns the
-/// rows the report draws.
-pub(crate) fn merge_sweep_rows(
-    shards: &[(PathBuf, ShardManifest)],
-    grid: &Grid,
-    staging: &mut Staging,
-) -> Result<String, Failure> {
-    use std::io::BufRead;
-    let header = grid.csv_header();
-    let keep = report::SWEEP_REPORT_METRICS;
-    let mut readers = Vec::with_capacity(shards.len());
-    for (folder, _) in shards {
+/// One shard's `sweep.csv`, read a line ahead.
+struct RowReader {
+    path: PathBuf,
+    lines: std::io::Lines<std::io::BufReader<std::fs::File>>,
+    /// The line number of `next`.
+    line: u64,
+    next: Option<String>,
+}
+
+impl RowReader {
+    /// Opens the shard's rows and checks their header.
+    fn open(folder: &Path, header: &str) -> Result<RowReader, Failure> {
+        use std::io::BufRead;
         let path = folder.join(SWEEP_CSV);
         let file = std::fs::File::open(&path).map_err(|error| {
             Failure::BadInput(format!("{}: cannot read: {error}", path.display()))
@@ -191,34 +211,57 @@ pub(crate) fn merge_sweep_rows(
                 path.display()
             )));
         }
-        readers.push((path, lines, 1u64, None::<String>));
+        let mut reader = RowReader {
+            path,
+            lines,
+            line: 1,
+            next: None,
+        };
+        reader.advance()?;
+        Ok(reader)
     }
-    let read_next = |reader: &mut (
-        PathBuf,
-        std::io::Lines<std::io::BufReader<std::fs::File>>,
-        u64,
-        Option<String>,
-    )|
-     -> Result<(), Failure> {
-        reader.3 = match reader.1.next() {
-            Some(Ok(line)) => {
-                reader.2 += 1;
-                Some(line)
-            }
+
+    fn advance(&mut self) -> Result<(), Failure> {
+        self.next = match self.lines.next() {
+            Some(Ok(line)) => Some(line),
             Some(Err(error)) => {
                 return Err(Failure::BadInput(format!(
                     "{}: line {}: cannot read: {error}",
-                    reader.0.display(),
-                    reader.2 + 1
+                    self.path.display(),
+                    self.line + 1
                 )));
             }
             None => None,
         };
+        self.line += 1;
         Ok(())
-    };
-    for reader in &mut readers {
-        read_next(reader)?;
     }
+
+    fn problem(&self, message: &str) -> Failure {
+        Failure::BadInput(format!(
+            "{}: line {}: {message}",
+            self.path.display(),
+            self.line
+        ))
+    }
+}
+
+/// Stages `sweep.csv` from the shards' rows, in point order (shard K holds
+/// the points `p` with `p mod N = K - 1`, each in order), checking that every
+/// point has all its rows (every arm, every metric), and returns the rows the
+/// report draws.
+pub(crate) fn merge_sweep_rows(
+    shards: &[(PathBuf, ShardManifest)],
+    grid: &Grid,
+    rows_per_point: usize,
+    staging: &mut Staging,
+) -> Result<String, Failure> {
+    let header = grid.csv_header();
+    let keep = report::SWEEP_REPORT_METRICS;
+    let mut readers = shards
+        .iter()
+        .map(|(folder, _)| RowReader::open(folder, &header))
+        .collect::<Result<Vec<_>, _>>()?;
     let write_failed =
         |error: empathy_gap::staging::WriteError| Failure::Runtime(error.to_string());
     staging
@@ -228,10 +271,16 @@ pub(crate) fn merge_sweep_rows(
     for point in 0..grid.points() {
         let reader = &mut readers[(point % shards.len() as u64) as usize];
         let mut rows = String::new();
-        while let Some(line) = reader.3.take() {
+        for _ in 0..rows_per_point {
+            let Some(line) = reader.next.take() else {
+                return Err(reader.problem(&format!(
+                    "ends before the rows of point {point} (a shard stopped early, or was changed)"
+                )));
+            };
             if empathy_gap::sweep::row_point(&line) != Some(point) {
-                reader.3 = Some(line);
-                break;
+                return Err(reader.problem(&format!(
+                    "expected a row of point {point} (a shard stopped early, or was changed)"
+                )));
             }
             if empathy_gap::sweep::row_metric(&line, grid.params.len())
                 .is_some_and(|metric| keep.contains(&metric))
@@ -241,25 +290,14 @@ pub(crate) fn merge_sweep_rows(
             }
             rows.push_str(&line);
             rows.push('\n');
-            read_next(reader)?;
-        }
-        if rows.is_empty() {
-            return Err(Failure::BadInput(format!(
-                "{}: line {}: expected the rows of point {point} (a shard stopped early, or was changed)",
-                reader.0.display(),
-                reader.2
-            )));
+            reader.advance()?;
         }
         staging
             .append(SWEEP_CSV, rows.as_bytes())
             .map_err(write_failed)?;
     }
-    if let Some(reader) = readers.iter().find(|reader| reader.3.is_some()) {
-        return Err(Failure::BadInput(format!(
-            "{}: line {}: a row beyond this sweep's points",
-            reader.0.display(),
-            reader.2
-        )));
+    if let Some(reader) = readers.iter().find(|reader| reader.next.is_some()) {
+        return Err(reader.problem("a row beyond this sweep's points"));
     }
     Ok(report_rows)
 }

@@ -17,7 +17,7 @@ use empathy_gap::staging::Staging;
 use empathy_gap::words::{count, thousands};
 
 use super::folder::{OutputFolder, commit, commit_shard, listen_for_interruptions};
-use super::scenarios::{load, scenario_text};
+use super::scenarios::load;
 use super::{Failure, thread_count};
 
 /// How `run` and `sweep` behave, from their flags.
@@ -71,8 +71,9 @@ pub(crate) fn run(
 ) -> Result<(), Failure> {
     let threads = thread_count(flags.threads)?;
     let budget = Budget::of_this_machine(threads);
-    let (scenario, label) = load(name, overrides, (!flags.force).then_some(&budget))
+    let source = load(name, overrides, (!flags.force).then_some(&budget))
         .map_err(|error| Failure::BadInput(error.to_string()))?;
+    let (scenario, label) = (&source.scenario, source.label.clone());
     let total_blocks = runner::block_count(scenario.replicates);
     let blocks = match shard {
         Some(spec) if spec.count > total_blocks => {
@@ -153,7 +154,7 @@ pub(crate) fn run(
             version: env!("CARGO_PKG_VERSION").to_string(),
             shard: spec.index,
             of: spec.count,
-            scenario_text: scenario_text(name, &label)?,
+            scenario_text: source.text.clone(),
             scenario_file: label,
             overrides: SavedOverride::save(overrides),
             sweep: None,

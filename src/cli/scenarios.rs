@@ -26,33 +26,59 @@ pub(crate) const BUNDLED: &[(&str, &str)] = &[
     ("large-org", include_str!("../../scenarios/large-org.toml")),
 ];
 
+/// A scenario as loaded, with the text it was loaded from.
+pub(crate) struct Source {
+    pub(crate) scenario: Scenario,
+    /// The file as messages name it (`scenarios/<name>.toml` for a bundled one).
+    pub(crate) label: String,
+    /// The text every later use (a sweep's points, a shard's record) must load again.
+    pub(crate) text: String,
+}
+
+impl Source {
+    /// The scenario again from the same text, with other overrides.
+    pub(crate) fn reload(
+        &self,
+        overrides: &[Override],
+        budget: Option<&Budget>,
+    ) -> Result<Scenario, ScenarioError> {
+        scenario::load_bytes_within(&self.label, self.text.as_bytes(), overrides, budget)
+    }
+}
+
 /// Loads a scenario from a file, or from the bundled set when no such file
-/// exists; refuses sizes beyond `budget` when one is given.
+/// exists; refuses sizes beyond `budget` when one is given. The file is read
+/// once: the text returned is the text that was checked.
 pub(crate) fn load(
     name: &str,
     overrides: &[Override],
     budget: Option<&Budget>,
-) -> Result<(Scenario, String), ScenarioError> {
+) -> Result<Source, ScenarioError> {
     let path = Path::new(name);
-    if !path.exists()
+    if !path.is_file()
         && let Some((bundled, text)) = BUNDLED.iter().find(|(bundled, _)| *bundled == name)
     {
         let label = format!("scenarios/{bundled}.toml");
-        return scenario::load_bytes_within(&label, text.as_bytes(), overrides, budget)
-            .map(|s| (s, label));
+        let scenario = scenario::load_bytes_within(&label, text.as_bytes(), overrides, budget)?;
+        return Ok(Source {
+            scenario,
+            label,
+            text: (*text).to_string(),
+        });
     }
-    let loaded = match budget {
-        Some(budget) => scenario::load_file_within(path, overrides, budget),
-        None => scenario::load_file(path, overrides),
-    };
-    loaded
-        .map(|s| (s, name.to_string()))
-        .map_err(|error| with_bundled_hint(error, name))
+    let bytes = scenario::read_file(path).map_err(|error| with_bundled_hint(error, name))?;
+    let scenario = scenario::load_bytes_within(name, &bytes, overrides, budget)?;
+    Ok(Source {
+        scenario,
+        label: name.to_string(),
+        // Loading succeeded, so the bytes are UTF-8 text.
+        text: String::from_utf8_lossy(&bytes).into_owned(),
+    })
 }
 
 /// A missing file may be a misspelt bundled scenario: say which ones exist.
 pub(crate) fn with_bundled_hint(mut error: ScenarioError, name: &str) -> ScenarioError {
-    if Path::new(name).exists() {
+    if Path::new(name).is_file() {
         return error;
     }
     let names: Vec<&str> = BUNDLED.iter().map(|(bundled, _)| *bundled).collect();
@@ -70,17 +96,6 @@ pub(crate) fn with_bundled_hint(mut error: ScenarioError, name: &str) -> Scenari
     error
 }
 
-/// The text of a scenario given by file or bundled name, for a shard to keep.
-pub(crate) fn scenario_text(name: &str, label: &str) -> Result<String, Failure> {
-    if let Some((_, text)) = BUNDLED
-        .iter()
-        .find(|(bundled, _)| format!("scenarios/{bundled}.toml") == label)
-    {
-        return Ok((*text).to_string());
-    }
-    std::fs::read_to_string(name)
-        .map_err(|error| Failure::Runtime(format!("{name}: cannot read again: {error}")))
-}
 
 pub(crate) fn validate(
     files: &[String],
@@ -91,7 +106,9 @@ pub(crate) fn validate(
     let mut problems = Vec::new();
     for file in files {
         match load(file, overrides, (!force).then_some(&budget)) {
-            Ok((scenario, label)) => {
+            Ok(Source {
+                scenario, label, ..
+            }) => {
                 let cost = scenario::size::estimate(
                     &scenario.resolved,
                     scenario.arms.len(),

@@ -17,7 +17,7 @@ use empathy_gap::words::{count, thousands};
 
 use super::folder::{OutputFolder, commit, commit_shard, listen_for_interruptions};
 use super::run::{RunFlags, command_line, progress_bar, with_progress};
-use super::scenarios::{load, scenario_text};
+use super::scenarios::load;
 use super::{Failure, thread_count};
 
 /// What `sweep` was asked to sweep: `--param`s, or one of the scenario's sweeps.
@@ -164,18 +164,16 @@ pub(crate) fn sweep(
     let threads = thread_count(flags.threads)?;
     let budget = Budget::of_this_machine(threads);
     let budget = (!flags.force).then_some(&budget);
-    let (base, label) =
+    let stop = Arc::new(AtomicBool::new(false));
+    listen_for_interruptions(&stop);
+    let source =
         load(name, overrides, budget).map_err(|error| Failure::BadInput(error.to_string()))?;
-    let plan = SweepPlan::new(&base, &label, asked, flags.replicates)?;
-    let text = scenario_text(name, &label)?;
+    let (base, label) = (&source.scenario, source.label.clone());
+    let plan = SweepPlan::new(base, &label, asked, flags.replicates)?;
     let load_point = |point: u64, budget: Option<&Budget>| {
-        scenario::load_bytes_within(
-            &label,
-            text.as_bytes(),
-            &plan.overrides(overrides, point),
-            budget,
-        )
-        .map_err(|error| Failure::BadInput(error.to_string()))
+        source
+            .reload(&plan.overrides(overrides, point), budget)
+            .map_err(|error| Failure::BadInput(error.to_string()))
     };
     // Values the scenario refuses are found now, not hours into the sweep.
     for point in plan.grid.probe_points() {
@@ -192,8 +190,6 @@ pub(crate) fn sweep(
             plan.grid.points()
         )));
     }
-    let stop = Arc::new(AtomicBool::new(false));
-    listen_for_interruptions(&stop);
     let mut path = output::output_folder(&flags.out, &plan.folder_name(&base.name));
     if let Some(spec) = shard {
         path.push(spec.folder_name());
@@ -265,7 +261,7 @@ pub(crate) fn sweep(
             shard: spec.index,
             of: spec.count,
             scenario_file: label.clone(),
-            scenario_text: text,
+            scenario_text: source.text.clone(),
             overrides: SavedOverride::save(overrides),
             sweep: Some(SavedSweep {
                 name: plan.name.clone(),

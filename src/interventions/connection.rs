@@ -67,10 +67,11 @@ pub fn renegotiate(
     context: &LeaderWeek,
     connection: &Connection,
     parts: &LeaderParts,
-    membership: usize,
+    position: usize,
     target: f64,
 ) -> f64 {
     let world = context.world;
+    let membership = parts.info.memberships[position] as usize;
     let observed_in = &world.memberships[membership].observed_in;
     if observed_in.is_empty() || context.week < connection.start_week as i32 {
         return target;
@@ -81,7 +82,7 @@ pub fn renegotiate(
     let expected_capacity =
         (info.capacity_hours * (1.0 - connection.params.buffer) - leader.lost_last_week).max(0.0);
     let ageing = context.params.team.ageing_per_week;
-    let own_priority = context.memberships[membership].priority;
+    let own_priority = leader.commitments[position].priority;
     let mut agreed_sum = 0.0;
     for &relationship in observed_in {
         let rel = &world.relationships[relationship as usize];
@@ -97,7 +98,7 @@ pub fn renegotiate(
             if item.remaining <= 0.0 {
                 continue;
             }
-            let priority = queue_priority(item, info, context.memberships, context.week, ageing);
+            let priority = queue_priority(item, info, &leader.commitments, context.week, ageing);
             let known = info.peer_sees_project(observer_slot, item.project)
                 || leader.known[slot * observers + observer_slot] != UNKNOWN;
             if known && priority > own_priority {

@@ -48,5 +48,11 @@ pub fn attend(
         for slot in leader.slots.iter(SlotBits::untold(observer_slot)) {
             leader.known[slot * observers + observer_slot] = DATA;
         }
+        // Now the peer knows of every item, at least as data.
+        for word in 0..leader.slots.n_words() {
+            leader
+                .slots
+                .clear_word(SlotBits::unknown(observer_slot), word, u64::MAX);
+        }
     }
 }

@@ -235,6 +235,17 @@ fn load_file_from(
     overrides: &[Override],
     budget: Option<&Budget>,
 ) -> Result<Scenario, ScenarioError> {
+    let bytes = read_file(path)?;
+    let label = path.display().to_string();
+    load_bytes(&label, &bytes, overrides, budget).map_err(|problems| ScenarioError {
+        file: path.to_path_buf(),
+        problems,
+    })
+}
+
+/// The bytes of a scenario file, or why it cannot be read (a directory, a
+/// missing file, one too large to be a scenario).
+pub fn read_file(path: &Path) -> Result<Vec<u8>, ScenarioError> {
     let label = path.display().to_string();
     let fail = |message: String| ScenarioError {
         file: path.to_path_buf(),
@@ -264,10 +275,7 @@ fn load_file_from(
         }
         Err(error) => return Err(fail(format!("cannot read: {error}"))),
     };
-    load_bytes(&label, &bytes, overrides, budget).map_err(|problems| ScenarioError {
-        file: path.to_path_buf(),
-        problems,
-    })
+    Ok(bytes)
 }
 
 /// Checks a scenario given as text; `label` names it in messages.
