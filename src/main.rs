@@ -246,7 +246,8 @@ fn report(dir: &Path) -> Result<(), Failure> {
         return Err(Failure::BadInput(format!(
             "{}: is one shard of a run or sweep; merge the shards first (empathy-gap merge {}), then report on the merged folder",
             dir.display(),
-            dir.parent().map_or_else(|| ".".into(), |parent| parent.display().to_string())
+            dir.parent()
+                .map_or_else(|| ".".into(), |parent| parent.display().to_string())
         )));
     }
     let written = if dir.join("sweep.csv").is_file() {

@@ -309,7 +309,10 @@ fn sweep_shards_merge_to_the_unsharded_sweep_byte_for_byte() {
     lines.remove(40);
     std::fs::write(&rows, lines.join("\n") + "\n").unwrap();
     let missing = refused(d, &["merge", "parts/two-managers-sweep", "--out", "m"]);
-    assert!(missing.contains("shard-2-of-3/sweep.csv: line "), "{missing}");
+    assert!(
+        missing.contains("shard-2-of-3/sweep.csv: line "),
+        "{missing}"
+    );
     assert!(missing.contains("a shard stopped early"), "{missing}");
     let too_many = refused(
         d,
@@ -397,8 +400,8 @@ fn sweep_values_the_scenario_refuses_are_named_before_running() {
 fn a_file_named_like_a_bundled_scenario_is_run_from_its_own_text() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let bundled = std::fs::read_to_string(crate::common::repo_file("scenarios/two-managers.toml"))
-        .unwrap();
+    let bundled =
+        std::fs::read_to_string(crate::common::repo_file("scenarios/two-managers.toml")).unwrap();
     std::fs::create_dir(d.join("scenarios")).unwrap();
     std::fs::write(
         d.join("scenarios/two-managers.toml"),

@@ -146,8 +146,7 @@ pub(crate) fn merge(
             let folder = OutputFolder::prepare(target)?;
             let mut staging = Staging::new(&folder.path);
             let rows_per_point = scenario.arms.len() * Summary::COUNT;
-            let report_rows = match merge_sweep_rows(&shards, &grid, rows_per_point, &mut staging)
-            {
+            let report_rows = match merge_sweep_rows(&shards, &grid, rows_per_point, &mut staging) {
                 Ok(rows) => rows,
                 Err(failure) => {
                     drop(staging);

@@ -96,7 +96,6 @@ pub(crate) fn with_bundled_hint(mut error: ScenarioError, name: &str) -> Scenari
     error
 }
 
-
 pub(crate) fn validate(
     files: &[String],
     overrides: &[Override],
