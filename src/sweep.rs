@@ -429,7 +429,7 @@ mod tests {
             ("trust.initial=0:1:2.5", "whole number"),
             ("trust.initial=0:1:1", "one step"),
             ("trust.initial=0.5:0.5:3", "would repeat"),
-            ("trust.initial=0:1e-12:2", "would repeat"),
+            ("trust.initial=0.5:0.50000000001:2", "would repeat"),
             ("seed=1:5:5", "cannot be swept"),
         ] {
             let error = SweepParam::parse(text).unwrap_err();
