@@ -78,7 +78,7 @@ pub(crate) fn load(
 
 /// A missing file may be a misspelt bundled scenario: say which ones exist.
 pub(crate) fn with_bundled_hint(mut error: ScenarioError, name: &str) -> ScenarioError {
-    if Path::new(name).is_file() {
+    if Path::new(name).exists() {
         return error;
     }
     let names: Vec<&str> = BUNDLED.iter().map(|(bundled, _)| *bundled).collect();
