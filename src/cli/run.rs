@@ -98,13 +98,13 @@ pub(crate) fn run(
         path.push(spec.folder_name());
     }
     let folder = OutputFolder::prepare(path)?;
-    let world = World::new(&scenario);
+    let world = World::new(scenario);
     let started = Instant::now();
     let replicates = runner::block_replicates(&blocks, scenario.replicates);
     let bar = progress_bar(
-        &scenario,
+        scenario,
         replicates.end - replicates.start,
-        runner::work_units_of(&scenario, replicates.end - replicates.start),
+        runner::work_units_of(scenario, replicates.end - replicates.start),
         flags.quiet,
     );
     let mut staging = Staging::new(&folder.path);
@@ -116,11 +116,11 @@ pub(crate) fn run(
         };
         if shard.is_some() {
             staging
-                .write(shard::BLOCKS, &shard::blocks_header(&scenario))
+                .write(shard::BLOCKS, &shard::blocks_header(scenario))
                 .map_err(RunError::Finished)?;
         }
         runner::run_blocks(
-            &scenario,
+            scenario,
             &world,
             &options,
             blocks.clone(),
@@ -190,7 +190,7 @@ pub(crate) fn run(
     write_run(
         staging,
         &folder,
-        &scenario,
+        scenario,
         &results,
         &info,
         world.pairs.len(),
@@ -208,7 +208,7 @@ pub(crate) fn run(
             count(threads as f64, "thread"),
             info.wall_time_seconds
         );
-        print!("{}", output::summary_table(&scenario, &results));
+        print!("{}", output::summary_table(scenario, &results));
         println!("\nwrote {}", folder.path.display());
     }
     Ok(())

@@ -197,9 +197,9 @@ pub(crate) fn sweep(
     let folder = OutputFolder::prepare(path)?;
     let started = Instant::now();
     let bar = progress_bar(
-        &base,
+        base,
         plan.replicates,
-        runner::work_units_of(&base, plan.replicates) * points.len() as u64,
+        runner::work_units_of(base, plan.replicates) * points.len() as u64,
         flags.quiet,
     );
     if !flags.quiet {
@@ -299,7 +299,7 @@ pub(crate) fn sweep(
         wall_time_seconds,
         shards: None,
     };
-    let manifest = empathy_gap::sweep::manifest_json(&base, &plan.grid, &info);
+    let manifest = empathy_gap::sweep::manifest_json(base, &plan.grid, &info);
     write_sweep(
         staging,
         &folder,
