@@ -245,7 +245,7 @@ pub enum RunError<E = std::convert::Infallible> {
 }
 
 /// A pool of `threads` worker threads, to share between runs (a sweep's points).
-pub fn pool(threads: usize) -> Result<rayon::ThreadPool, RunError> {
+pub fn pool<E>(threads: usize) -> Result<rayon::ThreadPool, RunError<E>> {
     let threads = threads.max(1);
     rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
@@ -284,10 +284,7 @@ pub fn run_blocks<E>(
     blocks: Range<u64>,
     finished: impl FnMut(u64, &Results) -> Result<(), E>,
 ) -> Result<Results, RunError<E>> {
-    let pool = pool(options.threads).map_err(|error| match error {
-        RunError::Threads { threads, source } => RunError::Threads { threads, source },
-        RunError::Interrupted { done, total } => RunError::Interrupted { done, total },
-    })?;
+    let pool = pool(options.threads)?;
     run_blocks_on(&pool, scenario, world, options, blocks, finished)
 }
 

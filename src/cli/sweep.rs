@@ -211,7 +211,8 @@ pub(crate) fn sweep(
             count(base.arms.len() as f64, "arm")
         ));
     }
-    let pool = runner::pool(threads).map_err(|error| Failure::Runtime(error.to_string()))?;
+    let pool = runner::pool::<std::convert::Infallible>(threads)
+        .map_err(|error| Failure::Runtime(error.to_string()))?;
     let mut staging = Staging::new(&folder.path);
     let mut report_rows = plan.grid.csv_header();
     let keep = report::SWEEP_REPORT_METRICS;
