@@ -36,13 +36,14 @@
 use std::cell::RefCell;
 
 use rand::RngExt;
+use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, StandardNormal};
 use rayon::prelude::*;
 
 use crate::interventions::{self, Scheduled};
 use crate::model::{
     CONTEXT, Commitment, DATA, Item, LeaderInfo, LeaderState, Link, MembershipState, NO_SLOT,
-    PRIVATE, QueueEntry, RelationshipState, Scratch, SlotBits, State, World,
+    PRIVATE, QueueEntry, RelationshipState, Scratch, SlotBits, State, Worked, World,
 };
 use crate::scenario::{Arm, Params};
 
@@ -137,11 +138,14 @@ pub struct LeaderWeek<'a> {
     pub started: bool,
 }
 
-/// One leader's part of the leader pass: its state and its links.
+/// One leader's part of the leader pass: its state, its links, and its two
+/// streams, resumed for the week (and paused again after it).
 pub struct LeaderParts<'a> {
     pub info: &'a LeaderInfo,
     pub leader: &'a mut LeaderState,
     pub links: &'a mut [Link],
+    pub arrivals: ChaCha8Rng,
+    pub disclosure: ChaCha8Rng,
 }
 
 fn leader_pass(
@@ -182,10 +186,14 @@ fn leader_pass(
                 links = rest;
                 let mut parts = LeaderParts {
                     info,
+                    arrivals: leader.arrivals.resume(),
+                    disclosure: leader.disclosure.resume(),
                     leader,
                     links: own,
                 };
                 leader_week(&context, &mut parts, scratch);
+                parts.leader.arrivals.pause(&parts.arrivals);
+                parts.leader.disclosure.pause(&parts.disclosure);
             }
         });
     };
@@ -222,13 +230,12 @@ where
 fn leader_week(context: &LeaderWeek, parts: &mut LeaderParts, scratch: &mut Scratch) {
     let params = context.params;
     let info = parts.info;
-    let observers = info.observed_by.len();
     {
         let leader = &mut *parts.leader;
         // Last week ends: its finished items close, its lost hours are this
         // week's lost capacity.
         if context.started {
-            leader.close_finished(observers);
+            leader.close_finished();
         }
         let team_spillover =
             info.team_size * params.conflict.spillover_hours_per_hour * leader.conflict_hours;
@@ -243,14 +250,14 @@ fn leader_week(context: &LeaderWeek, parts: &mut LeaderParts, scratch: &mut Scra
         interventions::connection::attend_one_to_ones(context, connection, parts, scratch);
     }
     let leader = &mut *parts.leader;
-    arrive(info, leader, context.week);
-    let noise: f64 = leader.arrivals_rng.sample(StandardNormal);
+    arrive(info, leader, &mut parts.arrivals, context.week);
+    let noise: f64 = parts.arrivals.sample(StandardNormal);
     let gross = info.capacity_hours * (1.0 + params.team.capacity_noise_sd * noise);
     leader.capacity = (gross - leader.lost_last_week).max(0.0);
     commit(context, parts);
     work(context, parts.info, parts.leader, scratch);
     tell(context, parts, scratch);
-    deliver(context, parts);
+    deliver(context, parts, scratch);
 }
 
 fn begin_leader_week(context: &LeaderWeek, leader: &mut LeaderState) {
@@ -265,47 +272,35 @@ fn begin_leader_week(context: &LeaderWeek, leader: &mut LeaderState) {
     leader.worked = 0.0;
     leader.disclosures = 0;
     leader.insecurity_extra *= 1.0 - fade;
-    // Only last week's worked items have hours worked to forget.
-    for &slot in &leader.worked_slots {
-        let item = &mut leader.items[slot as usize];
-        if item.live {
-            item.worked = 0.0;
-        }
-    }
-    leader.worked_slots.clear();
+    leader.worked_items.clear();
 }
 
 /// Draws one week of private arrivals for every leader into its queue.
 pub fn draw_private_arrivals(world: &World, state: &mut State, arrival_week: i32) {
     for (info, leader) in world.leaders.iter().zip(&mut state.leaders) {
-        arrive(info, leader, arrival_week);
+        let mut rng = leader.arrivals.resume();
+        arrive(info, leader, &mut rng, arrival_week);
+        leader.arrivals.pause(&rng);
     }
 }
 
 /// One week of a leader's private arrivals, per workstream: a Poisson count,
 /// then each item's effort, priority jitter and due week.
-fn arrive(info: &LeaderInfo, leader: &mut LeaderState, arrival_week: i32) {
-    let observers = info.observed_by.len();
+fn arrive(info: &LeaderInfo, leader: &mut LeaderState, rng: &mut ChaCha8Rng, arrival_week: i32) {
     for stream in &info.arrivals {
         let Some(count) = &stream.count else { continue };
-        let n = count.sample(&mut leader.arrivals_rng) as u64;
+        let n = count.sample(rng) as u64;
         for _ in 0..n {
-            let effort = stream.effort.sample(&mut leader.arrivals_rng);
-            let jitter = leader.arrivals_rng.random::<f64>() * 2.0 - 1.0;
-            let due = leader
-                .arrivals_rng
-                .random_range(stream.due_weeks_min..=stream.due_weeks_max);
-            let item = Item {
-                id: 0,
-                remaining: effort,
-                worked: 0.0,
-                priority: stream.priority + jitter * stream.priority_jitter,
-                due_week: arrival_week + due as i32,
-                project: PRIVATE,
-                live: true,
-            };
+            let effort = stream.effort.sample(rng);
+            let jitter = rng.random::<f64>() * 2.0 - 1.0;
+            let due = rng.random_range(stream.due_weeks_min..=stream.due_weeks_max);
+            let item = Item::private(
+                effort,
+                stream.priority + jitter * stream.priority_jitter,
+                arrival_week + due as i32,
+            );
             // Private work is hidden from every peer.
-            leader.push_item(item, observers, |_| false);
+            leader.push_item(item, |_| false);
         }
     }
 }
@@ -366,7 +361,6 @@ fn commit(context: &LeaderWeek, parts: &mut LeaderParts) {
         commitment.agreed = agreed;
     }
     let leader = &mut *parts.leader;
-    let observers = info.observed_by.len();
     for position in 0..info.memberships.len() {
         let commitment = &mut leader.commitments[position];
         if commitment.planned <= 0.0 {
@@ -382,16 +376,8 @@ fn commit(context: &LeaderWeek, parts: &mut LeaderParts) {
         // once its miss is noticed, is committed again the next week.
         commitment.deferred += unowned;
         commitment.pushed = commitment.agreed - unowned;
-        let item = Item {
-            id: 0,
-            remaining: commitment.pushed,
-            worked: 0.0,
-            priority: info.own[position].priority,
-            due_week: week,
-            project,
-            live: true,
-        };
-        let slot = leader.push_item(item, observers, |observer_slot| {
+        let item = Item::shared(commitment.pushed, project, week);
+        let slot = leader.push_item(item, |observer_slot| {
             info.peer_sees(observer_slot, position)
         });
         leader.commitments[position].item_slot = slot;
@@ -408,10 +394,9 @@ pub fn queue_priority(
     week: i32,
     ageing: f64,
 ) -> f64 {
-    let base = if item.project == PRIVATE {
-        item.priority
-    } else {
-        commitments[info.position_of(item.project)].priority
+    let base = match item.priority() {
+        Some(priority) => priority,
+        None => commitments[info.position_of(item.project())].priority,
     };
     base + ageing * (week - item.due_week).max(0) as f64
 }
@@ -458,9 +443,11 @@ fn work(context: &LeaderWeek, info: &LeaderInfo, leader: &mut LeaderState, scrat
             let item = &mut leader.items[slot];
             let hours = item.remaining.min(available);
             item.remaining -= hours;
-            item.worked += hours;
             available -= hours;
-            leader.worked_slots.push(entry.slot);
+            leader.worked_items.push(Worked {
+                slot: entry.slot,
+                hours,
+            });
             if item.remaining <= DONE_EPSILON {
                 leader.slots.clear(SlotBits::OPEN, slot);
             }
@@ -469,7 +456,9 @@ fn work(context: &LeaderWeek, info: &LeaderInfo, leader: &mut LeaderState, scrat
     }
     leader.worked = leader.capacity - available;
     leader.idle = available;
-    leader.worked_slots.sort_unstable();
+    leader
+        .worked_items
+        .sort_unstable_by_key(|worked| worked.slot);
 }
 
 /// A leader tells each peer about open work the peer cannot see, with a
@@ -516,7 +505,7 @@ pub fn tell(context: &LeaderWeek, parts: &mut LeaderParts, scratch: &mut Scratch
         draws.resize(wanted, 0);
     }
     let draws = &mut draws[..wanted];
-    leader.disclosure_rng.fill(draws);
+    parts.disclosure.fill(draws);
     let mut draws = draws.iter();
     for (observer_slot, &threshold) in thresholds.iter().enumerate() {
         if threshold == 0 {
@@ -536,14 +525,7 @@ pub fn tell(context: &LeaderWeek, parts: &mut LeaderParts, scratch: &mut Scratch
                 let draw = draws.next().copied().unwrap_or(u64::MAX);
                 told |= u64::from(draw >> 11 < threshold) << bit;
             }
-            // This peer's knowledge bytes of the word's 64 slots, one every `observers`.
-            let row = &mut leader.known[word_index * 64 * observers + observer_slot..];
-            let mut bits = told;
-            while bits != 0 {
-                let bit = bits.trailing_zeros() as usize;
-                bits &= bits - 1;
-                row[bit * observers] = CONTEXT;
-            }
+            // Told: the peer knows the item as context.
             leader.slots.clear_word(set, word_index, told);
             leader
                 .slots
@@ -556,17 +538,16 @@ pub fn tell(context: &LeaderWeek, parts: &mut LeaderParts, scratch: &mut Scratch
 /// After work and disclosure: hours delivered on shared work, each
 /// commitment's undone hours, and for each peer what they were owed, missed
 /// and can explain, and (in reported weeks) the open load they can see.
-fn deliver(context: &LeaderWeek, parts: &mut LeaderParts) {
+fn deliver(context: &LeaderWeek, parts: &mut LeaderParts, scratch: &mut Scratch) {
     let info = parts.info;
     let leader = &mut *parts.leader;
     let items = &leader.items;
     // Items not worked this week add zero.
     leader.delivered = leader
-        .worked_slots
+        .worked_items
         .iter()
-        .map(|&slot| &items[slot as usize])
-        .filter(|item| item.live && item.project != PRIVATE)
-        .map(|item| item.worked)
+        .filter(|worked| items[worked.slot as usize].project() != PRIVATE)
+        .map(|worked| worked.hours)
         .sum::<f64>();
     for commitment in &mut leader.commitments {
         if commitment.item_slot != NO_SLOT {
@@ -596,7 +577,7 @@ fn deliver(context: &LeaderWeek, parts: &mut LeaderParts) {
         };
     }
     if context.week >= 1 {
-        measure_loads(leader, parts.links);
+        measure_loads(leader, parts.links, &mut scratch.unknown);
     }
 }
 
@@ -620,19 +601,19 @@ fn explained_share(
     trust: f64,
     disclosure: &crate::scenario::DisclosureParams,
 ) -> f64 {
-    let observers = info.observed_by.len();
     // Each credit is computed the first time a channel needs it (pure, so
     // when it is computed does not change it).
     let (mut context_credit, mut data_credit) = (None, None);
     let (mut hidden_hours, mut credited_hours) = (0.0, 0.0);
     // Only items worked this week have hours to explain, in slot order.
-    for &slot in &actor.worked_slots {
-        let item = &actor.items[slot as usize];
-        if !item.live || item.worked <= 0.0 || info.peer_sees_project(observer_slot, item.project) {
+    for worked in &actor.worked_items {
+        let slot = worked.slot as usize;
+        if worked.hours <= 0.0 || info.peer_sees_project(observer_slot, actor.items[slot].project())
+        {
             continue;
         }
-        hidden_hours += item.worked;
-        let channel = actor.known[slot as usize * observers + observer_slot];
+        hidden_hours += worked.hours;
+        let channel = actor.channel(info, slot, observer_slot);
         let credit = match channel {
             CONTEXT => {
                 *context_credit.get_or_insert_with(|| trust.powf(disclosure.context_exponent))
@@ -640,7 +621,7 @@ fn explained_share(
             DATA => *data_credit.get_or_insert_with(|| trust.powf(disclosure.data_exponent)),
             _ => credit(channel, 0.0, 0.0),
         };
-        credited_hours += item.worked * credit;
+        credited_hours += worked.hours * credit;
     }
     if hidden_hours > 0.0 {
         credited_hours / hidden_hours
@@ -659,20 +640,31 @@ fn explained_share(
 /// so each peer's load is all the open hours less those of the items the peer
 /// does not know about, each sum in slot order. Also lists each live shared
 /// item's remaining hours, for the shared backlog.
-fn measure_loads(leader: &mut LeaderState, links: &mut [Link]) {
+///
+/// One pass over the live items adds each item's hours to every peer's
+/// unknown sum, or adds zero (which changes no sum: hours are never
+/// negative), so the peers' sums advance side by side instead of one long
+/// chain of additions after another.
+fn measure_loads(leader: &mut LeaderState, links: &mut [Link], unknown: &mut Vec<f64>) {
     let items = &leader.items;
+    let slots = &leader.slots;
+    unknown.clear();
+    unknown.resize(links.len(), 0.0);
     let mut actual = 0.0;
-    // Hours are never negative: adding a done item's zero changes nothing.
-    leader
-        .slots
-        .for_each(SlotBits::LIVE, |slot| actual += items[slot].remaining);
-    for (observer_slot, link) in links.iter_mut().enumerate() {
-        let mut unknown = 0.0;
-        leader
-            .slots
-            .for_each(SlotBits::unknown(observer_slot), |slot| {
-                unknown += items[slot].remaining;
-            });
+    for word in 0..slots.n_words() {
+        let mut live = slots.word(SlotBits::LIVE, word);
+        while live != 0 {
+            let bit = live.trailing_zeros();
+            live &= live - 1;
+            let remaining = items[word * 64 + bit as usize].remaining;
+            actual += remaining;
+            for (observer_slot, sum) in unknown.iter_mut().enumerate() {
+                let hidden = slots.word(SlotBits::unknown(observer_slot), word) >> bit & 1 == 1;
+                *sum += if hidden { remaining } else { 0.0 };
+            }
+        }
+    }
+    for (link, &unknown) in links.iter_mut().zip(unknown.iter()) {
         link.believed_load = actual - unknown;
         link.actual_load = actual;
     }

@@ -7,10 +7,12 @@
 //! one is built for each arm of each replicate.
 //!
 //! A leader's queue is a vector of item slots (a closed item's slot is reused)
-//! with, beside it, one byte per slot and peer saying how that peer knows the
-//! item ([`LeaderState::known`]) and a few bit sets over the slots
-//! ([`SlotBits`]) so that the week visits only the slots a phase needs: the
-//! open ones to work on, the ones a peer has not been told about to disclose.
+//! with, beside it, a few bit sets over the slots ([`SlotBits`]): which are
+//! live, open and shared, and, per peer, which the peer has not been told
+//! about and which it does not know of at all (how a peer knows an item,
+//! [`LeaderState::channel`], is read off those two). The week visits only the
+//! slots a phase needs: the open ones to work on, the ones a peer has not
+//! been told about to disclose.
 
 use std::ops::Range;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -18,7 +20,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{LogNormal, Poisson};
 
-use crate::rng::{Purpose, stream};
+use crate::rng::{Purpose, Stream, stream};
 use crate::scenario::{LeaderId, ManagerId, Scenario};
 
 /// `Item::project` of private work.
@@ -62,8 +64,8 @@ pub struct LeaderInfo {
     pub projects: Vec<u32>,
     /// What the week needs of each membership, in the same order.
     pub own: Vec<OwnMembership>,
-    /// Relationships in which this leader is the actor, ascending; an item's
-    /// knowledge bytes are ordered like this list.
+    /// Relationships in which this leader is the actor, ascending; the
+    /// per-peer sets of [`SlotBits`] are ordered like this list (observer slots).
     pub observed_by: Vec<u32>,
     /// Relationships in which this leader is the observer: a contiguous
     /// range, since relationships are sorted by observer.
@@ -426,21 +428,70 @@ fn common_manager(
         .unwrap_or(chain_a[chain_a.len() - 1])
 }
 
-/// An open work item in a leader's queue.
+/// A work item in a leader's queue: 24 bytes, since a large organisation
+/// holds tens of millions of them. Whether a slot holds a live item is in
+/// [`SlotBits::LIVE`], and the hours worked this week in
+/// [`LeaderState::worked_items`].
 #[derive(Debug, Clone, Copy)]
 pub struct Item {
+    pub remaining: f64,
+    /// A private item's base priority, or a shared item's project (see
+    /// [`Item::shared`]): a shared item takes its membership's priority of
+    /// the week, so it has none of its own, and a private item has no project.
+    what: u64,
     /// Per-leader arrival order: the last tie-break in the queue.
     pub id: u32,
-    pub remaining: f64,
-    /// Hours worked on it this week.
-    pub worked: f64,
-    /// Base priority (private items; shared items take their membership's).
-    pub priority: f64,
     pub due_week: i32,
-    /// Project of a shared commitment, or [`PRIVATE`].
-    pub project: u32,
-    /// False once the slot is free.
-    pub live: bool,
+}
+
+/// The high bits of a shared item's `what`: a NaN, which no priority is.
+const SHARED_TAG: u64 = 0xFFF8_0000_0000_0000;
+
+impl Item {
+    /// Private work of `priority` (finite), due in `due_week`.
+    pub fn private(remaining: f64, priority: f64, due_week: i32) -> Item {
+        debug_assert!(priority.is_finite());
+        Item {
+            remaining,
+            what: priority.to_bits(),
+            id: 0,
+            due_week,
+        }
+    }
+
+    /// A shared commitment to `project`, due in `due_week`.
+    pub fn shared(remaining: f64, project: u32, due_week: i32) -> Item {
+        debug_assert!(project != PRIVATE);
+        Item {
+            remaining,
+            what: SHARED_TAG | u64::from(project),
+            id: 0,
+            due_week,
+        }
+    }
+
+    /// The project of a shared commitment, or [`PRIVATE`].
+    #[inline]
+    pub fn project(&self) -> u32 {
+        if self.what & !u64::from(u32::MAX) == SHARED_TAG {
+            self.what as u32
+        } else {
+            PRIVATE
+        }
+    }
+
+    /// A private item's base priority; `None` for a shared commitment.
+    #[inline]
+    pub fn priority(&self) -> Option<f64> {
+        (self.project() == PRIVATE).then(|| f64::from_bits(self.what))
+    }
+}
+
+/// Hours worked on an item this week.
+#[derive(Debug, Clone, Copy)]
+pub struct Worked {
+    pub slot: u32,
+    pub hours: f64,
 }
 
 /// An open item's place in this week's queue (a reusable sort buffer).
@@ -527,7 +578,10 @@ impl SlotBits {
     pub fn cover(&mut self, slot: usize) {
         if slot >= self.n_words * 64 {
             self.n_words = slot / 64 + 1;
-            self.words.resize(self.n_words * self.stride, 0);
+            // One word per set at a time: queues grow slowly.
+            let len = self.n_words * self.stride;
+            self.words.reserve_exact(len - self.words.len());
+            self.words.resize(len, 0);
         }
     }
 
@@ -679,19 +733,20 @@ pub struct LeaderState {
     pub touched: bool,
     /// Item slots; a closed item's slot is reused.
     pub items: Vec<Item>,
-    /// `known[slot * observers + observer_slot]`: how that observer knows the item.
-    pub known: Vec<u8>,
+    /// Which slots are live and open, and what each peer knows of them.
     pub slots: SlotBits,
     pub free_slots: Vec<u32>,
-    /// Slots worked on this week, ascending.
-    pub worked_slots: Vec<u32>,
+    /// The items worked on this week, in ascending slot order.
+    pub worked_items: Vec<Worked>,
     /// This week's commitment of each of the leader's memberships, in the
     /// order of `LeaderInfo::memberships`.
     pub commitments: Vec<Commitment>,
     /// Remaining hours of each live shared item, by slot (reported weeks).
     pub shared_remaining: Vec<f64>,
-    pub arrivals_rng: ChaCha8Rng,
-    pub disclosure_rng: ChaCha8Rng,
+    /// Arrivals and capacity noise: resumed for the leader's week (see
+    /// [`crate::engine::LeaderParts`]).
+    pub arrivals: Stream,
+    pub disclosure: Stream,
 }
 
 impl LeaderState {
@@ -699,14 +754,41 @@ impl LeaderState {
         (info.insecurity + self.insecurity_extra).min(1.0)
     }
 
+    /// Whether `slot` holds an item (open, or done and closing when the next week starts).
+    #[inline]
+    pub fn is_live(&self, slot: usize) -> bool {
+        slot < self.items.len() && self.slots.get(SlotBits::LIVE, slot)
+    }
+
+    /// Hours worked on the item in `slot` this week.
+    pub fn worked_on(&self, slot: usize) -> f64 {
+        self.worked_items
+            .binary_search_by_key(&slot, |worked| worked.slot as usize)
+            .map_or(0.0, |at| self.worked_items[at].hours)
+    }
+
+    /// How the peer at `observer_slot` knows the item in `slot`, if it does
+    /// not see it: [`CONTEXT`] (told), [`DATA`] (listed in a status meeting)
+    /// or [`UNKNOWN`]. Items the peer sees, and free slots, are [`UNKNOWN`]:
+    /// nobody had to tell the peer of them. Read off the bit sets, which
+    /// keep it in two bits per item and peer: untold and unknown (told
+    /// clears both, listing clears unknown).
+    pub fn channel(&self, info: &LeaderInfo, slot: usize, observer_slot: usize) -> u8 {
+        if !self.is_live(slot) || info.peer_sees_project(observer_slot, self.items[slot].project())
+        {
+            UNKNOWN
+        } else if !self.slots.get(SlotBits::untold(observer_slot), slot) {
+            CONTEXT
+        } else if !self.slots.get(SlotBits::unknown(observer_slot), slot) {
+            DATA
+        } else {
+            UNKNOWN
+        }
+    }
+
     /// Puts an item in a free slot (the most recently freed first). Every
     /// observer for whom `seen(observer_slot)` is false may be told about it.
-    pub fn push_item(
-        &mut self,
-        mut item: Item,
-        observers: usize,
-        seen: impl Fn(usize) -> bool,
-    ) -> u32 {
+    pub fn push_item(&mut self, mut item: Item, seen: impl Fn(usize) -> bool) -> u32 {
         item.id = self.next_id;
         self.next_id = self.next_id.wrapping_add(1);
         let slot = match self.free_slots.pop() {
@@ -717,15 +799,11 @@ impl LeaderState {
             None => {
                 if self.items.len() == self.items.capacity() {
                     // Queues grow slowly and there is one per leader: grow
-                    // by a quarter rather than doubling, to keep memory close
+                    // by an eighth rather than doubling, to keep memory close
                     // to what is used.
-                    self.items.reserve_exact(self.items.len() / 4 + 8);
-                    self.known.reserve_exact(
-                        (self.items.capacity() * observers).saturating_sub(self.known.len()),
-                    );
+                    self.items.reserve_exact(self.items.len() / 8 + 8);
                 }
                 self.items.push(item);
-                self.known.resize(self.items.len() * observers, UNKNOWN);
                 self.items.len() - 1
             }
         };
@@ -735,7 +813,7 @@ impl LeaderState {
         if item.remaining > crate::engine::DONE_EPSILON {
             self.slots.set(SlotBits::OPEN, slot);
         }
-        if item.project != PRIVATE {
+        if item.project() != PRIVATE {
             self.slots.set(SlotBits::SHARED, slot);
         }
         self.slots.hide(slot, |observer_slot| !seen(observer_slot));
@@ -745,15 +823,13 @@ impl LeaderState {
     /// Closes the items that finished last week (live but no longer open):
     /// frees their slots in ascending slot order, so the highest is reused
     /// first, and forgets what peers knew of them.
-    pub fn close_finished(&mut self, observers: usize) {
+    pub fn close_finished(&mut self) {
         for word in 0..self.slots.n_words() {
             let mut done =
                 self.slots.word(SlotBits::LIVE, word) & !self.slots.word(SlotBits::OPEN, word);
             while done != 0 {
                 let slot = word * 64 + done.trailing_zeros() as usize;
                 done &= done - 1;
-                self.items[slot].live = false;
-                self.known[slot * observers..(slot + 1) * observers].fill(UNKNOWN);
                 self.free_slots.push(slot as u32);
             }
             self.slots.clear_done(word);
@@ -904,6 +980,8 @@ pub struct Scratch {
     pub draws: Vec<u64>,
     /// Each peer's disclosure threshold in that round.
     pub thresholds: Vec<u64>,
+    /// Each peer's hours of the items it does not know about.
+    pub unknown: Vec<f64>,
 }
 
 /// Everything a week changes.
@@ -955,14 +1033,13 @@ impl State {
                 next_id: 0,
                 touched: false,
                 items: Vec::new(),
-                known: Vec::new(),
                 slots: SlotBits::new(info.observed_by.len()),
                 free_slots: Vec::new(),
-                worked_slots: Vec::new(),
+                worked_items: Vec::new(),
                 commitments: vec![Commitment::default(); info.memberships.len()],
                 shared_remaining: Vec::new(),
-                arrivals_rng: stream(seed, replicate, Purpose::Arrivals, index as u64),
-                disclosure_rng: stream(seed, replicate, Purpose::Disclosure, index as u64),
+                arrivals: Stream::new(seed, replicate, Purpose::Arrivals, index as u64),
+                disclosure: Stream::new(seed, replicate, Purpose::Disclosure, index as u64),
             })
             .collect();
         let relationships: Vec<RelationshipState> = world

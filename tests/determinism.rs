@@ -53,7 +53,7 @@ fn every_arm_draws_the_same_workload() {
             let arrivals: Vec<u128> = state
                 .leaders
                 .iter()
-                .map(|l| l.arrivals_rng.get_word_pos())
+                .map(|l| l.arrivals.word_pos())
                 .collect();
             let ambiguity: Vec<u128> = state
                 .ambiguity_rngs
@@ -63,7 +63,7 @@ fn every_arm_draws_the_same_workload() {
             trace.push((arrivals, ambiguity));
         });
         // The behaviour stream does differ between arms (disclosures depend on trust).
-        let behaviour = state.leaders[0].disclosure_rng.clone().next_u64();
+        let behaviour = state.leaders[0].disclosure.resume().next_u64();
         traces.push((trace, behaviour));
     }
     for (trace, _) in &traces[1..] {

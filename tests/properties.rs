@@ -13,7 +13,7 @@
 use std::fmt;
 
 use empathy_gap::metrics::{Summary, Weekly};
-use empathy_gap::model::{NO_SLOT, PRIVATE, State, UNKNOWN, World};
+use empathy_gap::model::{NO_SLOT, PRIVATE, SlotBits, State, World};
 use empathy_gap::output;
 use empathy_gap::runner::{RunOptions, simulate_arm_with};
 use empathy_gap::scenario::Scenario;
@@ -59,7 +59,7 @@ proptest! {
             let outcome = simulate_arm_with(&scenario, &world, arm, &mut state, |week, state| {
                 for (index, leader) in state.leaders.iter().enumerate() {
                     // Capacity is spent on work or left idle, never more, never less.
-                    let worked: f64 = leader.items.iter().filter(|i| i.live).map(|i| i.worked).sum();
+                    let worked: f64 = leader.worked_items.iter().map(|w| w.hours).sum();
                     if (worked + leader.idle - leader.capacity).abs() > 1e-6 || (worked - leader.worked).abs() > 1e-6 {
                         failures.push(format!("week {week} leader {index}: capacity {} != worked {worked} + idle {}", leader.capacity, leader.idle));
                     }
@@ -68,8 +68,9 @@ proptest! {
                     }
                     // Knowledge only of items that exist.
                     let observers = world.leaders[index].observed_by.len();
-                    for (slot, item) in leader.items.iter().enumerate() {
-                        if !item.live && leader.known[slot * observers..(slot + 1) * observers].iter().any(|&k| k != UNKNOWN) {
+                    for slot in 0..leader.items.len() {
+                        let known = |o| leader.slots.get(SlotBits::untold(o), slot) || leader.slots.get(SlotBits::unknown(o), slot);
+                        if !leader.is_live(slot) && (0..observers).any(known) {
                             failures.push(format!("week {week}: knowledge of a closed item"));
                         }
                     }
@@ -1692,12 +1693,7 @@ fn check_hours(scenario: &Scenario, failures: &mut Failures) {
             for (index, (info, leader)) in world.leaders.iter().zip(&state.leaders).enumerate() {
                 let at = || format!("arm {arm_index} week {week} leader {index}");
                 // Capacity is spent on work or left idle, never more, never less.
-                let worked: f64 = leader
-                    .items
-                    .iter()
-                    .filter(|i| i.live)
-                    .map(|i| i.worked)
-                    .sum();
+                let worked: f64 = leader.worked_items.iter().map(|w| w.hours).sum();
                 failures.check(
                     leader.capacity >= 0.0
                         && leader.idle >= 0.0
@@ -1717,7 +1713,9 @@ fn check_hours(scenario: &Scenario, failures: &mut Failures) {
                 // Hours left idle only when the queue is done.
                 if leader.idle > 0.0 {
                     failures.check(
-                        leader.items.iter().all(|i| !i.live || i.remaining <= 1e-9),
+                        (0..leader.items.len()).all(|slot| {
+                            !leader.is_live(slot) || leader.items[slot].remaining <= 1e-9
+                        }),
                         || format!("{}: idle {} h with work left", at(), leader.idle),
                     );
                 }
@@ -1725,19 +1723,25 @@ fn check_hours(scenario: &Scenario, failures: &mut Failures) {
                     leader
                         .items
                         .iter()
-                        .all(|i| i.remaining >= 0.0 && i.worked >= 0.0 && i.remaining.is_finite()),
+                        .all(|i| i.remaining >= 0.0 && i.remaining.is_finite())
+                        && leader.worked_items.iter().all(|w| w.hours > 0.0),
                     || format!("{}: negative or non-finite remaining or worked hours", at()),
                 );
-                // Knowledge only of items that exist.
+                // Knowledge only of items that exist, and an item a peer
+                // knows nothing of is one it was not told about.
                 let observers = info.observed_by.len();
-                for (slot, item) in leader.items.iter().enumerate() {
-                    failures.check(
-                        item.live
-                            || leader.known[slot * observers..(slot + 1) * observers]
-                                .iter()
-                                .all(|&k| k == UNKNOWN),
-                        || format!("{}: knowledge of a closed item", at()),
-                    );
+                for slot in 0..leader.items.len() {
+                    let live = leader.is_live(slot);
+                    for o in 0..observers {
+                        let untold = leader.slots.get(SlotBits::untold(o), slot);
+                        let unknown = leader.slots.get(SlotBits::unknown(o), slot);
+                        failures.check(live || !(untold || unknown), || {
+                            format!("{}: knowledge of a closed item", at())
+                        });
+                        failures.check(untold || !unknown, || {
+                            format!("{}: slot {slot} told but unknown to peer {o}", at())
+                        });
+                    }
                 }
                 // Lost hours are never negative, and last week's are this week's lost capacity.
                 let hours = [
@@ -1847,11 +1851,12 @@ fn check_hours(scenario: &Scenario, failures: &mut Failures) {
                     let item = leader.items.get(member.item_slot as usize);
                     failures.check(
                         item.is_some_and(|item| {
-                            item.live
-                                && item.project == membership.project
-                                && item.project != PRIVATE
+                            let slot = member.item_slot as usize;
+                            leader.is_live(slot)
+                                && item.project() == membership.project
+                                && item.project() != PRIVATE
                                 && at_most(item.remaining, member.pushed)
-                                && close(item.worked + item.remaining, member.pushed)
+                                && close(leader.worked_on(slot) + item.remaining, member.pushed)
                         }),
                         || {
                             format!(

@@ -6,7 +6,7 @@
 //! delivery is always measured against the original plan.
 
 use crate::engine::{LeaderParts, LeaderWeek, queue_priority, tell};
-use crate::model::{Scratch, SlotBits, State, UNKNOWN, World};
+use crate::model::{Scratch, SlotBits, State, World};
 use crate::scenario::{Connection, ConnectionParams};
 
 /// Each pair's 1:1, for the organisation: trust closes part of its gap to 1,
@@ -78,7 +78,6 @@ pub fn renegotiate(
     }
     let info = parts.info;
     let leader = &*parts.leader;
-    let observers = info.observed_by.len();
     let expected_capacity =
         (info.capacity_hours * (1.0 - connection.params.buffer) - leader.lost_last_week).max(0.0);
     let ageing = context.params.team.ageing_per_week;
@@ -99,8 +98,8 @@ pub fn renegotiate(
                 continue;
             }
             let priority = queue_priority(item, info, &leader.commitments, context.week, ageing);
-            let known = info.peer_sees_project(observer_slot, item.project)
-                || leader.known[slot * observers + observer_slot] != UNKNOWN;
+            // Seen, told or listed: the item is not in the peer's unknown set.
+            let known = !leader.slots.get(SlotBits::unknown(observer_slot), slot);
             if known && priority > own_priority {
                 outranking += item.remaining;
             }

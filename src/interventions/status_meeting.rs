@@ -5,7 +5,7 @@
 //! frustration" when trust is low.
 
 use crate::engine::LeaderWeek;
-use crate::model::{DATA, LeaderInfo, LeaderState, SlotBits, State, World};
+use crate::model::{LeaderInfo, LeaderState, SlotBits, State, World};
 use crate::scenario::StatusMeetingParams;
 
 /// Each running project's meeting clarifies ownership.
@@ -38,17 +38,13 @@ pub fn attend(
             leader.meeting_hours += hours;
         }
     }
-    let observers = info.observed_by.len();
     for (observer_slot, &relationship) in info.observed_by.iter().enumerate() {
         let rel = &world.relationships[relationship as usize];
         if !rel.shared_projects.iter().any(|&p| running(p)) {
             continue;
         }
-        // The items this peer neither sees nor knows as context.
-        for slot in leader.slots.iter(SlotBits::untold(observer_slot)) {
-            leader.known[slot * observers + observer_slot] = DATA;
-        }
-        // Now the peer knows of every item, at least as data.
+        // Now the peer knows of every item, at least as data: the ones it
+        // neither sees nor was told about (still untold) become data.
         for word in 0..leader.slots.n_words() {
             leader
                 .slots
