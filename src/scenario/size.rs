@@ -4,30 +4,35 @@
 //! machine.
 //!
 //! The estimate is a simple cost model fitted to measured runs of generated
-//! organisations (2,000 to 10,000 leaders, 1 to 10 projects per leader, one
-//! thread; see the README's "Sizes and limits"): memory and time per leader
-//! grow with the square of the number of peers a leader has, since every
-//! leader's queue is known item by item to each of their peers. It is meant
-//! to be right within a factor of about two, which is plenty to tell a run of
-//! minutes from a run of years.
+//! organisations (2,000 and 10,000 leaders with 1-3, 3-6 and 6-10 projects
+//! each, about 4, 10 and 18 peers, and the bundled large-org's 100,000
+//! leaders; one thread; see the README's "Sizes and limits"): memory and time
+//! per leader grow with the number of peers a leader has and, more slowly,
+//! its square (each peer adds relationships and shared work, and queues
+//! grow with shared work). It is meant to be right within a factor of about
+//! two, which is plenty to tell a run of minutes from a run of years.
 
 use super::raw::RawScenario;
 use crate::metrics::Weekly;
 
 /// Memory a run needs whatever its size: the program, its tables, the pool.
-const BASE_BYTES: f64 = 16.0 * MIB;
-/// Memory per leader in each replicate in flight: their queue and team ...
-const BYTES_PER_LEADER: f64 = 4.0 * 1024.0;
-/// ... plus this much per squared peer count (what each peer knows of each item).
-const BYTES_PER_LEADER_PEER2: f64 = 480.0;
+const BASE_BYTES: f64 = 8.0 * MIB;
+/// Memory per leader in each replicate in flight (their queue, team and
+/// relationships, and their share of the organisation): this much per peer ...
+const BYTES_PER_LEADER_PEER: f64 = 1_800.0;
+/// ... plus this much per squared peer count.
+const BYTES_PER_LEADER_PEER2: f64 = 69.0;
 /// Running statistics kept per arm, reported week and metric.
 const BYTES_PER_STATISTIC: f64 = 24.0;
 /// Time per simulated arm-week, whatever the organisation.
-const SECONDS_PER_ARM_WEEK: f64 = 8e-6;
-/// Time per leader-week ...
-const SECONDS_PER_LEADER_WEEK: f64 = 1e-6;
+const SECONDS_PER_ARM_WEEK: f64 = 2.5e-6;
+/// Time per leader-week: this much per peer ...
+const SECONDS_PER_LEADER_WEEK_PEER: f64 = 0.89e-6;
 /// ... plus this much per squared peer count.
-const SECONDS_PER_LEADER_WEEK_PEER2: f64 = 1e-6;
+const SECONDS_PER_LEADER_WEEK_PEER2: f64 = 0.094e-6;
+/// Share of a thread's work that each further thread adds when the week
+/// itself runs in parallel (measured: 1.8 times as fast on two threads).
+const WEEK_PARALLEL_EFFICIENCY: f64 = 0.85;
 /// Most relationships the engine can index (32-bit indices, with room).
 pub const MAX_RELATIONSHIPS: f64 = 2_000_000_000.0;
 
@@ -42,7 +47,8 @@ pub struct Cost {
     pub relationships: f64,
     pub memory_bytes: f64,
     pub seconds: f64,
-    /// Threads that can work at once (at most one per replicate).
+    /// Threads that can work at once: one per replicate in flight, or all of
+    /// them on each week of a large organisation.
     pub threads: usize,
 }
 
@@ -115,22 +121,36 @@ pub fn estimate(raw: &RawScenario, arms: usize, threads: usize) -> Cost {
         0.0
     };
     let replicates = raw.replicates.max(1) as f64;
-    let threads = (threads.max(1) as f64).min(replicates);
+    let threads = threads.max(1) as f64;
+    // Replicates run side by side, each with its own state; a large
+    // organisation also runs each week on every thread.
+    let in_flight = threads.min(replicates);
+    let week_parallel = leaders >= crate::engine::PARALLEL_LEADERS as f64;
+    let (working, speed_up) = if week_parallel && threads > in_flight {
+        (
+            threads,
+            in_flight + (threads - in_flight) * WEEK_PARALLEL_EFFICIENCY,
+        )
+    } else {
+        (in_flight, in_flight)
+    };
     let weeks = (raw.weeks.max(1) + raw.warmup_weeks.max(0)) as f64;
     let arms = arms.max(1) as f64;
-    let per_leader_bytes = BYTES_PER_LEADER + BYTES_PER_LEADER_PEER2 * peers * peers;
+    let per_leader_bytes = BYTES_PER_LEADER_PEER * peers + BYTES_PER_LEADER_PEER2 * peers * peers;
     let statistics = arms * raw.weeks.max(1) as f64 * Weekly::COUNT as f64;
     let memory_bytes =
-        BASE_BYTES + threads * leaders * per_leader_bytes + statistics * BYTES_PER_STATISTIC;
+        BASE_BYTES + in_flight * leaders * per_leader_bytes + statistics * BYTES_PER_STATISTIC;
     let per_arm_week = SECONDS_PER_ARM_WEEK
-        + leaders * (SECONDS_PER_LEADER_WEEK + SECONDS_PER_LEADER_WEEK_PEER2 * peers * peers);
-    let seconds = replicates * arms * weeks * per_arm_week / threads;
+        + leaders
+            * (SECONDS_PER_LEADER_WEEK_PEER * peers
+                + SECONDS_PER_LEADER_WEEK_PEER2 * peers * peers);
+    let seconds = replicates * arms * weeks * per_arm_week / speed_up;
     Cost {
         leaders,
         relationships,
         memory_bytes,
         seconds,
-        threads: threads as usize,
+        threads: working as usize,
     }
 }
 
