@@ -257,7 +257,7 @@ fn leader_week(context: &LeaderWeek, parts: &mut LeaderParts, scratch: &mut Scra
     commit(context, parts);
     work(context, parts.info, parts.leader, scratch);
     tell(context, parts, scratch);
-    deliver(context, parts, scratch);
+    deliver(context, parts);
 }
 
 fn begin_leader_week(context: &LeaderWeek, leader: &mut LeaderState) {
@@ -538,7 +538,7 @@ pub fn tell(context: &LeaderWeek, parts: &mut LeaderParts, scratch: &mut Scratch
 /// After work and disclosure: hours delivered on shared work, each
 /// commitment's undone hours, and for each peer what they were owed, missed
 /// and can explain, and (in reported weeks) the open load they can see.
-fn deliver(context: &LeaderWeek, parts: &mut LeaderParts, scratch: &mut Scratch) {
+fn deliver(context: &LeaderWeek, parts: &mut LeaderParts) {
     let info = parts.info;
     let leader = &mut *parts.leader;
     let items = &leader.items;
@@ -577,7 +577,7 @@ fn deliver(context: &LeaderWeek, parts: &mut LeaderParts, scratch: &mut Scratch)
         };
     }
     if context.week >= 1 {
-        measure_loads(leader, parts.links, &mut scratch.unknown);
+        measure_loads(leader, parts.links);
     }
 }
 
@@ -640,31 +640,20 @@ fn explained_share(
 /// so each peer's load is all the open hours less those of the items the peer
 /// does not know about, each sum in slot order. Also lists each live shared
 /// item's remaining hours, for the shared backlog.
-///
-/// One pass over the live items adds each item's hours to every peer's
-/// unknown sum, or adds zero (which changes no sum: hours are never
-/// negative), so the peers' sums advance side by side instead of one long
-/// chain of additions after another.
-fn measure_loads(leader: &mut LeaderState, links: &mut [Link], unknown: &mut Vec<f64>) {
+fn measure_loads(leader: &mut LeaderState, links: &mut [Link]) {
     let items = &leader.items;
-    let slots = &leader.slots;
-    unknown.clear();
-    unknown.resize(links.len(), 0.0);
     let mut actual = 0.0;
-    for word in 0..slots.n_words() {
-        let mut live = slots.word(SlotBits::LIVE, word);
-        while live != 0 {
-            let bit = live.trailing_zeros();
-            live &= live - 1;
-            let remaining = items[word * 64 + bit as usize].remaining;
-            actual += remaining;
-            for (observer_slot, sum) in unknown.iter_mut().enumerate() {
-                let hidden = slots.word(SlotBits::unknown(observer_slot), word) >> bit & 1 == 1;
-                *sum += if hidden { remaining } else { 0.0 };
-            }
-        }
-    }
-    for (link, &unknown) in links.iter_mut().zip(unknown.iter()) {
+    // Hours are never negative: adding a done item's zero changes nothing.
+    leader
+        .slots
+        .for_each(SlotBits::LIVE, |slot| actual += items[slot].remaining);
+    for (observer_slot, link) in links.iter_mut().enumerate() {
+        let mut unknown = 0.0;
+        leader
+            .slots
+            .for_each(SlotBits::unknown(observer_slot), |slot| {
+                unknown += items[slot].remaining;
+            });
         link.believed_load = actual - unknown;
         link.actual_load = actual;
     }

@@ -980,8 +980,6 @@ pub struct Scratch {
     pub draws: Vec<u64>,
     /// Each peer's disclosure threshold in that round.
     pub thresholds: Vec<u64>,
-    /// Each peer's hours of the items it does not know about.
-    pub unknown: Vec<f64>,
 }
 
 /// Everything a week changes.
