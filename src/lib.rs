@@ -4,7 +4,8 @@
 //! The crate is laid out by the concepts of the model: [`scenario`] (input),
 //! [`model`] (state), [`engine`] (the weekly step), [`interventions`],
 //! [`metrics`], [`runner`] (replicates in parallel), [`output`] (CSV and
-//! manifest) and [`report`] (charts and HTML). See the README's architecture map.
+//! manifest), [`report`] (charts and HTML) and [`workshop`] (the story told
+//! step by step for a room). See the README's architecture map.
 
 pub mod engine;
 pub mod interventions;
@@ -20,3 +21,4 @@ pub mod staging;
 pub mod stats;
 pub mod sweep;
 pub mod words;
+pub mod workshop;

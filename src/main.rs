@@ -19,6 +19,7 @@ use cli::merge::merge;
 use cli::run::{RunFlags, run};
 use cli::scenarios::{list, validate};
 use cli::sweep::{SweepAsked, sweep};
+use cli::workshop::{WorkshopArgs, workshop};
 
 #[derive(Parser)]
 #[command(
@@ -95,6 +96,38 @@ enum Command {
     },
     /// List the bundled scenarios.
     List,
+    /// Walk a room through the empathy gap, one step per Enter: the standoff,
+    /// three questions, the reveal, the futures and the takeaway; then write
+    /// the charts and report.html as handouts.
+    Workshop {
+        /// A scenario file, or the name of a bundled scenario.
+        #[arg(default_value = "two-managers")]
+        scenario: String,
+        /// Print the whole walk-through at once, without waiting for Enter.
+        #[arg(long)]
+        auto: bool,
+        /// The replicate the story follows (default: a typical one of those in
+        /// which both managers are in conflict with each other by week 4).
+        #[arg(long, value_name = "N")]
+        replicate: Option<u64>,
+        /// Demand (arriving work over capacity) of the run that shows where
+        /// the takeaway stops holding.
+        #[arg(long, value_name = "DEMAND", default_value_t = 1.4)]
+        limit_demand: f64,
+        /// Output root; the handouts go to OUT/<scenario name>-workshop/.
+        #[arg(long, default_value = "output")]
+        out: PathBuf,
+        #[arg(long)]
+        replicates: Option<u64>,
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Worker threads (default: all cores).
+        #[arg(long)]
+        threads: Option<usize>,
+        /// Override a scenario value by its dotted path, e.g. trust.initial=0.8.
+        #[arg(long = "set", value_name = "PATH=VALUE")]
+        set: Vec<String>,
+    },
 }
 
 /// Options `run` and `sweep` share.
@@ -130,17 +163,14 @@ impl CommonArgs {
     /// The `--set` overrides, then the shorthand flags (overrides like any
     /// other, validated the same way), and how to run.
     fn parse(self) -> Result<(Vec<Override>, RunFlags), Failure> {
-        let mut overrides = parse_overrides(&self.set)?;
-        let shorthands = [
-            ("replicates", self.replicates),
-            ("seed", self.seed),
-            ("weeks", self.weeks),
-        ];
-        overrides.extend(
-            shorthands
-                .into_iter()
-                .filter_map(|(key, value)| Some(Override::shorthand(key, value?))),
-        );
+        let overrides = with_shorthands(
+            &self.set,
+            [
+                ("replicates", self.replicates),
+                ("seed", self.seed),
+                ("weeks", self.weeks),
+            ],
+        )?;
         let flags = RunFlags {
             out: self.out,
             threads: self.threads,
@@ -151,6 +181,21 @@ impl CommonArgs {
         };
         Ok((overrides, flags))
     }
+}
+
+/// The `--set` overrides, then the shorthand flags given (overrides like any
+/// other, validated the same way).
+fn with_shorthands<const N: usize>(
+    set: &[String],
+    shorthands: [(&str, Option<u64>); N],
+) -> Result<Vec<Override>, Failure> {
+    let mut overrides = parse_overrides(set)?;
+    overrides.extend(
+        shorthands
+            .into_iter()
+            .filter_map(|(key, value)| Some(Override::shorthand(key, value?))),
+    );
+    Ok(overrides)
 }
 
 fn parse_shard(shard: Option<&str>) -> Result<Option<ShardSpec>, Failure> {
@@ -201,6 +246,29 @@ fn main() -> ExitCode {
             parse_overrides(&set).and_then(|overrides| validate(&files, &overrides, force))
         }
         Command::Report { dir } => report(&dir),
+        Command::Workshop {
+            scenario,
+            auto,
+            replicate,
+            limit_demand,
+            out,
+            replicates,
+            seed,
+            threads,
+            set,
+        } => with_shorthands(&set, [("replicates", replicates), ("seed", seed)]).and_then(
+            |overrides| {
+                workshop(&WorkshopArgs {
+                    scenario,
+                    overrides,
+                    auto,
+                    replicate,
+                    limit_demand,
+                    out,
+                    threads,
+                })
+            },
+        ),
         Command::List => {
             list();
             Ok(())

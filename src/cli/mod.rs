@@ -1,13 +1,14 @@
 //! The commands behind the argument parsing in `main.rs`: one file per
-//! command (`run`, `sweep`, `merge`) and what they share (`scenarios`:
-//! finding, loading and listing scenarios; `folder`: the output folder,
-//! signals and putting files in place).
+//! command (`run`, `sweep`, `merge`, `workshop`) and what they share
+//! (`scenarios`: finding, loading and listing scenarios; `folder`: the
+//! output folder, signals and putting files in place).
 
 pub(crate) mod folder;
 pub(crate) mod merge;
 pub(crate) mod run;
 pub(crate) mod scenarios;
 pub(crate) mod sweep;
+pub(crate) mod workshop;
 
 /// A failure and the exit code it maps to.
 pub(crate) enum Failure {

@@ -1,0 +1,340 @@
+//! Step 4, the futures: the same run continued under every response (the
+//! arms of one replicate face the same workload), then the same comparison
+//! over every replicate, with 95% intervals.
+
+use crate::metrics::{Summary, Weekly};
+use crate::runner::Results;
+use crate::scenario::Scenario;
+use crate::words::count;
+
+use super::document::{
+    Align, Bar, Block, Chart, Head, Section, Series, Span, Table, Tone, muted, plain, strong,
+};
+use super::{Story, hours, number, percent, signed_percent, small_number};
+
+/// The tone of arm `index`: the baseline's, or the colour of its place
+/// among the other arms (as in the charts).
+pub fn arm_tone(scenario: &Scenario, index: usize) -> Tone {
+    if index == scenario.baseline {
+        Tone::Baseline
+    } else {
+        Tone::Arm(index - usize::from(index > scenario.baseline))
+    }
+}
+
+/// "Three futures", from the number of arms compared with the baseline.
+pub fn futures_title(scenario: &Scenario) -> String {
+    let n = scenario.arms.len() - 1;
+    let word = small_number(n);
+    let mut title: String = word[..1].to_uppercase() + &word[1..];
+    title.push_str(if n == 1 { " future" } else { " futures" });
+    title
+}
+
+/// The week the responses start (the earliest), or week 1.
+pub fn start_week(scenario: &Scenario) -> u32 {
+    scenario.intervention_start_week().unwrap_or(1)
+}
+
+/// An arm's run metric over replicates, and its paired difference from the
+/// baseline, as the summary files write them.
+#[derive(Debug, Clone, Copy)]
+pub struct Effect {
+    pub mean: Option<f64>,
+    pub interval: Option<(f64, f64)>,
+    pub difference: Option<f64>,
+    pub difference_interval: Option<(f64, f64)>,
+    /// The baseline's mean.
+    pub baseline: Option<f64>,
+}
+
+impl Effect {
+    pub fn of(scenario: &Scenario, results: &Results, arm: usize, metric: Summary) -> Effect {
+        let running = results.summary(arm, metric);
+        let difference = results.difference(arm, metric);
+        let is_baseline = arm == scenario.baseline;
+        Effect {
+            mean: running.mean(),
+            interval: running.interval95(),
+            difference: if is_baseline {
+                running.mean().map(|_| 0.0)
+            } else {
+                difference.mean()
+            },
+            difference_interval: if is_baseline {
+                None
+            } else {
+                difference.interval95()
+            },
+            baseline: results.summary(scenario.baseline, metric).mean(),
+        }
+    }
+
+    /// Whether the whole interval of the difference is below zero.
+    pub fn clearly_lower(&self) -> bool {
+        self.difference_interval.is_some_and(|(_, high)| high < 0.0)
+    }
+
+    /// Whether the whole interval of the difference is above zero.
+    pub fn clearly_higher(&self) -> bool {
+        self.difference_interval.is_some_and(|(low, _)| low > 0.0)
+    }
+
+    /// The difference relative to the baseline's mean.
+    pub fn relative(&self, value: f64) -> Option<f64> {
+        self.baseline
+            .filter(|base| *base > 0.0)
+            .map(|base| value / base)
+    }
+
+    /// "3.49 [3.37, 3.61]".
+    pub fn mean_text(&self, decimals: usize) -> String {
+        match (self.mean, self.interval) {
+            (Some(mean), Some((low, high))) => format!(
+                "{} [{}, {}]",
+                number(mean, decimals),
+                number(low, decimals),
+                number(high, decimals)
+            ),
+            (Some(mean), None) => number(mean, decimals),
+            _ => "-".to_string(),
+        }
+    }
+
+    /// "-17% [-17%, -16%]", relative to the baseline.
+    pub fn difference_text(&self) -> String {
+        let signed = signed_percent;
+        match (self.difference, self.difference_interval) {
+            (Some(d), Some((low, high))) => {
+                match (self.relative(d), self.relative(low), self.relative(high)) {
+                    (Some(d), Some(low), Some(high)) => {
+                        format!("{} [{}, {}]", signed(d), signed(low), signed(high))
+                    }
+                    _ => format!("{} h", number(d, 2)),
+                }
+            }
+            (Some(d), None) => match self.relative(d) {
+                Some(relative) => signed(relative),
+                None => number(d, 2),
+            },
+            _ => "-".to_string(),
+        }
+    }
+
+    /// The tone of the difference: better (lower) or worse, when clear.
+    pub fn tone(&self) -> Tone {
+        if self.clearly_lower() {
+            Tone::Good
+        } else if self.clearly_higher() {
+            Tone::Bad
+        } else {
+            Tone::Plain
+        }
+    }
+}
+
+impl Story<'_> {
+    /// Step 4, first part: the featured run under every response.
+    pub fn futures(&self) -> Section {
+        let scenario = self.scenario;
+        let featured = self.featured;
+        let start = start_week(scenario) as i32;
+        let baseline = scenario.baseline;
+        let conflict: Vec<Vec<f64>> = (0..scenario.arms.len())
+            .map(|arm| featured.weekly(arm, Weekly::ConflictHoursPerLeader))
+            .collect();
+        let after = |arm: usize| featured.summary(arm, Summary::ConflictHoursPerLeaderAfterStart);
+        let series = scenario
+            .arms
+            .iter()
+            .enumerate()
+            .map(|(index, arm)| {
+                let mut note = vec![strong(format!("{} h", number(after(index), 1)))];
+                if index != baseline {
+                    let difference = after(index) - after(baseline);
+                    let tone = if difference < -0.05 {
+                        Tone::Good
+                    } else if difference > 0.05 {
+                        Tone::Bad
+                    } else {
+                        Tone::Muted
+                    };
+                    note.push(Span::new(format!(" {:>5}", signed(difference, 1)), tone));
+                }
+                Series {
+                    label: Span::new(arm.name.clone(), arm_tone(scenario, index)),
+                    values: conflict[index].clone(),
+                    note,
+                    compare: (index != baseline).then(|| conflict[baseline].clone()),
+                }
+            })
+            .collect();
+        let same_before = conflict.iter().all(|values| {
+            values[..(start - 1).max(0) as usize]
+                == conflict[baseline][..(start - 1).max(0) as usize]
+        });
+        let top = conflict
+            .iter()
+            .flatten()
+            .copied()
+            .filter(|value| value.is_finite())
+            .fold(0.0, f64::max);
+        let mut intro = vec![plain(format!(
+            "The same run (replicate {}) continued from week {start} under each response. Every response faces the same workload: the same work arrives in the same weeks, so what differs is what the managers do.",
+            featured.replicate
+        ))];
+        if same_before && start > 1 {
+            intro.push(plain(format!(
+                " Weeks 1 to {} are the same in every arm.",
+                start - 1
+            )));
+        }
+        let mut blocks = vec![
+            Block::Text(intro),
+            Block::Gap,
+            Block::Heading(vec![
+                plain("Conflict hours per manager, week by week"),
+                muted(format!(
+                    " (full height {}; right: the mean from week {start}, and its difference)",
+                    hours(top)
+                )),
+            ]),
+            Block::Chart(Chart {
+                series,
+                first_week: 1,
+                marker_week: Some(start),
+            }),
+            Block::Gap,
+        ];
+        let best = (0..scenario.arms.len())
+            .filter(|&arm| arm != baseline)
+            .min_by(|&a, &b| after(a).total_cmp(&after(b)));
+        if let Some(best) = best {
+            let spans = if after(best) < after(baseline) - 0.05 {
+                vec![
+                    plain(format!("In this run, from week {start}, ")),
+                    Span::new(scenario.arms[best].name.clone(), arm_tone(scenario, best)),
+                    plain(" had the fewest conflict hours: "),
+                    strong(format!("{} h", number(after(best), 1))),
+                    plain(format!(
+                        " a week per manager, against {} h under {}. One run is one story; the next step asks whether it holds.",
+                        number(after(baseline), 1),
+                        scenario.arms[baseline].name
+                    )),
+                ]
+            } else {
+                vec![plain(format!(
+                    "In this run no response had fewer conflict hours than {} from week {start} ({} h a week per manager). One run is one story; the next step asks what usually happens.",
+                    scenario.arms[baseline].name,
+                    number(after(baseline), 1)
+                ))]
+            };
+            blocks.push(Block::Text(spans));
+        }
+        Section {
+            number: 4,
+            title: futures_title(scenario),
+            subtitle: "the same run under each response".to_string(),
+            blocks,
+        }
+    }
+}
+
+/// "+0.4", "-1.3", "0.0".
+fn signed(value: f64, decimals: usize) -> String {
+    let text = number(value, decimals);
+    if text.starts_with('-') || text.chars().all(|c| c == '0' || c == '.') {
+        text
+    } else {
+        format!("+{text}")
+    }
+}
+
+/// Step 4, second part: the comparison over every replicate.
+pub fn comparison(scenario: &Scenario, results: &Results) -> Section {
+    let start = start_week(scenario);
+    let baseline = &scenario.arms[scenario.baseline].name;
+    let mut rows = Vec::new();
+    let mut bars = Vec::new();
+    for (index, arm) in scenario.arms.iter().enumerate() {
+        let tone = arm_tone(scenario, index);
+        let conflict = Effect::of(
+            scenario,
+            results,
+            index,
+            Summary::ConflictHoursPerLeaderAfterStart,
+        );
+        let delivery = Effect::of(scenario, results, index, Summary::DeliveryRatio);
+        let lost = Effect::of(scenario, results, index, Summary::AnnualLostHoursPerLeader);
+        let versus = if index == scenario.baseline {
+            muted("(baseline)")
+        } else {
+            Span::new(conflict.difference_text(), conflict.tone())
+        };
+        rows.push(vec![
+            Span::new(arm.name.clone(), tone),
+            strong(conflict.mean_text(2)),
+            versus,
+            plain(delivery.mean.map_or("-".to_string(), percent)),
+            plain(lost.mean.map_or("-".to_string(), |h| number(h, 0))),
+        ]);
+        bars.push(Bar {
+            label: Span::new(arm.name.clone(), tone),
+            filled: conflict.mean.unwrap_or(0.0),
+            total: 0.0,
+            text: vec![strong(format!(
+                "{} h",
+                number(conflict.mean.unwrap_or(f64::NAN), 2)
+            ))],
+        });
+    }
+    let table = Table {
+        heads: vec![
+            vec![
+                Head::new("", 1),
+                Head::new("conflict h/wk", 1),
+                Head::new("vs", 1),
+                Head::new("on", 1),
+                Head::new("lost", 1),
+            ],
+            vec![
+                Head::new("", 1),
+                Head::new(format!("from week {start}"), 1),
+                Head::new(baseline.clone(), 1),
+                Head::new("time", 1),
+                Head::new("h/yr", 1),
+            ],
+        ],
+        align: vec![
+            Align::Left,
+            Align::Right,
+            Align::Right,
+            Align::Right,
+            Align::Right,
+        ],
+        rows,
+    };
+    let replicates = count(results.replicates_done as f64, "replicate");
+    Section {
+        number: 4,
+        title: futures_title(scenario),
+        subtitle: format!("over {replicates}"),
+        blocks: vec![
+            Block::Text(vec![
+                plain("The same comparison over "),
+                strong(replicates.clone()),
+                plain(format!(
+                    ", each another workload faced by all {} arms. Per manager: conflict hours a week from week {start} (mean, 95% interval), the paired difference from {baseline}, shared work on time, and hours lost a year to conflict, meetings and escalations.",
+                    small_number(scenario.arms.len())
+                )),
+            ]),
+            Block::Gap,
+            Block::Table(table),
+            Block::Gap,
+            Block::Heading(vec![plain(format!(
+                "Conflict hours per manager per week, from week {start}"
+            ))]),
+            Block::Bars(bars),
+        ],
+    }
+}

@@ -1,0 +1,151 @@
+//! Workshop mode: the empathy gap told as a story, one step at a time, by
+//! the simulation itself, for a facilitator in front of a room.
+//!
+//! The story follows one pair of managers in one run of a scenario
+//! ([`featured`]), seen from inside the engine's state ([`observe`], the
+//! only file that reads it):
+//!
+//! 1. the standoff ([`standoff`]): the first weeks under the baseline, each
+//!    manager's complaints generated from their state;
+//! 2. the three questions ([`questions`]): what each is working on, what each
+//!    has told the other, and what each believes the other is working on;
+//! 3. the reveal ([`reveal`]): where each team's hours really went;
+//! 4. three futures ([`futures`]): the same run under every response, then
+//!    the comparison over all replicates with intervals;
+//! 5. the takeaway ([`takeaway`]): what the numbers support, and where it
+//!    stops holding (the same story with demand far above capacity).
+//!
+//! Every sentence is computed from the state or the results; a claim is
+//! made only when the numbers carry it. Each step is a [`document::Section`],
+//! which [`render`] lays out for a terminal. Nothing here does I/O.
+
+pub mod document;
+pub mod featured;
+pub mod futures;
+pub mod kinds;
+pub mod observe;
+pub mod questions;
+pub mod render;
+pub mod reveal;
+pub mod standoff;
+pub mod takeaway;
+
+use crate::scenario::Scenario;
+use crate::words::thousands;
+
+use featured::Featured;
+use kinds::Catalogue;
+
+/// Steps of the walk-through.
+pub const STEPS: usize = 5;
+
+/// The run a story follows, and what is needed to tell it.
+pub struct Story<'a> {
+    pub scenario: &'a Scenario,
+    pub featured: &'a Featured,
+    pub catalogue: Catalogue,
+    /// The two managers' names.
+    pub names: [String; 2],
+}
+
+impl<'a> Story<'a> {
+    pub fn new(scenario: &'a Scenario, featured: &'a Featured) -> Story<'a> {
+        let leaders = featured.pair.leaders;
+        let name = |side: usize| {
+            scenario.organisation.leaders[leaders[side].0 as usize]
+                .name
+                .clone()
+        };
+        Story {
+            scenario,
+            featured,
+            catalogue: Catalogue::new(scenario, leaders),
+            names: [name(0), name(1)],
+        }
+    }
+}
+
+/// A count in words up to ten ("three"), in digits above.
+pub fn small_number(n: usize) -> String {
+    const WORDS: [&str; 11] = [
+        "no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+    ];
+    WORDS
+        .get(n)
+        .map_or_else(|| thousands(n as u64), |word| (*word).to_string())
+}
+
+/// Hours as people say them: "0 h", "3.4 h" below ten, "48 h", "1,204 h".
+pub fn hours(value: f64) -> String {
+    let decimals = if value.abs() < 0.05 || value.abs() >= 9.95 {
+        0
+    } else {
+        1
+    };
+    // A non-breaking space: a number is never wrapped away from its unit.
+    format!("{}\u{a0}h", number(value, decimals))
+}
+
+/// A number with `decimals` decimals, thousands grouped, never "-0".
+pub fn number(value: f64, decimals: usize) -> String {
+    if !value.is_finite() {
+        return "-".to_string();
+    }
+    let text = format!("{:.decimals$}", value.abs());
+    let (whole, fraction) = text.split_once('.').unwrap_or((&text, ""));
+    let grouped = thousands(whole.parse::<u64>().unwrap_or(0));
+    let negative = value < 0.0 && text.chars().any(|c| c.is_ascii_digit() && c != '0');
+    let sign = if negative { "-" } else { "" };
+    if fraction.is_empty() {
+        format!("{sign}{grouped}")
+    } else {
+        format!("{sign}{grouped}.{fraction}")
+    }
+}
+
+/// A share as a whole percentage: "17%"; below 10% with a decimal, "0.4%",
+/// so that a small share is not shown as none.
+pub fn percent(share: f64) -> String {
+    let value = 100.0 * share;
+    let decimals = if value.abs() < 9.95 && value.abs() >= 0.05 {
+        1
+    } else {
+        0
+    };
+    format!("{}%", number(value, decimals))
+}
+
+/// A change as a signed percentage: "-17%", "+0.3%", "0%".
+pub fn signed_percent(share: f64) -> String {
+    let text = percent(share);
+    if text.starts_with('-') || text == "0%" {
+        text
+    } else {
+        format!("+{text}")
+    }
+}
+
+/// A share of `whole`, or 0 when there is no whole.
+pub fn share(part: f64, whole: f64) -> f64 {
+    if whole > 0.0 { part / whole } else { 0.0 }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_read_as_people_say_them() {
+        assert_eq!(hours(3.44), "3.4\u{a0}h");
+        assert_eq!(hours(9.96), "10\u{a0}h");
+        assert_eq!(hours(1204.4), "1,204\u{a0}h");
+        assert_eq!(number(-0.001, 2), "0.00");
+        assert_eq!(number(-0.4, 0), "0");
+        assert_eq!(number(-1.5, 1), "-1.5");
+        assert_eq!(hours(0.01), "0\u{a0}h");
+        assert_eq!(percent(0.434), "43%");
+        assert_eq!(percent(0.0034), "0.3%");
+        assert_eq!(signed_percent(-0.004), "-0.4%");
+        assert_eq!(signed_percent(0.0001), "0%");
+    }
+}
