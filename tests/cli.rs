@@ -169,6 +169,41 @@ fn validate_reports_a_missing_file_and_a_directory() {
 }
 
 #[test]
+fn validate_checks_every_value_of_a_scenarios_sweeps() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(repo_file("scenarios/two-managers.toml")).unwrap();
+    let good = "params = [\"trust.initial=0.05:0.85:9\", \"defaults.disclosure=0:0.4:9\"]";
+    assert!(text.contains(good));
+    // The sweep's fifth value of initial trust, 1.175, is out of range.
+    let bad = text.replace(good, &good.replace("0.05:0.85:9", "0.05:1.85:9"));
+    std::fs::write(dir.path().join("swept.toml"), &bad).unwrap();
+    let line = bad.lines().position(|l| l.contains("1.85")).unwrap() + 1;
+    let commands: [&[&str]; 2] = [
+        &["validate", "swept.toml"],
+        &["sweep", "swept.toml", "--sweep", "trust-disclosure"],
+    ];
+    for args in commands {
+        let command = args[0];
+        let output = binary(dir.path()).args(args).output().unwrap();
+        assert_eq!(output.status.code(), Some(2), "{command}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(
+            stderr.trim_end(),
+            format!(
+                "error: swept.toml:{line}:11: sweeps.trust-disclosure.params[0] (at trust.initial=1.175): trust.initial: must be at least 0 and at most 1 (got 1.175)"
+            ),
+            "{command}"
+        );
+        // Nothing is said to be ok, and nothing is written.
+        assert!(
+            !String::from_utf8_lossy(&output.stdout).contains("ok"),
+            "{command}"
+        );
+        assert!(!dir.path().join("output").exists(), "{command}");
+    }
+}
+
+#[test]
 fn list_names_the_bundled_scenarios() {
     let dir = tempfile::tempdir().unwrap();
     let output = binary(dir.path()).arg("list").output().unwrap();

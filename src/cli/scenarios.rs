@@ -101,44 +101,28 @@ pub(crate) fn validate(
     overrides: &[Override],
     force: bool,
 ) -> Result<(), Failure> {
-    let budget = Budget::of_this_machine(thread_count(None)?);
+    let threads = thread_count(None)?;
+    let budget = Budget::of_this_machine(threads);
     let mut problems = Vec::new();
     for file in files {
-        match load(file, overrides, (!force).then_some(&budget)) {
-            Ok(Source {
-                scenario, label, ..
-            }) => {
-                let cost = scenario::size::estimate(
-                    &scenario.resolved,
-                    scenario.arms.len(),
-                    budget.threads,
-                );
-                println!(
-                    "{label}: ok ({}, {}, {}, {}; estimated run: {} and {} on {})",
-                    count(scenario.organisation.leaders.len() as f64, "leader"),
-                    count(scenario.organisation.projects.len() as f64, "project"),
-                    count(scenario.arms.len() as f64, "arm"),
-                    count(f64::from(scenario.weeks), "week"),
-                    seconds_in_words(cost.seconds),
-                    bytes_in_words(cost.memory_bytes),
-                    count(cost.threads as f64, "thread"),
-                );
-                for (name, sweep) in &scenario.resolved.sweeps {
-                    let points: u64 = sweep
-                        .params
-                        .iter()
-                        .filter_map(|text| SweepParam::parse(text).ok())
-                        .map(|param| param.steps)
-                        .product();
-                    let replicates = sweep
-                        .replicates
-                        .map_or(scenario.replicates, |r| r.max(1) as u64);
-                    println!(
-                        "  sweep {name}: {} x {} ({}), run with: empathy-gap sweep {file} --sweep {name}",
-                        count(points as f64, "point"),
-                        count(replicates as f64, "replicate"),
-                        sweep.params.join(", "),
-                    );
+        let budget = (!force).then_some(&budget);
+        match load(file, overrides, budget) {
+            Ok(source) => {
+                // Every value each sweep takes, as `sweep` checks it before running.
+                let mut sweep_problems = Vec::new();
+                for name in source.scenario.resolved.sweeps.keys() {
+                    match super::sweep::check_named(&source, overrides, name, budget) {
+                        Err(Failure::BadInput(message) | Failure::Runtime(message)) => {
+                            sweep_problems.push(message);
+                        }
+                        Err(interrupted @ Failure::Interrupted(_)) => return Err(interrupted),
+                        Ok(()) => {}
+                    }
+                }
+                if sweep_problems.is_empty() {
+                    describe(&source, file, threads);
+                } else {
+                    problems.extend(sweep_problems);
                 }
             }
             Err(error) => problems.push(error.to_string()),
@@ -148,6 +132,41 @@ pub(crate) fn validate(
         Ok(())
     } else {
         Err(Failure::BadInput(problems.join("\n")))
+    }
+}
+
+/// The line `validate` prints for a valid scenario, and one for each of its sweeps.
+fn describe(source: &Source, file: &str, threads: usize) {
+    let Source {
+        scenario, label, ..
+    } = source;
+    let cost = scenario::size::estimate(&scenario.resolved, scenario.arms.len(), threads);
+    println!(
+        "{label}: ok ({}, {}, {}, {}; estimated run: {} and {} on {})",
+        count(scenario.organisation.leaders.len() as f64, "leader"),
+        count(scenario.organisation.projects.len() as f64, "project"),
+        count(scenario.arms.len() as f64, "arm"),
+        count(f64::from(scenario.weeks), "week"),
+        seconds_in_words(cost.seconds),
+        bytes_in_words(cost.memory_bytes),
+        count(cost.threads as f64, "thread"),
+    );
+    for (name, sweep) in &scenario.resolved.sweeps {
+        let points: u64 = sweep
+            .params
+            .iter()
+            .filter_map(|text| SweepParam::parse(text).ok())
+            .map(|param| param.steps)
+            .product();
+        let replicates = sweep
+            .replicates
+            .map_or(scenario.replicates, |r| r.max(1) as u64);
+        println!(
+            "  sweep {name}: {} x {} ({}), run with: empathy-gap sweep {file} --sweep {name}",
+            count(points as f64, "point"),
+            count(replicates as f64, "replicate"),
+            sweep.params.join(", "),
+        );
     }
 }
 

@@ -9,7 +9,7 @@ use empathy_gap::model::World;
 use empathy_gap::output;
 use empathy_gap::report;
 use empathy_gap::runner::{self, RunError, RunOptions};
-use empathy_gap::scenario::{self, Budget, Override, Scenario};
+use empathy_gap::scenario::{self, Budget, FieldPath, Override};
 use empathy_gap::shard::{self, SavedOverride, SavedSweep, ShardManifest, ShardSpec};
 use empathy_gap::staging::Staging;
 use empathy_gap::sweep::{Grid, SweepInfo, SweepParam};
@@ -17,7 +17,7 @@ use empathy_gap::words::{count, thousands};
 
 use super::folder::{OutputFolder, commit, commit_shard, listen_for_interruptions};
 use super::run::{RunFlags, command_line, progress_bar, with_progress};
-use super::scenarios::load;
+use super::scenarios::{Source, load};
 use super::{Failure, thread_count};
 
 /// What `sweep` was asked to sweep: `--param`s, or one of the scenario's sweeps.
@@ -43,11 +43,11 @@ pub(crate) struct SweepPlan {
 
 impl SweepPlan {
     fn new(
-        base: &Scenario,
-        label: &str,
+        source: &Source,
         asked: &SweepAsked<'_>,
         replicates_flag: Option<u64>,
     ) -> Result<SweepPlan, Failure> {
+        let (base, label) = (&source.scenario, source.label.as_str());
         let bad = |message: String| Failure::BadInput(message);
         if !asked.params.is_empty() {
             if asked.name.is_some() {
@@ -130,7 +130,15 @@ impl SweepPlan {
             description: raw.description.trim().to_string(),
             texts: raw.params.clone(),
             origins: (0..raw.params.len())
-                .map(|index| format!("{label}: sweeps.{name}.params[{index}]"))
+                .map(|index| {
+                    let path = FieldPath::root()
+                        .key("sweeps")
+                        .key(name)
+                        .key("params")
+                        .index(index);
+                    let location = scenario::locate(label, &source.text, &path);
+                    format!("{location}: {path}")
+                })
                 .collect(),
             replicates,
             replicates_override,
@@ -148,10 +156,43 @@ impl SweepPlan {
         overrides
     }
 
+    /// Loads the scenario at the grid's corners and along each axis (every
+    /// value of every parameter), so that a value the scenario refuses is
+    /// reported before any point runs.
+    fn probe(
+        &self,
+        source: &Source,
+        overrides: &[Override],
+        budget: Option<&Budget>,
+    ) -> Result<(), Failure> {
+        for point in self.grid.probe_points() {
+            source
+                .reload(&self.overrides(overrides, point), budget)
+                .map_err(|error| Failure::BadInput(error.to_string()))?;
+        }
+        Ok(())
+    }
+
     /// The sweep's output folder name under OUT: `<scenario>-<sweep>`.
     fn folder_name(&self, scenario: &str) -> String {
         format!("{scenario}-{}", self.name.as_deref().unwrap_or("sweep"))
     }
+}
+
+/// Checks the scenario's sweep `name` as `sweep --sweep NAME` does before
+/// it runs anything: its parameters, and every value they take.
+pub(crate) fn check_named(
+    source: &Source,
+    overrides: &[Override],
+    name: &str,
+    budget: Option<&Budget>,
+) -> Result<(), Failure> {
+    let asked = SweepAsked {
+        params: &[],
+        name: Some(name),
+    };
+    let plan = SweepPlan::new(source, &asked, None)?;
+    plan.probe(source, overrides, budget)
 }
 
 pub(crate) fn sweep(
@@ -169,16 +210,14 @@ pub(crate) fn sweep(
     let source =
         load(name, overrides, budget).map_err(|error| Failure::BadInput(error.to_string()))?;
     let (base, label) = (&source.scenario, source.label.clone());
-    let plan = SweepPlan::new(base, &label, asked, flags.replicates)?;
+    let plan = SweepPlan::new(&source, asked, flags.replicates)?;
     let load_point = |point: u64, budget: Option<&Budget>| {
         source
             .reload(&plan.overrides(overrides, point), budget)
             .map_err(|error| Failure::BadInput(error.to_string()))
     };
     // Values the scenario refuses are found now, not hours into the sweep.
-    for point in plan.grid.probe_points() {
-        load_point(point, budget)?;
-    }
+    plan.probe(&source, overrides, budget)?;
     let points: Vec<u64> = (0..plan.grid.points())
         .filter(|&point| shard.is_none_or(|spec| spec.has_point(point)))
         .collect();

@@ -260,6 +260,13 @@ pub fn decode(file: &str, bytes: &[u8]) -> Result<String, Vec<Problem>> {
     }
 }
 
+/// Where `path` is in the scenario `text` of `file`: the deepest part of it
+/// the text has, else the whole file.
+pub fn locate(file: &str, text: &str, path: &FieldPath) -> Location {
+    let (root, _) = DeTable::parse_recoverable(text);
+    Locator::new(file, text, Some(root.into_inner())).locate(path)
+}
+
 /// Parses `text`, applies `overrides` and deserialises, collecting every problem.
 pub fn parse<'t>(
     file: &str,

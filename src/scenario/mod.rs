@@ -15,7 +15,7 @@ mod validate;
 use std::path::Path;
 
 pub use error::{FieldPath, Location, Problem, ScenarioError, Segment};
-pub use load::{MAX_SCENARIO_BYTES, Override, did_you_mean};
+pub use load::{MAX_SCENARIO_BYTES, Override, did_you_mean, locate};
 pub use raw::{
     AttributionParams, ConflictParams, ConnectionParams, DisclosureParams, EscalationParams,
     RawScenario, StatusMeetingParams, TeamParams,
