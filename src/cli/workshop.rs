@@ -47,6 +47,7 @@ pub(crate) struct WorkshopArgs {
 
 /// The bundled scenario that is the two-managers story at demand 1.4.
 const HIGH_DEMAND: (&str, f64) = ("high-demand", 1.4);
+const TWO_MANAGERS: &str = "scenarios/two-managers.toml";
 
 /// The handout files beside a run's: the featured replicate's weeks and the
 /// limit's summary.
@@ -78,7 +79,7 @@ const ORDER: [Step; 6] = [
 struct LimitScenario {
     scenario: Scenario,
     world: World,
-    bundled: Option<&'static str>,
+    bundled: Option<String>,
 }
 
 pub(crate) fn workshop(args: &WorkshopArgs) -> Result<(), Failure> {
@@ -208,11 +209,21 @@ fn limit_scenario(
         .reload(&overrides, Some(budget))
         .map_err(|error| Failure::BadInput(error.to_string()))?;
     let world = World::new(&scenario);
-    // The two-managers story at 1.4 is, value for value, the bundled high-demand scenario.
-    let bundled = (source.label == "scenarios/two-managers.toml"
-        && args.overrides.is_empty()
-        && (demand - HIGH_DEMAND.1).abs() < 1e-12)
-        .then_some(HIGH_DEMAND.0);
+    // The two-managers story at 1.4 is, value for value, the bundled
+    // high-demand scenario (with the same seed, replicates and --set values).
+    let bundled =
+        (source.label == TWO_MANAGERS && (demand - HIGH_DEMAND.1).abs() < 1e-12).then(|| {
+            let set = args
+                .overrides
+                .iter()
+                .any(|value| value.argument.starts_with("--set"));
+            let with = if set {
+                " with the same --set values"
+            } else {
+                ""
+            };
+            format!("the {} scenario{with}", HIGH_DEMAND.0)
+        });
     Ok(Some(LimitScenario {
         scenario,
         world,
@@ -392,7 +403,7 @@ impl Show<'_> {
                 let run = match (limit, &ready.limit_results) {
                     (Some(limit), Some(results)) => LimitRun::Ran(Limit {
                         demand,
-                        bundled: limit.bundled,
+                        bundled: limit.bundled.clone(),
                         scenario: &limit.scenario,
                         results,
                     }),

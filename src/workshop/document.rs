@@ -81,6 +81,9 @@ pub struct Table {
     pub align: Vec<Align>,
     /// One span per cell.
     pub rows: Vec<Vec<Span>>,
+    /// Columns that may be left out of a table too wide for the screen, the
+    /// first listed first.
+    pub optional: Vec<usize>,
 }
 
 /// A horizontal bar: `filled` drawn solid, the rest up to `total` drawn

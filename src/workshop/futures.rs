@@ -313,6 +313,8 @@ pub fn comparison(scenario: &Scenario, results: &Results) -> Section {
             Align::Right,
         ],
         rows,
+        // On a narrow screen, the lost hours and delivery give way first.
+        optional: vec![4, 3],
     };
     let replicates = count(results.replicates_done as f64, "replicate");
     Section {

@@ -75,6 +75,13 @@ pub fn small_number(n: usize) -> String {
         .map_or_else(|| thousands(n as u64), |word| (*word).to_string())
 }
 
+/// A value as a scenario file writes it, without trailing zeros: "1.4",
+/// "0.95", "5".
+pub fn decimal(value: f64) -> String {
+    let text = format!("{value:.2}");
+    text.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
 /// Hours as people say them: "0 h", "3.4 h" below ten, "48 h", "1,204 h".
 pub fn hours(value: f64) -> String {
     let decimals = if value.abs() < 0.05 || value.abs() >= 9.95 {

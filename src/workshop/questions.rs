@@ -127,6 +127,7 @@ impl Story<'_> {
                 Align::Right,
             ],
             rows,
+            optional: Vec::new(),
         }
     }
 
@@ -249,6 +250,7 @@ impl Story<'_> {
                 Align::Right,
             ],
             rows,
+            optional: Vec::new(),
         }
     }
 

@@ -188,7 +188,7 @@ fn header(section: &Section, total: usize, page: (usize, usize), screen: &Screen
         section.title.to_uppercase()
     );
     if !section.subtitle.is_empty() {
-        left.push_str(&format!("  {}  {}", dot(screen), section.subtitle));
+        left.push_str(&format!("  ·  {}", section.subtitle));
     }
     let right = if page.1 > 1 {
         format!("page {} of {} ", page.0, page.1)
@@ -199,17 +199,18 @@ fn header(section: &Section, total: usize, page: (usize, usize), screen: &Screen
     let room = width.saturating_sub(right.chars().count() + 3);
     let left = truncate(&left, room, screen);
     let gap = width.saturating_sub(left.chars().count() + right.chars().count());
-    let bar = format!("{left}{}{right}", " ".repeat(gap));
+    let mut bar = format!("{left}{}{right}", " ".repeat(gap));
+    if !screen.unicode {
+        for (from, to) in ASCII {
+            bar = bar.replace(from, to);
+        }
+    }
     if screen.colour == Colour::None {
         let rule = if screen.unicode { "━" } else { "=" };
         vec![bar.trim_end().to_string(), rule.repeat(width)]
     } else {
         vec![format!("\x1b[1;7m{bar}\x1b[0m"), String::new()]
     }
-}
-
-fn dot(screen: &Screen) -> &'static str {
-    if screen.unicode { "·" } else { "-" }
 }
 
 fn truncate(text: &str, width: usize, screen: &Screen) -> String {
@@ -220,6 +221,16 @@ fn truncate(text: &str, width: usize, screen: &Screen) -> String {
     let kept: String = text.chars().take(width.saturating_sub(1)).collect();
     format!("{kept}{ellipsis}")
 }
+
+/// What the text of the story uses beyond ASCII, and its ASCII stand-in.
+const ASCII: [(char, &str); 6] = [
+    ('·', "-"),
+    ('\u{201c}', "\""),
+    ('\u{201d}', "\""),
+    ('…', "..."),
+    ('–', "-"),
+    ('—', "--"),
+];
 
 /// A line as text, with ANSI escapes for its tones when the screen has colour.
 fn to_text(line: &Line, screen: &Screen) -> String {
@@ -234,7 +245,13 @@ fn to_text(line: &Line, screen: &Screen) -> String {
     }
     // Non-breaking spaces hold "48 h" together while wrapping; plain spaces
     // on the screen.
-    text.replace('\u{a0}', " ").trim_end().to_string()
+    let mut text = text.replace('\u{a0}', " ");
+    if !screen.unicode {
+        for (from, to) in ASCII {
+            text = text.replace(from, to);
+        }
+    }
+    text.trim_end().to_string()
 }
 
 /// The SGR parameters of a tone. Arm colours follow the charts' Okabe-Ito
@@ -295,7 +312,7 @@ fn block_lines(block: &Block, screen: &Screen, width: usize) -> Vec<Line> {
             name,
             said,
             evidence,
-        } => quote(name, said, evidence, prose, screen),
+        } => quote(name, said, evidence, prose),
         Block::Table(table) => table_lines(table, width, screen),
         Block::Bars(bars) => bar_lines(bars, width, screen),
         Block::Chart(chart) => chart_lines(chart, width, screen),
@@ -358,12 +375,8 @@ fn wrap(spans: &[Span], width: usize, first: &[Span], rest: &[Span]) -> Vec<Line
 }
 
 /// Someone's words in quotes after their name, the numbers behind them below.
-fn quote(name: &Span, said: &str, evidence: &[Span], width: usize, screen: &Screen) -> Vec<Line> {
-    let (open, close) = if screen.unicode {
-        ("\u{201c}", "\u{201d}")
-    } else {
-        ("\"", "\"")
-    };
+fn quote(name: &Span, said: &str, evidence: &[Span], width: usize) -> Vec<Line> {
+    let (open, close) = ("\u{201c}", "\u{201d}");
     let indent = name.text.chars().count() + 2;
     let lead = [name.clone(), Span::new("  ", Tone::Plain)];
     let pad = [Span::new(" ".repeat(indent), Tone::Plain)];
@@ -388,7 +401,8 @@ fn quote(name: &Span, said: &str, evidence: &[Span], width: usize, screen: &Scre
 
 const COLUMN_GAP: usize = 2;
 
-fn table_lines(table: &Table, width: usize, screen: &Screen) -> Vec<Line> {
+/// Columns a table's cells and heads need, and their total with the gaps.
+fn column_widths(table: &Table) -> (Vec<usize>, usize) {
     let columns = table.align.len();
     let mut widths = vec![0usize; columns];
     for row in &table.rows {
@@ -413,8 +427,64 @@ fn table_lines(table: &Table, width: usize, screen: &Screen) -> Vec<Line> {
             column += span;
         }
     }
-    // Too wide: the first column (the labels) gives way.
-    let total: usize = widths.iter().sum::<usize>() + COLUMN_GAP * (columns.saturating_sub(1));
+    let total = widths.iter().sum::<usize>() + COLUMN_GAP * columns.saturating_sub(1);
+    (widths, total)
+}
+
+/// The table without column `drop`; a head spanning it spans one fewer.
+fn without_column(table: &Table, drop: usize) -> Table {
+    let heads = table
+        .heads
+        .iter()
+        .map(|heads| {
+            let mut column = 0;
+            heads
+                .iter()
+                .filter_map(|head| {
+                    let span = head.span.max(1);
+                    let covers = (column..column + span).contains(&drop);
+                    column += span;
+                    match (covers, span) {
+                        (true, 1) => None,
+                        (true, _) => Some(Head::new(head.text.clone(), span - 1)),
+                        (false, _) => Some(head.clone()),
+                    }
+                })
+                .collect()
+        })
+        .collect();
+    Table {
+        heads,
+        align: cells_of(&table.align, drop),
+        rows: table.rows.iter().map(|row| cells_of(row, drop)).collect(),
+        optional: table
+            .optional
+            .iter()
+            .filter(|&&column| column != drop)
+            .map(|&column| column - usize::from(column > drop))
+            .collect(),
+    }
+}
+
+fn cells_of<T: Clone>(items: &[T], drop: usize) -> Vec<T> {
+    items
+        .iter()
+        .enumerate()
+        .filter(|(index, _)| *index != drop)
+        .map(|(_, item)| item.clone())
+        .collect()
+}
+
+fn table_lines(table: &Table, width: usize, screen: &Screen) -> Vec<Line> {
+    // Too wide: optional columns go first...
+    let mut table = table.clone();
+    while column_widths(&table).1 > width && !table.optional.is_empty() {
+        let drop = table.optional[0];
+        table = without_column(&table, drop);
+    }
+    let columns = table.align.len();
+    let (mut widths, total) = column_widths(&table);
+    // ...then the first column (the labels) gives way.
     if total > width && columns > 1 {
         widths[0] = widths[0].saturating_sub(total - width).max(8);
     }
@@ -805,6 +875,7 @@ mod tests {
                 vec![plain("incidents"), plain("2"), plain("9 h")],
                 vec![muted("total"), strong("31"), strong("384 h")],
             ],
+            optional: vec![2],
         };
         let screen = Screen::plain(80);
         let lines: Vec<String> = table_lines(&table, 76, &screen)
@@ -819,6 +890,21 @@ mod tests {
                 "-----------------------",
                 "incidents      2    9 h",
                 "total         31  384 h",
+            ]
+        );
+        // Too narrow: the optional column goes, and the head spans one fewer.
+        let lines: Vec<String> = table_lines(&table, 16, &screen)
+            .iter()
+            .map(|line| to_text(line, &screen))
+            .collect();
+        assert_eq!(
+            lines,
+            [
+                "           Alex",
+                "kind       items",
+                "----------------",
+                "incidents      2",
+                "total         31"
             ]
         );
     }

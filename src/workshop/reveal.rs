@@ -171,6 +171,7 @@ impl Story<'_> {
                 Align::Right,
             ],
             rows,
+            optional: Vec::new(),
         }
     }
 

@@ -25,7 +25,7 @@ use super::document::{Block, Section, Span, Tone, muted, plain, strong};
 use super::featured::Choice;
 use super::futures::start_week;
 use super::observe::PairWeek;
-use super::{hours, number};
+use super::{decimal, hours, number};
 
 /// Share of what was owed that, unexplained, reads as not delivering.
 const UNEXPLAINED_SHARE: f64 = 0.25;
@@ -183,7 +183,7 @@ impl Story<'_> {
         let scenario = self.scenario;
         let featured = self.featured;
         let last = featured.weeks.len();
-        let onset = number(scenario.params.conflict.episode_onset, 1);
+        let onset = decimal(scenario.params.conflict.episode_onset);
         let mut text = format!("Replicate {} of seed {}", featured.replicate, scenario.seed);
         text.push_str(&match featured.choice {
             Choice::Asked => format!(

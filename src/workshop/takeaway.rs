@@ -15,13 +15,14 @@ use crate::words::count;
 
 use super::document::{Align, Block, Head, Section, Span, Table, muted, plain, strong};
 use super::futures::{Effect, arm_tone};
-use super::{number, percent, signed_percent, small_number};
+use super::{decimal, number, percent, signed_percent, small_number};
 
 /// The same story at a demand far above capacity, and its results.
 pub struct Limit<'a> {
     pub demand: f64,
-    /// The bundled scenario the limit run is, when it is one.
-    pub bundled: Option<&'a str>,
+    /// The bundled scenario the limit run is, when it is one: "the
+    /// high-demand scenario".
+    pub bundled: Option<String>,
     pub scenario: &'a Scenario,
     pub results: &'a Results,
 }
@@ -107,8 +108,8 @@ pub fn takeaway(scenario: &Scenario, results: &Results, limit: &LimitRun<'_>) ->
         LimitRun::Ran(limit) => stops.extend(limit_blocks(scenario, results, limit, headline)),
         LimitRun::AlreadyAt { own, limit } => stops.push(Block::Text(vec![plain(format!(
             "This scenario's demand is already {}, at or above the {} used to show the limit: what you see above is the limit.",
-            demand_text(*own),
-            demand_text(*limit)
+            decimal(*own),
+            decimal(*limit)
         ))])),
     }
     blocks.push(Block::Together(stops));
@@ -254,11 +255,12 @@ fn limit_blocks(
     };
     let bundled = limit
         .bundled
-        .map_or(String::new(), |name| format!(", the {name} scenario"));
+        .as_ref()
+        .map_or(String::new(), |name| format!(", {name}"));
     let mut blocks = vec![
         Block::Text(vec![plain(format!(
             "The same story with {what} (demand {}{bundled}), over {}:",
-            demand_text(limit.demand),
+            decimal(limit.demand),
             count(limit.results.replicates_done as f64, "replicate")
         ))]),
         Block::Gap,
@@ -282,7 +284,7 @@ fn limit_blocks(
     }
     blocks.push(Block::Table(Table {
         heads: vec![vec![
-            Head::new(format!("at demand {}", demand_text(limit.demand)), 1),
+            Head::new(format!("at demand {}", decimal(limit.demand)), 1),
             Head::new("on time", 1),
             Head::new("conflict h/wk", 1),
             Head::new(
@@ -292,6 +294,8 @@ fn limit_blocks(
         ]],
         align: vec![Align::Left, Align::Right, Align::Right, Align::Right],
         rows,
+        // On a narrow screen the difference says enough.
+        optional: vec![2],
     }));
     blocks.push(Block::Gap);
     let normal = Effect::of(scenario, results, scenario.baseline, Summary::DeliveryRatio)
@@ -321,7 +325,7 @@ fn limit_blocks(
             percent(best_delivery),
             percent(normal),
             scenario.arms[scenario.baseline].name,
-            demand_text(own_demand(scenario))
+            decimal(own_demand(scenario))
         )));
     } else {
         spans.push(plain(format!(
@@ -338,12 +342,6 @@ fn limit_blocks(
         ))]));
     }
     blocks
-}
-
-/// A demand as written in a scenario: "1.4", "0.95".
-fn demand_text(demand: f64) -> String {
-    let text = format!("{demand:.2}");
-    text.trim_end_matches('0').trim_end_matches('.').to_string()
 }
 
 fn capitalised(text: &str) -> String {
