@@ -13,3 +13,4 @@ mod report;
 mod scenarios;
 mod story;
 mod sweeps;
+mod workshop;
