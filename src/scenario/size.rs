@@ -82,12 +82,58 @@ impl Budget {
     }
 }
 
-/// Physical memory in bytes, where the system tells.
+/// Memory this process may use, in bytes, where the system tells: the
+/// machine's, or less where a control group (a container's limit, a
+/// Kubernetes pod's, a Slurm job's) sets a lower one.
 fn physical_memory() -> Option<f64> {
-    let meminfo = std::fs::read_to_string("/proc/meminfo").ok()?;
-    let line = meminfo.lines().find(|line| line.starts_with("MemTotal:"))?;
-    let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kib * 1024.0)
+    let read = |path: &str| std::fs::read_to_string(path).ok();
+    let machine = read("/proc/meminfo").and_then(|meminfo| {
+        let line = meminfo.lines().find(|line| line.starts_with("MemTotal:"))?;
+        let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+        Some(kib * 1024.0)
+    });
+    let group = read("/proc/self/cgroup").and_then(|groups| cgroup_limit(&groups, read));
+    match (machine, group) {
+        (Some(machine), Some(group)) => Some(machine.min(group)),
+        (machine, group) => machine.or(group),
+    }
+}
+
+/// The lowest memory limit of this process's control group and the groups
+/// above it, from `/proc/self/cgroup`'s text; `read` reads a file under
+/// `/sys/fs/cgroup`. Version 2 (`memory.max`, "max" for none) and version 1
+/// (`memory.limit_in_bytes`, a huge number for none) are both read.
+fn cgroup_limit(groups: &str, read: impl Fn(&str) -> Option<String>) -> Option<f64> {
+    // Limits this large mean none (version 1 writes 2^63 rounded to a page).
+    const NONE: f64 = (1u64 << 60) as f64;
+    let mut lowest: Option<f64> = None;
+    for line in groups.lines() {
+        let mut fields = line.splitn(3, ':');
+        let (_, controllers, path) = (fields.next()?, fields.next()?, fields.next()?);
+        let (root, file) = match controllers {
+            "" => ("/sys/fs/cgroup", "memory.max"),
+            list if list.split(',').any(|c| c == "memory") => {
+                ("/sys/fs/cgroup/memory", "memory.limit_in_bytes")
+            }
+            _ => continue,
+        };
+        // The group and each group above it (inside a container, the path
+        // is often just "/", and the container's limit is at the root).
+        let mut dir = path.trim_end_matches('/').to_string();
+        loop {
+            let limit = read(&format!("{root}{dir}/{file}"))
+                .and_then(|text| text.trim().parse::<f64>().ok())
+                .filter(|&limit| limit > 0.0 && limit < NONE);
+            if let Some(limit) = limit {
+                lowest = Some(lowest.map_or(limit, |low| low.min(limit)));
+            }
+            match dir.rfind('/') {
+                Some(at) => dir.truncate(at),
+                None => break,
+            }
+        }
+    }
+    lowest
 }
 
 /// Estimates a run of `raw` with `arms` arms on `threads` threads. The
@@ -158,6 +204,32 @@ pub fn estimate(raw: &RawScenario, arms: usize, threads: usize) -> Cost {
 mod tests {
     use super::*;
     use crate::scenario::raw::RawScenario;
+
+    #[test]
+    fn the_lowest_control_group_limit_counts() {
+        let files = |path: &str| {
+            match path {
+                // Version 2: a pod's limit above the container's "max".
+                "/sys/fs/cgroup/kubepods/pod1/memory.max" => Some("4294967296\n"),
+                "/sys/fs/cgroup/kubepods/pod1/c1/memory.max" => Some("max\n"),
+                // Version 1: no limit (a huge number), then 2 GiB at the root.
+                "/sys/fs/cgroup/memory/job/memory.limit_in_bytes" => Some("9223372036854771712"),
+                "/sys/fs/cgroup/memory/memory.limit_in_bytes" => Some("2147483648"),
+                _ => None,
+            }
+            .map(str::to_string)
+        };
+        assert_eq!(
+            cgroup_limit("0::/kubepods/pod1/c1\n", files),
+            Some(4294967296.0)
+        );
+        assert_eq!(
+            cgroup_limit("4:memory:/job\n3:cpu:/\n", files),
+            Some(2147483648.0)
+        );
+        assert_eq!(cgroup_limit("0::/\n", files), None);
+        assert_eq!(cgroup_limit("4:memory,cpu:/none\n", |_| None), None);
+    }
 
     #[test]
     fn more_peers_cost_more_memory_and_time() {
