@@ -1091,7 +1091,7 @@ impl State {
 
 #[cfg(test)]
 mod tests {
-    use super::{QueueEntry, SlotBits};
+    use super::{Item, PRIVATE, QueueEntry, SlotBits};
 
     #[test]
     fn queue_keys_sort_as_priority_then_due_week_then_arrival() {
@@ -1113,6 +1113,21 @@ mod tests {
         let mut by_key = entries;
         by_key.sort_by_key(|&(priority, due_week, id)| QueueEntry::key(priority, due_week, id));
         assert_eq!(by_key, by_fields);
+    }
+
+    #[test]
+    fn an_item_is_private_with_a_priority_or_shared_with_a_project() {
+        for priority in [-100.0, -0.0, 0.0, 1e-300, 3.5, f64::MAX, f64::MIN] {
+            let item = Item::private(2.0, priority, 7);
+            assert_eq!(item.project(), PRIVATE);
+            assert_eq!(item.priority().map(f64::to_bits), Some(priority.to_bits()));
+        }
+        for project in [0, 1, 123_456, PRIVATE - 1] {
+            let item = Item::shared(2.0, project, 7);
+            assert_eq!(item.project(), project);
+            assert_eq!(item.priority(), None);
+        }
+        assert_eq!(std::mem::size_of::<Item>(), 24);
     }
 
     #[test]
