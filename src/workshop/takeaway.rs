@@ -4,9 +4,10 @@
 //! A response is said to lower (or raise) conflict, lost hours or delivery
 //! only when the 95% interval of its paired difference from the baseline
 //! excludes zero. At the limit, "it cannot create capacity" is said only when
-//! the response still lowers conflict there and no arm delivers even half
-//! the share of the shared work on time that the baseline does at the
-//! scenario's own demand.
+//! the response still lowers conflict there, clearly and by at least
+//! [`MATERIAL`] of the baseline's, and no arm delivers even half the share of
+//! the shared work on time that the baseline does at the scenario's own
+//! demand.
 
 use crate::metrics::Summary;
 use crate::runner::Results;
@@ -16,6 +17,10 @@ use crate::words::count;
 use super::document::{Align, Block, Head, Section, Span, Table, muted, plain, strong};
 use super::futures::{Effect, arm_tone};
 use super::{decimal, number, percent, signed_percent, small_number};
+
+/// A cut in conflict smaller than this share of the baseline's is called
+/// slight, however clear its interval.
+pub const MATERIAL: f64 = 0.05;
 
 /// The same story at a demand far above capacity, and its results.
 pub struct Limit<'a> {
@@ -308,9 +313,19 @@ fn limit_blocks(
     let name = &limit.scenario.arms[arm].name;
     let at_limit = conflict(limit.scenario, limit.results, arm);
     let mut spans = vec![Span::new(name.clone(), arm_tone(scenario, arm))];
-    if at_limit.clearly_lower() {
+    let cut = at_limit
+        .difference
+        .and_then(|d| at_limit.relative(-d))
+        .unwrap_or(0.0);
+    let material = at_limit.clearly_lower() && cut >= MATERIAL;
+    if material {
         spans.push(plain(format!(
             " still lowers conflict ({})",
+            size_and_interval(&at_limit, true)
+        )));
+    } else if at_limit.clearly_lower() {
+        spans.push(plain(format!(
+            " lowers conflict only slightly ({})",
             size_and_interval(&at_limit, true)
         )));
     } else {
@@ -334,7 +349,7 @@ fn limit_blocks(
         )));
     }
     blocks.push(Block::Text(spans));
-    if no_capacity && at_limit.clearly_lower() {
+    if no_capacity && material {
         blocks.push(Block::Gap);
         blocks.push(Block::Text(vec![strong(format!(
             "{} lowers conflict; it cannot create capacity.",
