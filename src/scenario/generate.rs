@@ -231,6 +231,8 @@ pub(super) fn generate(
 
     let team_sizes = TeamSizes::new(generate);
     let first_leader = organisation.leaders.len();
+    // Every leader's copy shares the workstreams' names.
+    let workstreams = super::validate::unresolved(&raw.workstreams);
     let mut slots = Vec::new();
     for index in 0..n_leaders {
         let team_size = team_sizes.draw(&mut rng);
@@ -244,7 +246,7 @@ pub(super) fn generate(
             disclosure: draw(&mut rng, generate.disclosure_min, generate.disclosure_max),
             insecurity: draw(&mut rng, generate.insecurity_min, generate.insecurity_max),
             manager: ManagerId((first_line + tree.unit(index, 1)) as u32),
-            workstreams: super::validate::unresolved(&raw.workstreams),
+            workstreams: workstreams.clone(),
         });
         for _ in 0..projects {
             slots.push((first_leader + index) as u32);

@@ -710,7 +710,7 @@ pub(super) fn unresolved(streams: &[RawWorkstream]) -> Vec<Workstream> {
     streams
         .iter()
         .map(|stream| Workstream {
-            name: stream.name.clone(),
+            name: stream.name.as_str().into(),
             priority: stream.priority,
             priority_jitter: stream.priority_jitter,
             arrivals_per_week: stream.share,

@@ -49,7 +49,7 @@ impl Catalogue {
         for (side, leader) in leaders.iter().enumerate() {
             for stream in &organisation.leaders[leader.0 as usize].workstreams {
                 let index = add(Kind {
-                    name: stream.name.clone(),
+                    name: stream.name.to_string(),
                     priority: stream.priority,
                     shared: false,
                 });
