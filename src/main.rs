@@ -114,40 +114,36 @@ enum Command {
         /// the takeaway stops holding.
         #[arg(long, value_name = "DEMAND", default_value_t = 1.4)]
         limit_demand: f64,
-        /// Output root; the handouts go to OUT/<scenario name>-workshop/.
-        #[arg(long, default_value = "output")]
-        out: PathBuf,
-        #[arg(long)]
-        replicates: Option<u64>,
-        #[arg(long)]
-        seed: Option<u64>,
-        /// Worker threads (default: all cores).
-        #[arg(long)]
-        threads: Option<usize>,
-        /// Override a scenario value by its dotted path, e.g. trust.initial=0.8.
-        #[arg(long = "set", value_name = "PATH=VALUE")]
-        set: Vec<String>,
+        #[command(flatten)]
+        scenario_args: ScenarioArgs,
     },
 }
 
-/// Options `run` and `sweep` share.
+/// Options of every command that runs a scenario.
 #[derive(clap::Args)]
-struct CommonArgs {
-    /// Output root; files go to OUT/<scenario name>/.
+struct ScenarioArgs {
+    /// Output root; the files go to a folder named after the scenario in it.
     #[arg(long, default_value = "output")]
     out: PathBuf,
     #[arg(long)]
     replicates: Option<u64>,
     #[arg(long)]
     seed: Option<u64>,
-    #[arg(long)]
-    weeks: Option<u64>,
     /// Worker threads (default: all cores).
     #[arg(long)]
     threads: Option<usize>,
     /// Override a scenario value by its dotted path, e.g. arms.connection-first.start_week=3.
     #[arg(long = "set", value_name = "PATH=VALUE")]
     set: Vec<String>,
+}
+
+/// Options `run` and `sweep` share.
+#[derive(clap::Args)]
+struct CommonArgs {
+    #[command(flatten)]
+    scenario: ScenarioArgs,
+    #[arg(long)]
+    weeks: Option<u64>,
     /// No progress bar and no summary table.
     #[arg(long)]
     quiet: bool,
@@ -163,21 +159,22 @@ impl CommonArgs {
     /// The `--set` overrides, then the shorthand flags (overrides like any
     /// other, validated the same way), and how to run.
     fn parse(self) -> Result<(Vec<Override>, RunFlags), Failure> {
+        let scenario = self.scenario;
         let overrides = with_shorthands(
-            &self.set,
+            &scenario.set,
             [
-                ("replicates", self.replicates),
-                ("seed", self.seed),
+                ("replicates", scenario.replicates),
+                ("seed", scenario.seed),
                 ("weeks", self.weeks),
             ],
         )?;
         let flags = RunFlags {
-            out: self.out,
-            threads: self.threads,
+            out: scenario.out,
+            threads: scenario.threads,
             quiet: self.quiet,
             charts: !self.no_charts,
             force: self.force,
-            replicates: self.replicates,
+            replicates: scenario.replicates,
         };
         Ok((overrides, flags))
     }
@@ -251,24 +248,22 @@ fn main() -> ExitCode {
             auto,
             replicate,
             limit_demand,
-            out,
-            replicates,
-            seed,
-            threads,
-            set,
-        } => with_shorthands(&set, [("replicates", replicates), ("seed", seed)]).and_then(
-            |overrides| {
-                workshop(&WorkshopArgs {
-                    scenario,
-                    overrides,
-                    auto,
-                    replicate,
-                    limit_demand,
-                    out,
-                    threads,
-                })
-            },
-        ),
+            scenario_args: args,
+        } => with_shorthands(
+            &args.set,
+            [("replicates", args.replicates), ("seed", args.seed)],
+        )
+        .and_then(|overrides| {
+            workshop(&WorkshopArgs {
+                scenario,
+                overrides,
+                auto,
+                replicate,
+                limit_demand,
+                out: args.out,
+                threads: args.threads,
+            })
+        }),
         Command::List => {
             list();
             Ok(())

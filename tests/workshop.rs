@@ -262,96 +262,55 @@ fn workshop_auto_prints_every_step_with_the_numbers_of_its_files() {
 #[test]
 fn workshop_files_are_the_runs_files() {
     let dir = tempfile::tempdir().unwrap();
-    let args = [
-        "--auto",
-        "--replicates",
-        "20",
-        "--replicate",
-        "0",
-        "--threads",
-        "1",
-    ];
-    let first = stdout(&workshop(dir.path(), &args));
+    let show = |extra: &[&str]| {
+        let mut args = vec!["--auto", "--replicates", "20", "--replicate", "0"];
+        args.extend_from_slice(extra);
+        stdout(&workshop(dir.path(), &args))
+    };
+    let first = show(&["--threads", "1"]);
     let folder = dir.path().join("output/two-managers-workshop");
     let read = |path: &Path| std::fs::read_to_string(path).unwrap();
-    // The comparison is `run` of the same scenario, and the limit is the
-    // bundled high-demand scenario, value for value.
-    for (scenario, replicates) in [("two-managers", "20"), ("high-demand", "20")] {
+    // The comparison is `run` of the same scenario, the limit is the bundled
+    // high-demand scenario value for value, and the replicate followed is
+    // replicate 0, the one a run of one replicate makes.
+    for (scenario, replicates, out) in [
+        ("two-managers", "20", "output"),
+        ("high-demand", "20", "output"),
+        ("two-managers", "1", "one"),
+    ] {
         binary(dir.path())
-            .args([
-                "run",
-                scenario,
-                "--replicates",
-                replicates,
-                "--no-charts",
-                "--quiet",
-            ])
+            .args(["run", scenario, "--replicates", replicates, "--out", out])
+            .args(["--no-charts", "--quiet"])
             .assert()
             .success();
     }
-    binary(dir.path())
-        .args([
-            "run",
-            "two-managers",
-            "--replicates",
-            "1",
-            "--no-charts",
-            "--quiet",
-            "--out",
-            "one",
-        ])
-        .assert()
-        .success();
     let run = dir.path().join("output/two-managers");
-    assert_eq!(
-        read(&folder.join("summary.csv")),
-        read(&run.join("summary.csv"))
-    );
-    assert_eq!(
-        read(&folder.join("weekly.csv")),
-        read(&run.join("weekly.csv"))
-    );
-    assert_eq!(
-        read(&folder.join("limit-summary.csv")),
-        read(&dir.path().join("output/high-demand/summary.csv"))
-    );
-    // The replicate followed is replicate 0 of the run.
-    assert_eq!(
-        read(&folder.join("replicate.csv")),
-        read(&dir.path().join("one/two-managers/weekly.csv"))
-    );
+    for (workshop_file, run_file) in [
+        ("summary.csv", run.join("summary.csv")),
+        ("weekly.csv", run.join("weekly.csv")),
+        (
+            "limit-summary.csv",
+            dir.path().join("output/high-demand/summary.csv"),
+        ),
+        (
+            "replicate.csv",
+            dir.path().join("one/two-managers/weekly.csv"),
+        ),
+    ] {
+        assert_eq!(
+            read(&folder.join(workshop_file)),
+            read(&run_file),
+            "{workshop_file}"
+        );
+    }
     let manifest: serde_json::Value =
         serde_json::from_str(&read(&folder.join("manifest.json"))).unwrap();
     assert!(manifest["command"].as_str().unwrap().contains("workshop"));
 
-    // The same seed tells the same story, on any number of threads.
-    let again = workshop(
-        dir.path(),
-        &[
-            "--auto",
-            "--replicates",
-            "20",
-            "--replicate",
-            "0",
-            "--threads",
-            "2",
-        ],
-    );
-    assert_eq!(first, stdout(&again));
-    // Another seed, another run.
-    let other = workshop(
-        dir.path(),
-        &[
-            "--auto",
-            "--replicates",
-            "20",
-            "--replicate",
-            "0",
-            "--seed",
-            "7",
-        ],
-    );
-    assert_ne!(first, stdout(&other));
+    // The same seed tells the same story, on any number of threads; another
+    // seed, another story.
+    assert_eq!(first, show(&["--threads", "2"]));
+    assert_ne!(first, show(&["--seed", "7"]));
 }
 
 #[test]

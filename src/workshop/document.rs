@@ -86,6 +86,52 @@ pub struct Table {
     pub optional: Vec<usize>,
 }
 
+impl Table {
+    /// A table whose first column holds labels (left) and the others
+    /// numbers (right), with one row of heads.
+    pub fn labelled(heads: Vec<Head>, rows: Vec<Vec<Span>>) -> Table {
+        Table {
+            align: labels_then_numbers(heads.iter().map(|head| head.span.max(1)).sum()),
+            heads: vec![heads],
+            rows,
+            optional: Vec::new(),
+        }
+    }
+
+    /// A table of labels and two columns for each of the two managers: their
+    /// names over their columns, `label` over the labels.
+    pub fn two_sides(
+        names: [String; 2],
+        label: &str,
+        columns: [[String; 2]; 2],
+        rows: Vec<Vec<Span>>,
+    ) -> Table {
+        let [first, second] = names;
+        let [[a, b], [c, d]] = columns;
+        Table {
+            heads: vec![
+                vec![Head::new("", 1), Head::new(first, 2), Head::new(second, 2)],
+                [label.to_string(), a, b, c, d]
+                    .into_iter()
+                    .map(|text| Head::new(text, 1))
+                    .collect(),
+            ],
+            align: labels_then_numbers(5),
+            rows,
+            optional: Vec::new(),
+        }
+    }
+}
+
+/// A column of labels, then `columns - 1` of numbers.
+fn labels_then_numbers(columns: usize) -> Vec<Align> {
+    let mut align = vec![Align::Right; columns];
+    if let Some(first) = align.first_mut() {
+        *first = Align::Left;
+    }
+    align
+}
+
 /// A horizontal bar: `filled` drawn solid, the rest up to `total` drawn
 /// light (the part of a load nobody sees, say), on a scale shared by the
 /// bars of one block.

@@ -8,7 +8,7 @@ use crate::scenario::Scenario;
 use crate::words::count;
 
 use super::document::{
-    Align, Bar, Block, Chart, Head, Section, Series, Span, Table, Tone, muted, plain, strong,
+    Bar, Block, Chart, Head, Section, Series, Span, Table, Tone, muted, plain, strong,
 };
 use super::{Story, hours, number, percent, signed_percent, small_number};
 
@@ -288,34 +288,25 @@ pub fn comparison(scenario: &Scenario, results: &Results) -> Section {
             ))],
         });
     }
-    let table = Table {
-        heads: vec![
-            vec![
-                Head::new("", 1),
-                Head::new("conflict h/wk", 1),
-                Head::new("vs", 1),
-                Head::new("on", 1),
-                Head::new("lost", 1),
-            ],
-            vec![
-                Head::new("", 1),
-                Head::new(format!("from week {start}"), 1),
-                Head::new(baseline.clone(), 1),
-                Head::new("time", 1),
-                Head::new("h/yr", 1),
-            ],
-        ],
-        align: vec![
-            Align::Left,
-            Align::Right,
-            Align::Right,
-            Align::Right,
-            Align::Right,
+    let mut table = Table::labelled(
+        vec![
+            Head::new("", 1),
+            Head::new("conflict h/wk", 1),
+            Head::new("vs", 1),
+            Head::new("on", 1),
+            Head::new("lost", 1),
         ],
         rows,
-        // On a narrow screen, the lost hours and delivery give way first.
-        optional: vec![4, 3],
-    };
+    );
+    table.heads.push(vec![
+        Head::new("", 1),
+        Head::new(format!("from week {start}"), 1),
+        Head::new(baseline.clone(), 1),
+        Head::new("time", 1),
+        Head::new("h/yr", 1),
+    ]);
+    // On a narrow screen, the lost hours and delivery give way first.
+    table.optional = vec![4, 3];
     let replicates = count(results.replicates_done as f64, "replicate");
     Section {
         number: 4,

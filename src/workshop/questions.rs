@@ -4,7 +4,7 @@
 //! what do you think the other team is working on (what they know of the
 //! other's queue, next to the truth).
 
-use super::document::{Align, Bar, Block, Head, Section, Span, Table, Tone, muted, plain, strong};
+use super::document::{Bar, Block, Section, Span, Table, Tone, muted, plain, strong};
 use super::observe::{Known, PairWeek, QueueItem};
 use super::{Story, hours, percent, share};
 
@@ -104,31 +104,13 @@ impl Story<'_> {
             row.push(strong(hours(work)));
         }
         rows.push(row);
-        Table {
-            heads: vec![
-                vec![
-                    Head::new("", 1),
-                    Head::new(self.names[0].clone(), 2),
-                    Head::new(self.names[1].clone(), 2),
-                ],
-                vec![
-                    Head::new("open work, by kind", 1),
-                    Head::new("items", 1),
-                    Head::new("left", 1),
-                    Head::new("items", 1),
-                    Head::new("left", 1),
-                ],
-            ],
-            align: vec![
-                Align::Left,
-                Align::Right,
-                Align::Right,
-                Align::Right,
-                Align::Right,
-            ],
+        let left = || ["items".to_string(), "left".to_string()];
+        Table::two_sides(
+            self.names.clone(),
+            "open work, by kind",
+            [left(), left()],
             rows,
-            optional: Vec::new(),
-        }
+        )
     }
 
     /// Question 2: what each has told the other, as points.
@@ -227,31 +209,13 @@ impl Story<'_> {
         }
         rows.push(row);
         let about = |side: usize| format!("{} about {}", self.names[side], self.names[1 - side]);
-        Table {
-            heads: vec![
-                vec![
-                    Head::new("", 1),
-                    Head::new(about(0), 2),
-                    Head::new(about(1), 2),
-                ],
-                vec![
-                    Head::new("the other's open work", 1),
-                    Head::new("knows of", 1),
-                    Head::new("real", 1),
-                    Head::new("knows of", 1),
-                    Head::new("real", 1),
-                ],
-            ],
-            align: vec![
-                Align::Left,
-                Align::Right,
-                Align::Right,
-                Align::Right,
-                Align::Right,
-            ],
+        let known = || ["knows of".to_string(), "real".to_string()];
+        Table::two_sides(
+            [about(0), about(1)],
+            "the other's open work",
+            [known(), known()],
             rows,
-            optional: Vec::new(),
-        }
+        )
     }
 
     /// Believed against real load, as bars.

@@ -878,12 +878,14 @@ mod tests {
             optional: vec![2],
         };
         let screen = Screen::plain(80);
-        let lines: Vec<String> = table_lines(&table, 76, &screen)
-            .iter()
-            .map(|line| to_text(line, &screen))
-            .collect();
+        let lines = |width: usize| -> Vec<String> {
+            table_lines(&table, width, &screen)
+                .iter()
+                .map(|line| to_text(line, &screen))
+                .collect()
+        };
         assert_eq!(
-            lines,
+            lines(76),
             [
                 "               Alex",
                 "kind       items  hours",
@@ -893,12 +895,8 @@ mod tests {
             ]
         );
         // Too narrow: the optional column goes, and the head spans one fewer.
-        let lines: Vec<String> = table_lines(&table, 16, &screen)
-            .iter()
-            .map(|line| to_text(line, &screen))
-            .collect();
         assert_eq!(
-            lines,
+            lines(16),
             [
                 "           Alex",
                 "kind       items",

@@ -6,7 +6,7 @@
 //! capacity, every hour went to work ahead of it in the queue. The reveal
 //! shows those hours, by kind, from the state.
 
-use super::document::{Align, Block, Head, Section, Span, Table, Tone, muted, plain, strong};
+use super::document::{Block, Section, Span, Table, Tone, muted, plain, strong};
 use super::observe::Known;
 use super::{Story, hours, percent, share};
 
@@ -147,32 +147,13 @@ impl Story<'_> {
         }
         rows.extend([worked_row, lost_row, idle_row]);
         let team = |side: usize| format!("{}'s team", self.names[side]);
-        let knew = |side: usize| format!("{} knew", self.names[1 - side]);
-        Table {
-            heads: vec![
-                vec![
-                    Head::new("", 1),
-                    Head::new(team(0), 2),
-                    Head::new(team(1), 2),
-                ],
-                vec![
-                    Head::new("kind of work", 1),
-                    Head::new("worked", 1),
-                    Head::new(knew(0), 1),
-                    Head::new("worked", 1),
-                    Head::new(knew(1), 1),
-                ],
-            ],
-            align: vec![
-                Align::Left,
-                Align::Right,
-                Align::Right,
-                Align::Right,
-                Align::Right,
-            ],
-            rows,
-            optional: Vec::new(),
-        }
+        let knew = |side: usize| {
+            [
+                "worked".to_string(),
+                format!("{} knew", self.names[1 - side]),
+            ]
+        };
+        Table::two_sides([team(0), team(1)], "kind of work", [knew(0), knew(1)], rows)
     }
 
     /// What one team delivered, and where its hours went when it fell short.

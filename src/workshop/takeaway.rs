@@ -14,7 +14,7 @@ use crate::runner::Results;
 use crate::scenario::Scenario;
 use crate::words::count;
 
-use super::document::{Align, Block, Head, Section, Span, Table, muted, plain, strong};
+use super::document::{Block, Head, Section, Span, Table, muted, plain, strong};
 use super::futures::{Effect, arm_tone};
 use super::{decimal, number, percent, signed_percent, small_number};
 
@@ -287,8 +287,8 @@ fn limit_blocks(
             },
         ]);
     }
-    blocks.push(Block::Table(Table {
-        heads: vec![vec![
+    let mut table = Table::labelled(
+        vec![
             Head::new(format!("at demand {}", decimal(limit.demand)), 1),
             Head::new("on time", 1),
             Head::new("conflict h/wk", 1),
@@ -296,12 +296,12 @@ fn limit_blocks(
                 format!("vs {}", limit.scenario.arms[limit.scenario.baseline].name),
                 1,
             ),
-        ]],
-        align: vec![Align::Left, Align::Right, Align::Right, Align::Right],
+        ],
         rows,
-        // On a narrow screen the difference says enough.
-        optional: vec![2],
-    }));
+    );
+    // On a narrow screen the difference says enough.
+    table.optional = vec![2];
+    blocks.push(Block::Table(table));
     blocks.push(Block::Gap);
     let normal = Effect::of(scenario, results, scenario.baseline, Summary::DeliveryRatio)
         .mean
