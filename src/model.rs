@@ -147,20 +147,13 @@ pub struct Relationship {
     pub pair: u32,
     /// Position of this observer in the actor's `observed_by`.
     pub observer_slot: u32,
-    /// Projects both leaders are members of (sorted).
-    pub shared_projects: Vec<u32>,
+    /// Where the projects both leaders are members of lie in
+    /// `World::shared_projects` (see [`World::shared_projects`]).
+    pub shared: Range<u32>,
     /// The lowest manager both report to, directly or not.
     pub common_manager: ManagerId,
     /// This relationship's place in `State::links` (the actor's links, by observer slot).
     pub link: u32,
-}
-
-impl Relationship {
-    /// Whether an item of the actor is shared with this observer.
-    #[inline]
-    pub fn sees(&self, project: u32) -> bool {
-        project != PRIVATE && self.shared_projects.binary_search(&project).is_ok()
-    }
 }
 
 /// Everything fixed for a run.
@@ -175,6 +168,11 @@ pub struct World {
     pub project_unowned_share: Vec<f64>,
     pub project_weeks: Vec<(i32, i32)>,
     pub relationships: Vec<Relationship>,
+    /// The projects each relationship's two leaders share, relationship
+    /// after relationship, each run sorted (one list rather than one per
+    /// relationship: most share a single project, and a large organisation
+    /// has over half a million relationships).
+    pub shared: Vec<u32>,
     /// Each unordered pair's two relationships.
     pub pairs: Vec<[u32; 2]>,
     pub initial_trust: Vec<f64>,
@@ -268,10 +266,13 @@ impl World {
         pair_projects.sort_unstable();
         pair_projects.dedup();
         let mut relationships: Vec<Relationship> = Vec::new();
+        let mut shared = Vec::with_capacity(pair_projects.len());
         for (observer, actor, project) in pair_projects {
+            shared.push(project);
+            let end = shared.len() as u32;
             match relationships.last_mut() {
                 Some(last) if last.observer.0 == observer && last.actor.0 == actor => {
-                    last.shared_projects.push(project);
+                    last.shared.end = end;
                 }
                 _ => relationships.push(Relationship {
                     observer: LeaderId(observer),
@@ -279,7 +280,7 @@ impl World {
                     reverse: 0,
                     pair: 0,
                     observer_slot: 0,
-                    shared_projects: vec![project],
+                    shared: end - 1..end,
                     link: 0,
                     common_manager: common_manager(
                         organisation,
@@ -332,7 +333,7 @@ impl World {
                 let rel = &relationships[relationship as usize];
                 info.reverse.push(rel.reverse);
                 for (position, &project) in info.projects.iter().enumerate() {
-                    if rel.sees(project) {
+                    if sees(&shared, rel, project) {
                         info.sees[observer_slot * info.sees_words + position / 64] |=
                             1 << (position % 64);
                     }
@@ -345,7 +346,11 @@ impl World {
         }
         for (index, relationship) in relationships.iter().enumerate() {
             for &membership in &leaders[relationship.actor.0 as usize].memberships {
-                if relationship.sees(memberships[membership as usize].project) {
+                if sees(
+                    &shared,
+                    relationship,
+                    memberships[membership as usize].project,
+                ) {
                     memberships[membership as usize]
                         .observed_in
                         .push(index as u32);
@@ -383,6 +388,7 @@ impl World {
                 .map(|p| (p.start_week, p.end_week))
                 .collect(),
             relationships,
+            shared,
             pairs,
             initial_trust,
             headcount: organisation.headcount() as f64,
@@ -393,6 +399,24 @@ impl World {
     pub fn n_projects(&self) -> usize {
         self.project_members.len()
     }
+
+    /// The projects the relationship's two leaders share, sorted.
+    #[inline]
+    pub fn shared_projects(&self, relationship: &Relationship) -> &[u32] {
+        &self.shared[relationship.shared.start as usize..relationship.shared.end as usize]
+    }
+
+    /// Whether an item of the actor (of `project`, or [`PRIVATE`]) is shared
+    /// with the relationship's observer.
+    #[inline]
+    pub fn sees(&self, relationship: &Relationship, project: u32) -> bool {
+        sees(&self.shared, relationship, project)
+    }
+}
+
+fn sees(shared: &[u32], relationship: &Relationship, project: u32) -> bool {
+    let projects = &shared[relationship.shared.start as usize..relationship.shared.end as usize];
+    project != PRIVATE && projects.binary_search(&project).is_ok()
 }
 
 /// A log-normal with the given mean and log-scale standard deviation.

@@ -38,7 +38,7 @@ pub fn escalate(world: &World, params: &EscalationParams, state: &mut State) {
 
         let strength = params.repeat_factor.powi(repeats as i32);
         for &membership in &world.leaders[actor].memberships {
-            if rel.sees(world.memberships[membership as usize].project) {
+            if world.sees(rel, world.memberships[membership as usize].project) {
                 let member = &mut state.memberships[membership as usize];
                 member.compliance_until = week + params.compliance_weeks as i32;
                 member.compliance_strength = strength;

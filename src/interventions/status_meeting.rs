@@ -40,7 +40,7 @@ pub fn attend(
     }
     for (observer_slot, &relationship) in info.observed_by.iter().enumerate() {
         let rel = &world.relationships[relationship as usize];
-        if !rel.shared_projects.iter().any(|&p| running(p)) {
+        if !world.shared_projects(rel).iter().any(|&p| running(p)) {
             continue;
         }
         // Now the peer knows of every item, at least as data: the ones it
