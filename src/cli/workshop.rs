@@ -146,16 +146,17 @@ pub(crate) fn workshop(args: &WorkshopArgs) -> Result<(), Failure> {
             auto: args.auto,
             terminal: Terminal::detect(),
         };
-        let outcome = show.present();
+        // The handouts need every replicate, even when stdin ended early.
+        let outcome = show.present().and_then(|ending| match ending {
+            Ending::Finished => show.results().map(|_| Ending::Finished),
+            Ending::Quit => Ok(Ending::Quit),
+        });
         // Stop the background run if the show ended before it did.
-        if outcome.is_err() || matches!(outcome, Ok(Ending::Quit)) {
+        if !matches!(outcome, Ok(Ending::Finished)) {
             stop.store(true, Ordering::Relaxed);
         }
         match outcome {
-            Ok(Ending::Finished) => {
-                show.results()?;
-                write_handouts(&source, &folder, &show, threads)
-            }
+            Ok(Ending::Finished) => write_handouts(&source, &folder, &show, threads),
             Ok(Ending::Quit) => {
                 folder.tidy();
                 show.terminal
@@ -289,10 +290,7 @@ impl Show<'_> {
             page = page.min(section_pages.len() - 1);
             let last = step + 1 == ORDER.len() && page + 1 == section_pages.len();
             if !waiting {
-                for lines in &section_pages {
-                    self.terminal.print(&lines.join("\n"));
-                    self.terminal.print("");
-                }
+                self.terminal.print_pages(&section_pages);
                 if step + 1 == ORDER.len() {
                     return Ok(Ending::Finished);
                 }
@@ -316,10 +314,7 @@ impl Show<'_> {
                     // Stdin closed: the rest without waiting.
                     waiting = false;
                     self.terminal.print("");
-                    for lines in section_pages.iter().skip(page + 1) {
-                        self.terminal.print(&lines.join("\n"));
-                        self.terminal.print("");
-                    }
+                    self.terminal.print_pages(&section_pages[page + 1..]);
                     if step + 1 == ORDER.len() {
                         return Ok(Ending::Finished);
                     }
@@ -532,7 +527,8 @@ fn write_handouts(
         shards: None,
     };
     let pairs = World::new(scenario).pairs.len();
-    write_run(
+    show.terminal.status("Writing the handouts...");
+    let written = write_run(
         staging,
         folder,
         scenario,
@@ -541,7 +537,9 @@ fn write_handouts(
         pairs,
         true,
         show.stop,
-    )?;
+    );
+    show.terminal.status("");
+    written?;
     let limit = if show.limit.is_some() {
         format!(", {LIMIT_FILE}")
     } else {
@@ -603,6 +601,14 @@ impl Terminal {
         let _ = out.flush();
     }
 
+    /// Pages one after another, a blank line after each.
+    fn print_pages(&self, pages: &[Vec<String>]) {
+        for lines in pages {
+            self.print(&lines.join("\n"));
+            self.print("");
+        }
+    }
+
     fn clear(&self) {
         if self.tty {
             let mut out = std::io::stdout().lock();
@@ -617,6 +623,17 @@ impl Terminal {
         if self.tty {
             let mut out = std::io::stdout().lock();
             let _ = write!(out, "\x1b[1A\r\x1b[2K");
+            let _ = out.flush();
+        }
+    }
+
+    /// A passing message on a terminal's current line, replacing the last
+    /// one; an empty text clears it.
+    fn status(&self, text: &str) {
+        if self.tty {
+            let mut out = std::io::stdout().lock();
+            let margin = if text.is_empty() { "" } else { "  " };
+            let _ = write!(out, "\r\x1b[2K{margin}{text}");
             let _ = out.flush();
         }
     }

@@ -110,7 +110,7 @@ impl Effect {
                     (Some(d), Some(low), Some(high)) => {
                         format!("{} [{}, {}]", signed(d), signed(low), signed(high))
                     }
-                    _ => format!("{} h", number(d, 2)),
+                    _ => format!("{}\u{a0}h", number(d, 2)),
                 }
             }
             (Some(d), None) => match self.relative(d) {
@@ -149,7 +149,7 @@ impl Story<'_> {
             .iter()
             .enumerate()
             .map(|(index, arm)| {
-                let mut note = vec![strong(format!("{} h", number(after(index), 1)))];
+                let mut note = vec![strong(format!("{}\u{a0}h", number(after(index), 1)))];
                 if index != baseline {
                     let difference = after(index) - after(baseline);
                     let tone = if difference < -0.05 {
@@ -215,16 +215,16 @@ impl Story<'_> {
                     plain(format!("In this run, from week {start}, ")),
                     Span::new(scenario.arms[best].name.clone(), arm_tone(scenario, best)),
                     plain(" had the fewest conflict hours: "),
-                    strong(format!("{} h", number(after(best), 1))),
+                    strong(format!("{}\u{a0}h", number(after(best), 1))),
                     plain(format!(
-                        " a week per manager, against {} h under {}. One run is one story; the next step asks whether it holds.",
+                        " a week per manager, against {}\u{a0}h under {}. One run is one story; the next step asks whether it holds.",
                         number(after(baseline), 1),
                         scenario.arms[baseline].name
                     )),
                 ]
             } else {
                 vec![plain(format!(
-                    "In this run no response had fewer conflict hours than {} from week {start} ({} h a week per manager). One run is one story; the next step asks what usually happens.",
+                    "In this run no response had fewer conflict hours than {} from week {start} ({}\u{a0}h a week per manager). One run is one story; the next step asks what usually happens.",
                     scenario.arms[baseline].name,
                     number(after(baseline), 1)
                 ))]
@@ -283,7 +283,7 @@ pub fn comparison(scenario: &Scenario, results: &Results) -> Section {
             filled: conflict.mean.unwrap_or(0.0),
             total: 0.0,
             text: vec![strong(format!(
-                "{} h",
+                "{}\u{a0}h",
                 number(conflict.mean.unwrap_or(f64::NAN), 2)
             ))],
         });

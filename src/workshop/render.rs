@@ -898,7 +898,7 @@ mod tests {
         assert_eq!(
             lines(16),
             [
-                "           Alex",
+                "            Alex",
                 "kind       items",
                 "----------------",
                 "incidents      2",

@@ -190,13 +190,13 @@ fn arm_sentence(scenario: &Scenario, results: &Results, arm: usize) -> Vec<Span>
     ];
     if conflict.clearly_lower() {
         spans.push(strong(format!(
-            "lowered conflict by {} h a week per manager",
+            "lowered conflict by {}\u{a0}h a week per manager",
             number(-difference, 2)
         )));
         spans.push(plain(format!(" ({})", size_and_interval(&conflict, true))));
     } else if conflict.clearly_higher() {
         spans.push(strong(format!(
-            "raised conflict by {} h a week per manager",
+            "raised conflict by {}\u{a0}h a week per manager",
             number(difference, 2)
         )));
         spans.push(plain(format!(" ({})", size_and_interval(&conflict, false))));
@@ -220,7 +220,7 @@ fn arm_sentence(scenario: &Scenario, results: &Results, arm: usize) -> Vec<Span>
     }
     if meetings > 0.05 {
         spans.push(plain(format!(
-            " ({} h of meetings a week included)",
+            " ({}\u{a0}h of meetings a week included)",
             number(meetings, 1)
         )));
     }
