@@ -106,10 +106,13 @@ pub(crate) fn workshop(args: &WorkshopArgs) -> Result<(), Failure> {
         .map_err(|error| Failure::Runtime(error.to_string()))?;
     // The first step first; every replicate then runs while the room talks.
     let featured = Featured::simulate(scenario, &world, pair, args.replicate);
-    let (sender, finished) = mpsc::channel();
+    let (main_sender, main_results) = mpsc::channel();
+    let (limit_sender, limit_results) = mpsc::channel();
     std::thread::scope(|scope| {
         let stop_flag: &AtomicBool = &stop;
         let (world, limit, pool) = (&world, &limit, &pool);
+        // Every replicate, then the limit: each sent as soon as it is done
+        // (the show may have ended already, with nobody to tell).
         scope.spawn(move || {
             let options = RunOptions {
                 threads,
@@ -119,28 +122,23 @@ pub(crate) fn workshop(args: &WorkshopArgs) -> Result<(), Failure> {
             let started = Instant::now();
             let results = runner::run_on(pool, scenario, world, &options);
             let seconds = started.elapsed().as_secs_f64();
-            let limit_results = match (&results, limit) {
-                (Ok(_), Some(limit)) => Some(runner::run_on(
-                    pool,
-                    &limit.scenario,
-                    &limit.world,
-                    &options,
-                )),
-                _ => None,
-            };
-            // The show may have ended already: nobody to tell.
-            let _ = sender.send(Background {
-                results,
-                seconds,
-                limit_results,
-            });
+            let ran = results.is_ok();
+            let _ = main_sender.send(results.map(|results| (results, seconds)));
+            if ran {
+                let results = limit
+                    .as_ref()
+                    .map(|limit| runner::run_on(pool, &limit.scenario, &limit.world, &options))
+                    .transpose();
+                let _ = limit_sender.send(results);
+            }
         });
         let story = Story::new(scenario, &featured);
         let mut show = Show {
             story,
             limit: limit.as_ref(),
             limit_demand: args.limit_demand,
-            background: Waiting::Pending(finished),
+            main: Awaited::Pending(main_results),
+            limit_results: Awaited::Pending(limit_results),
             sections: vec![None; ORDER.len()],
             stop: &stop,
             auto: args.auto,
@@ -148,7 +146,7 @@ pub(crate) fn workshop(args: &WorkshopArgs) -> Result<(), Failure> {
         };
         // The handouts need every replicate, even when stdin ended early.
         let outcome = show.present().and_then(|ending| match ending {
-            Ending::Finished => show.results().map(|_| Ending::Finished),
+            Ending::Finished => show.all_results().map(|_| Ending::Finished),
             Ending::Quit => Ok(Ending::Quit),
         });
         // Stop the background run if the show ended before it did.
@@ -232,23 +230,54 @@ fn limit_scenario(
     }))
 }
 
-/// What the background run sends when it is done.
-struct Background {
-    results: Result<Results, RunError>,
-    seconds: f64,
-    limit_results: Option<Result<Results, RunError>>,
+/// A result the background run sends when it has it.
+enum Awaited<T> {
+    Pending(Receiver<Result<T, RunError>>),
+    Ready(T),
 }
 
-/// Every replicate's results, once they are in.
-struct Ready {
-    results: Results,
-    seconds: f64,
-    limit_results: Option<Results>,
-}
+impl<T> Awaited<T> {
+    /// The result, waiting for it if need be while watching for Ctrl-C;
+    /// `waiting` is called once if it has to wait.
+    fn get(&mut self, stop: &AtomicBool, mut waiting: impl FnMut()) -> Result<&T, Failure> {
+        if let Awaited::Pending(receiver) = self {
+            let mut told = false;
+            let result = loop {
+                if stop.load(Ordering::Relaxed) {
+                    return Err(Failure::Interrupted(String::new()));
+                }
+                match receiver.recv_timeout(Duration::from_millis(50)) {
+                    Ok(result) => break result,
+                    Err(RecvTimeoutError::Timeout) if !told => {
+                        told = true;
+                        waiting();
+                    }
+                    Err(RecvTimeoutError::Timeout) => {}
+                    Err(RecvTimeoutError::Disconnected) => {
+                        return Err(Failure::Runtime(
+                            "the run of every replicate stopped without a result".to_string(),
+                        ));
+                    }
+                }
+            };
+            let value = result.map_err(|error| match error {
+                RunError::Interrupted { .. } => Failure::Interrupted(String::new()),
+                error => Failure::Runtime(error.to_string()),
+            })?;
+            *self = Awaited::Ready(value);
+        }
+        match self {
+            Awaited::Ready(value) => Ok(value),
+            Awaited::Pending(_) => unreachable!("the result was just received"),
+        }
+    }
 
-enum Waiting {
-    Pending(Receiver<Background>),
-    Ready(Ready),
+    fn ready(&self) -> Option<&T> {
+        match self {
+            Awaited::Ready(value) => Some(value),
+            Awaited::Pending(_) => None,
+        }
+    }
 }
 
 /// How the show ended.
@@ -270,7 +299,10 @@ struct Show<'a> {
     story: Story<'a>,
     limit: Option<&'a LimitScenario>,
     limit_demand: f64,
-    background: Waiting,
+    /// Every replicate's results, and how long they took.
+    main: Awaited<(Results, f64)>,
+    /// The limit's results, if it runs.
+    limit_results: Awaited<Option<Results>>,
     sections: Vec<Option<Section>>,
     stop: &'a AtomicBool,
     auto: bool,
@@ -389,13 +421,18 @@ impl Show<'_> {
             Step::Futures => self.story.futures(),
             Step::Comparison => {
                 let scenario = self.story.scenario;
-                comparison(scenario, &self.results()?.results)
+                comparison(scenario, &self.results()?.0)
             }
             Step::Takeaway => {
                 let scenario = self.story.scenario;
                 let (limit, demand) = (self.limit, self.limit_demand);
-                let ready = self.results()?;
-                let run = match (limit, &ready.limit_results) {
+                self.all_results()?;
+                let (Some((results, _)), Some(limit_results)) =
+                    (self.main.ready(), self.limit_results.ready())
+                else {
+                    unreachable!("every result was just received");
+                };
+                let run = match (limit, limit_results) {
                     (Some(limit), Some(results)) => LimitRun::Ran(Limit {
                         demand,
                         bundled: limit.bundled.clone(),
@@ -407,53 +444,37 @@ impl Show<'_> {
                         limit: demand,
                     },
                 };
-                takeaway(scenario, &ready.results, &run)
+                takeaway(scenario, results, &run)
             }
         };
         self.sections[step] = Some(section.clone());
         Ok(section)
     }
 
-    /// Every replicate's results, waiting for the background run if need be.
-    fn results(&mut self) -> Result<&Ready, Failure> {
-        if let Waiting::Pending(receiver) = &self.background {
-            let mut told = false;
-            let background = loop {
-                self.check_stop()?;
-                match receiver.recv_timeout(Duration::from_millis(50)) {
-                    Ok(background) => break background,
-                    Err(RecvTimeoutError::Timeout) => {
-                        if !told && !self.auto && self.terminal.tty {
-                            told = true;
-                            self.terminal.print(&format!(
-                                "\n  Running {} of every arm...",
-                                count_replicates(self.story.scenario)
-                            ));
-                        }
-                    }
-                    Err(RecvTimeoutError::Disconnected) => {
-                        return Err(Failure::Runtime(
-                            "the run of every replicate stopped without a result".to_string(),
-                        ));
-                    }
-                }
-            };
-            let failed = |error: RunError| match error {
-                RunError::Interrupted { .. } => Failure::Interrupted(String::new()),
-                error => Failure::Runtime(error.to_string()),
-            };
-            let results = background.results.map_err(failed)?;
-            let limit_results = background.limit_results.transpose().map_err(failed)?;
-            self.background = Waiting::Ready(Ready {
-                results,
-                seconds: background.seconds,
-                limit_results,
-            });
-        }
-        match &self.background {
-            Waiting::Ready(ready) => Ok(ready),
-            Waiting::Pending(_) => unreachable!("the results were just received"),
-        }
+    /// Every replicate's results and how long they took, waiting for them
+    /// if need be.
+    fn results(&mut self) -> Result<&(Results, f64), Failure> {
+        let (terminal, scenario, auto) = (&self.terminal, self.story.scenario, self.auto);
+        self.main.get(self.stop, || {
+            if !auto {
+                terminal.status(&format!(
+                    "Running {} of every arm...",
+                    count_replicates(scenario)
+                ));
+            }
+        })
+    }
+
+    /// Every result the show needs: every replicate's and the limit's.
+    fn all_results(&mut self) -> Result<(), Failure> {
+        self.results()?;
+        let (terminal, auto) = (&self.terminal, self.auto);
+        self.limit_results.get(self.stop, || {
+            if !auto {
+                terminal.status("Running the same story at the limit's demand...");
+            }
+        })?;
+        Ok(())
     }
 }
 
@@ -494,7 +515,9 @@ fn write_handouts(
     show: &Show<'_>,
     threads: usize,
 ) -> Result<(), Failure> {
-    let Waiting::Ready(ready) = &show.background else {
+    let (Some((results, seconds)), Some(limit_results)) =
+        (show.main.ready(), show.limit_results.ready())
+    else {
         return Err(Failure::Runtime(
             "the handouts were asked for before every replicate had run".to_string(),
         ));
@@ -506,7 +529,7 @@ fn write_handouts(
     one.add(&featured.outcomes, scenario.baseline);
     let staged = staging
         .write(REPLICATE_FILE, &output::weekly_csv(scenario, &one))
-        .and_then(|()| match (show.limit, &ready.limit_results) {
+        .and_then(|()| match (show.limit, limit_results) {
             (Some(limit), Some(results)) => {
                 staging.write(LIMIT_FILE, &output::summary_csv(&limit.scenario, results))
             }
@@ -523,20 +546,13 @@ fn write_handouts(
         scenario_file: source.label.clone(),
         command: command_line().join(" "),
         threads,
-        wall_time_seconds: ready.seconds,
+        wall_time_seconds: *seconds,
         shards: None,
     };
     let pairs = World::new(scenario).pairs.len();
     show.terminal.status("Writing the handouts...");
     let written = write_run(
-        staging,
-        folder,
-        scenario,
-        &ready.results,
-        &info,
-        pairs,
-        true,
-        show.stop,
+        staging, folder, scenario, results, &info, pairs, true, show.stop,
     );
     show.terminal.status("");
     written?;
