@@ -328,15 +328,7 @@ impl SummaryTable {
         let mut reader = CsvReader::new(path, bytes, &columns)?;
         while let Some(row) = reader.next_row()? {
             let arm = row.text("arm")?;
-            let summary_row = SummaryRow {
-                mean: row.number("mean")?,
-                interval: Interval::from_bounds(row.number("ci_low")?, row.number("ci_high")?),
-                diff_vs_baseline: row.number("diff_vs_baseline")?,
-                diff_interval: Interval::from_bounds(
-                    row.number("diff_ci_low")?,
-                    row.number("diff_ci_high")?,
-                ),
-            };
+            let summary_row = row.summary_row()?;
             if !table.arms_seen.iter().any(|seen| seen == arm) {
                 table.arms_seen.push(arm.to_owned());
             }
@@ -521,6 +513,20 @@ impl<R> CsvRow<'_, R> {
                 Err(_) => Err(self.field_error(column, "not a number")),
             },
         }
+    }
+
+    /// The row's mean, interval and paired difference, from the columns of
+    /// `summary.csv` (which `sweep.csv` shares).
+    pub fn summary_row(&self) -> Result<SummaryRow, ReportError> {
+        Ok(SummaryRow {
+            mean: self.number("mean")?,
+            interval: Interval::from_bounds(self.number("ci_low")?, self.number("ci_high")?),
+            diff_vs_baseline: self.number("diff_vs_baseline")?,
+            diff_interval: Interval::from_bounds(
+                self.number("diff_ci_low")?,
+                self.number("diff_ci_high")?,
+            ),
+        })
     }
 
     fn week(&self, column: &'static str) -> Result<u32, ReportError> {

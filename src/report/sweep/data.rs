@@ -351,15 +351,7 @@ impl SweepOutput {
                     ));
                 }
             }
-            let summary_row = SummaryRow {
-                mean: row.number("mean")?,
-                interval: Interval::from_bounds(row.number("ci_low")?, row.number("ci_high")?),
-                diff_vs_baseline: row.number("diff_vs_baseline")?,
-                diff_interval: Interval::from_bounds(
-                    row.number("diff_ci_low")?,
-                    row.number("diff_ci_high")?,
-                ),
-            };
+            let summary_row = row.summary_row()?;
             let arm_name = row.text("arm")?.to_owned();
             let arm = self.arm_index(names, &arm_name);
             let by_point = &mut self.cells[metric][arm];
