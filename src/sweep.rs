@@ -262,64 +262,27 @@ impl Grid {
         header
     }
 
-    /// `sweep.csv`'s rows for one point, and those of the metrics in `keep`
-    /// (for the report), both ending in a line break.
-    pub fn csv_rows(
-        &self,
-        point: u64,
-        scenario: &Scenario,
-        results: &Results,
-        keep: &[&str],
-    ) -> (String, String) {
+    /// `sweep.csv`'s rows for one point, each ending in a line break.
+    pub fn csv_rows(&self, point: u64, scenario: &Scenario, results: &Results) -> String {
         let mut prefix = format!("{point},");
         for value in self.values_at(point) {
             prefix.push_str(value);
             prefix.push(',');
         }
-        let (mut all, mut kept) = (String::new(), String::new());
+        let mut rows = String::new();
         for (arm, row) in summary_rows(scenario, results) {
-            let line = format!("{prefix}{},{row}\n", csv_field(&scenario.arms[arm].name));
-            let metric = row.split(',').next().unwrap_or_default();
-            if keep.contains(&metric) {
-                kept.push_str(&line);
-            }
-            all.push_str(&line);
+            rows.push_str(&format!(
+                "{prefix}{},{row}\n",
+                csv_field(&scenario.arms[arm].name)
+            ));
         }
-        (all, kept)
+        rows
     }
 }
 
 /// The first column of a `sweep.csv` row: its point.
 pub fn row_point(line: &str) -> Option<u64> {
     line.split(',').next()?.parse().ok()
-}
-
-/// The metric of a `sweep.csv` row of a grid of `params` parameters (the arm
-/// before it may be quoted).
-pub fn row_metric(line: &str, params: usize) -> Option<&str> {
-    let mut rest = line;
-    // The point and the parameters' values are plain numbers.
-    for _ in 0..=params {
-        rest = rest.split_once(',')?.1;
-    }
-    // The arm: quoted, with doubled quotes inside, or plain.
-    if let Some(quoted) = rest.strip_prefix('"') {
-        let mut chars = quoted.char_indices();
-        loop {
-            let (index, c) = chars.next()?;
-            if c == '"' {
-                if quoted[index + 1..].starts_with('"') {
-                    chars.next();
-                } else {
-                    rest = quoted[index + 1..].strip_prefix(',')?;
-                    break;
-                }
-            }
-        }
-    } else {
-        rest = rest.split_once(',')?.1;
-    }
-    rest.split(',').next()
 }
 
 #[derive(Serialize)]
@@ -462,19 +425,6 @@ mod tests {
         }
         // Corners 0, 1, 4, 5 and the a-axis 0, 2, 4.
         assert_eq!(grid.probe_points(), [0, 1, 2, 4, 5]);
-    }
-
-    #[test]
-    fn the_metric_is_found_after_any_arm_name() {
-        assert_eq!(
-            row_metric("3,0.5,1,power-through,final_trust,0.1,,,,,", 2),
-            Some("final_trust")
-        );
-        assert_eq!(
-            row_metric("3,0.5,\"a, \"\"b\"\"\",onsets,1,,,,,", 1),
-            Some("onsets")
-        );
-        assert_eq!(row_metric("3,0.5", 1), None);
     }
 
     #[test]

@@ -8,7 +8,6 @@ use std::sync::atomic::AtomicBool;
 use empathy_gap::metrics::Summary;
 use empathy_gap::output;
 use empathy_gap::output::RunInfo;
-use empathy_gap::report;
 use empathy_gap::runner;
 use empathy_gap::scenario;
 use empathy_gap::shard::{self, SavedOverride, ShardManifest, ShardSpec};
@@ -146,14 +145,11 @@ pub(crate) fn merge(
             let folder = OutputFolder::prepare(target)?;
             let mut staging = Staging::new(&folder.path);
             let rows_per_point = scenario.arms.len() * Summary::COUNT;
-            let report_rows = match merge_sweep_rows(&shards, &grid, rows_per_point, &mut staging) {
-                Ok(rows) => rows,
-                Err(failure) => {
-                    drop(staging);
-                    folder.tidy();
-                    return Err(failure);
-                }
-            };
+            if let Err(failure) = merge_sweep_rows(&shards, &grid, rows_per_point, &mut staging) {
+                drop(staging);
+                folder.tidy();
+                return Err(failure);
+            }
             let description = saved
                 .name
                 .as_ref()
@@ -170,7 +166,7 @@ pub(crate) fn merge(
                 shards: Some(first.of),
             };
             let manifest = empathy_gap::sweep::manifest_json(&scenario, &grid, &info);
-            write_sweep(staging, &folder, &manifest, &report_rows, charts, &stop)?;
+            write_sweep(staging, &folder, &manifest, charts, &stop)?;
             if !quiet {
                 println!(
                     "{}: merged {} ({})\nwrote {}",
@@ -247,16 +243,14 @@ impl RowReader {
 
 /// Stages `sweep.csv` from the shards' rows, in point order (shard K holds
 /// the points `p` with `p mod N = K - 1`, each in order), checking that every
-/// point has all its rows (every arm, every metric), and returns the rows the
-/// report draws.
+/// point has all its rows (every arm, every metric).
 pub(crate) fn merge_sweep_rows(
     shards: &[(PathBuf, ShardManifest)],
     grid: &Grid,
     rows_per_point: usize,
     staging: &mut Staging,
-) -> Result<String, Failure> {
+) -> Result<(), Failure> {
     let header = grid.csv_header();
-    let keep = report::SWEEP_REPORT_METRICS;
     let mut readers = shards
         .iter()
         .map(|(folder, _)| RowReader::open(folder, &header))
@@ -266,7 +260,6 @@ pub(crate) fn merge_sweep_rows(
     staging
         .write(SWEEP_CSV, header.as_bytes())
         .map_err(write_failed)?;
-    let mut report_rows = header.clone();
     for point in 0..grid.points() {
         let reader = &mut readers[(point % shards.len() as u64) as usize];
         let mut rows = String::new();
@@ -281,12 +274,6 @@ pub(crate) fn merge_sweep_rows(
                     "expected a row of point {point} (a shard stopped early, or was changed)"
                 )));
             }
-            if empathy_gap::sweep::row_metric(&line, grid.params.len())
-                .is_some_and(|metric| keep.contains(&metric))
-            {
-                report_rows.push_str(&line);
-                report_rows.push('\n');
-            }
             rows.push_str(&line);
             rows.push('\n');
             reader.advance()?;
@@ -298,5 +285,5 @@ pub(crate) fn merge_sweep_rows(
     if let Some(reader) = readers.iter().find(|reader| reader.next.is_some()) {
         return Err(reader.problem("a row beyond this sweep's points"));
     }
-    Ok(report_rows)
+    Ok(())
 }

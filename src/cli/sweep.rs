@@ -253,8 +253,6 @@ pub(crate) fn sweep(
     let pool = runner::pool::<std::convert::Infallible>(threads)
         .map_err(|error| Failure::Runtime(error.to_string()))?;
     let mut staging = Staging::new(&folder.path);
-    let mut report_rows = plan.grid.csv_header();
-    let keep = report::SWEEP_REPORT_METRICS;
     let outcome = with_progress(&bar, |done| -> Result<(), Failure> {
         let options = RunOptions {
             threads,
@@ -280,11 +278,10 @@ pub(crate) fn sweep(
                 }
                 Err(error) => return Err(Failure::Runtime(error.to_string())),
             };
-            let (rows, kept) = plan.grid.csv_rows(point, &scenario, &results, keep);
+            let rows = plan.grid.csv_rows(point, &scenario, &results);
             staging
                 .append(SWEEP_CSV, rows.as_bytes())
                 .map_err(write_failed)?;
-            report_rows.push_str(&kept);
         }
         Ok(())
     });
@@ -340,14 +337,7 @@ pub(crate) fn sweep(
         shards: None,
     };
     let manifest = empathy_gap::sweep::manifest_json(base, &plan.grid, &info);
-    write_sweep(
-        staging,
-        &folder,
-        &manifest,
-        &report_rows,
-        flags.charts,
-        &stop,
-    )?;
+    write_sweep(staging, &folder, &manifest, flags.charts, &stop)?;
     if !flags.quiet {
         println!(
             "{}: {} x {} x {} (seed {}, {}, {:.2} s)\nwrote {}",
@@ -369,24 +359,20 @@ pub(crate) const SWEEP_CSV: &str = "sweep.csv";
 /// The sweep's manifest.
 pub(crate) const SWEEP_JSON: &str = "sweep.json";
 
-/// Stages a sweep's manifest and report (its `sweep.csv` is staged already)
-/// and puts the files in place together.
+/// Stages a sweep's manifest and report (its `sweep.csv` is staged already,
+/// and the report reads it back from there) and puts the files in place
+/// together.
 pub(crate) fn write_sweep(
     mut staging: Staging,
     folder: &OutputFolder,
     manifest: &[u8],
-    report_rows: &str,
     charts: bool,
     stop: &AtomicBool,
 ) -> Result<(), Failure> {
     let written = (|| {
         staging.write(SWEEP_JSON, manifest)?;
         if charts {
-            let files = report::SweepFiles {
-                csv: report_rows.as_bytes(),
-                manifest,
-            };
-            report::stage_sweep_report(&mut staging, &files)?;
+            report::stage_sweep_report(&mut staging, manifest)?;
         } else {
             for name in report::sweep_file_names() {
                 staging.remove(&name);

@@ -28,7 +28,6 @@ use charts::{Chart, ChartId};
 pub use data::RunFiles;
 use data::RunOutput;
 use html::{DrawnChart, Figure};
-pub use sweep::data::SWEEP_REPORT_METRICS;
 use sweep::data::SweepOutput;
 
 use crate::staging::{Staging, WriteError};
@@ -158,33 +157,31 @@ fn stage_chart_files(
     Ok(svg)
 }
 
-/// A sweep's two files, as bytes: just made by a sweep that has not
-/// written them yet.
-pub struct SweepFiles<'a> {
-    /// `sweep.csv`: every row, or only those of [`SWEEP_REPORT_METRICS`].
-    pub csv: &'a [u8],
-    /// `sweep.json`.
-    pub manifest: &'a [u8],
-}
-
-/// Stages the charts and `report.html` of a sweep whose files are given as
-/// bytes, to be committed with them.
+/// Stages the charts and `report.html` of a sweep whose `sweep.csv` is
+/// staged already (written as its points finished) and whose manifest is
+/// given as bytes, to be committed with them. The staged rows are read
+/// back as a stream, as [`write_sweep_report`] reads them from a folder.
 ///
 /// # Errors
 ///
-/// As [`write_sweep_report`].
-pub fn stage_sweep_report(
-    staging: &mut Staging,
-    files: &SweepFiles<'_>,
-) -> Result<(), ReportError> {
-    let sweep = SweepOutput::parse(staging.dir(), files.manifest, files.csv)?;
+/// As [`write_sweep_report`]; `sweep.csv` must be staged.
+pub fn stage_sweep_report(staging: &mut Staging, manifest: &[u8]) -> Result<(), ReportError> {
+    let csv_path = staging.dir().join(sweep::data::SWEEP_CSV_FILE);
+    let sweep = SweepOutput::parse(staging.dir(), manifest, || {
+        staging
+            .read(sweep::data::SWEEP_CSV_FILE)
+            .map_err(|source| ReportError::Read {
+                path: csv_path.clone(),
+                source,
+            })
+    })?;
     register_font(staging)?;
     sweep::stage(staging, &sweep)
 }
 
 /// Writes the charts and `report.html` of the sweep in `dir`, from its
-/// `sweep.csv` and `sweep.json` there. The CSV is read as a stream and
-/// only the rows of [`SWEEP_REPORT_METRICS`] are kept.
+/// `sweep.csv` and `sweep.json` there. The CSV is read as a stream, and
+/// nothing is kept of a point the charts do not draw.
 ///
 /// Either every file is written or none of the new files appears. A chart
 /// the sweep cannot support (a single point, a single arm, missing

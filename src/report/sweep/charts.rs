@@ -88,6 +88,51 @@ impl HeatmapLayout {
     pub fn panel_count(&self) -> usize {
         self.panels.as_ref().map_or(1, |(_, values)| values.len())
     }
+
+    /// The cells of every panel.
+    pub fn cell_count(&self, grid: &Grid) -> usize {
+        grid.params[self.x].values.len() * grid.params[self.y].values.len() * self.panel_count()
+    }
+
+    /// The point of every cell, in increasing order.
+    fn points(&self, grid: &Grid) -> Vec<usize> {
+        let (columns, rows) = (
+            grid.params[self.x].values.len(),
+            grid.params[self.y].values.len(),
+        );
+        let mut points: Vec<usize> = (0..self.panel_count())
+            .flat_map(|panel| {
+                (0..rows).flat_map(move |row| {
+                    (0..columns).map(move |column| self.point(grid, column, row, panel))
+                })
+            })
+            .collect();
+        points.sort_unstable();
+        points.dedup();
+        points
+    }
+}
+
+/// The points whose rows the charts (and the sentences that go along one
+/// parameter) read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum DrawnPoints {
+    /// Every point of a grid of this many: at most one parameter varies,
+    /// so the points are its values.
+    Every(usize),
+    /// The heatmaps' cells, in increasing order; none when there are too
+    /// many to draw.
+    Listed(Vec<usize>),
+}
+
+pub(crate) fn drawn_points(grid: &Grid) -> DrawnPoints {
+    match layout(grid) {
+        Layout::SinglePoint | Layout::Lines { .. } => DrawnPoints::Every(grid.points),
+        Layout::Heatmap(layout) if layout.cell_count(grid) > MAX_HEATMAP_CELLS => {
+            DrawnPoints::Listed(Vec::new())
+        }
+        Layout::Heatmap(layout) => DrawnPoints::Listed(layout.points(grid)),
+    }
 }
 
 pub(crate) fn layout(grid: &Grid) -> Layout {
@@ -318,9 +363,7 @@ pub(crate) fn build_chart(id: SweepChartId, sweep: &SweepOutput) -> Result<Chart
             SweepChartId::Difference => difference_lines(sweep, param),
         })),
         Layout::Heatmap(layout) => {
-            let cells = sweep.grid.params[layout.x].values.len()
-                * sweep.grid.params[layout.y].values.len()
-                * layout.panel_count();
+            let cells = layout.cell_count(&sweep.grid);
             if cells > MAX_HEATMAP_CELLS {
                 return Err(format!(
                     "The heatmap would have {} cells, too many to draw; sweep.csv holds every value.",
@@ -448,9 +491,8 @@ fn heatmap_panels(
 }
 
 fn conflict_heatmap(sweep: &SweepOutput, layout: &HeatmapLayout, baseline: usize) -> HeatmapChart {
-    let metric = metrics::CONFLICT_AFTER_START;
     let panels = heatmap_panels(sweep, layout, |point| HeatCell {
-        value: sweep.mean(metric, baseline, point),
+        value: sweep.conflict(baseline, point).and_then(|row| row.mean),
         unclear: false,
     });
     let (low, high) = panel_values_of(&panels)
@@ -486,10 +528,9 @@ fn difference_heatmap(
     layout: &HeatmapLayout,
     compared: Compared,
 ) -> HeatmapChart {
-    let metric = metrics::CONFLICT_AFTER_START;
     let arm = compared.arm();
     let panels = heatmap_panels(sweep, layout, |point| {
-        let row = sweep.get(metric, arm, point);
+        let row = sweep.conflict(arm, point);
         HeatCell {
             value: row.and_then(|row| row.diff_vs_baseline),
             unclear: Verdict::of(row) == Verdict::Unclear,
@@ -651,7 +692,6 @@ fn x_range(points: &[(f64, usize)]) -> Range<f64> {
 }
 
 fn conflict_lines(sweep: &SweepOutput, param: usize) -> SweepLineChart {
-    let metric = metrics::CONFLICT_AFTER_START;
     let points = points_along(sweep, param);
     let series: Vec<SweepSeries> = sweep
         .arms
@@ -663,7 +703,7 @@ fn conflict_lines(sweep: &SweepOutput, param: usize) -> SweepLineChart {
             points: points
                 .iter()
                 .map(|&(x, point)| {
-                    let row = sweep.get(metric, arm, point);
+                    let row = sweep.conflict(arm, point);
                     SweepPoint {
                         x,
                         mean: row.and_then(|row| row.mean),
@@ -695,7 +735,6 @@ fn conflict_lines(sweep: &SweepOutput, param: usize) -> SweepLineChart {
 }
 
 fn difference_lines(sweep: &SweepOutput, param: usize) -> SweepLineChart {
-    let metric = metrics::CONFLICT_AFTER_START;
     let points = points_along(sweep, param);
     let series: Vec<SweepSeries> = sweep
         .alternatives()
@@ -705,7 +744,7 @@ fn difference_lines(sweep: &SweepOutput, param: usize) -> SweepLineChart {
             points: points
                 .iter()
                 .map(|&(x, point)| {
-                    let row = sweep.get(metric, arm, point);
+                    let row = sweep.conflict(arm, point);
                     SweepPoint {
                         x,
                         mean: row.and_then(|row| row.diff_vs_baseline),
@@ -763,7 +802,7 @@ fn series_values(series: &[SweepSeries]) -> impl Iterator<Item = f64> + '_ {
 mod tests {
     use super::*;
     use crate::report::sweep::data::Param;
-    use crate::report::sweep::data::tests::{MANIFEST_2D, csv_2d, parse};
+    use crate::report::sweep::data::tests::{MANIFEST_2D, csv_2d, manifest_with_params, parse};
 
     fn grid(steps: &[usize]) -> Grid {
         let params = steps
@@ -864,11 +903,12 @@ mod tests {
 
     #[test]
     fn a_grid_too_large_to_draw_is_left_out_with_a_reason() {
-        let params = r#""params": [
-            {"path": "trust.initial", "from": 0.2, "to": 20.2, "steps": 201},
-            {"path": "defaults.disclosure", "from": 0.1, "to": 20.0, "steps": 200}
-        ]}"#;
-        let manifest = MANIFEST_2D.split(r#""params""#).next().unwrap().to_owned() + params;
+        let manifest = manifest_with_params(
+            r#"[
+                {"path": "trust.initial", "from": 0.2, "to": 20.2, "steps": 201},
+                {"path": "defaults.disclosure", "from": 0.1, "to": 20.0, "steps": 200}
+            ]"#,
+        );
         let csv: String = csv_2d()
             .lines()
             .take(2)

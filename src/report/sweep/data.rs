@@ -1,15 +1,20 @@
-//! Reads a sweep's `sweep.csv` and `sweep.json` into a grid: for each metric
-//! the report uses, each arm and each point, one summary row.
+//! Reads a sweep's `sweep.json` and streams its `sweep.csv`, gathering what
+//! the report needs without holding the rows: for each arm and metric the
+//! report uses, how many points fall in each verdict; what the sentences
+//! say about every point (see [`super::across`]); and the conflict rows of
+//! only the points the charts draw.
 //!
 //! Like the run reader it is forgiving about content (a missing row, an
 //! empty or non-finite number becomes a missing value that the charts and
 //! text notice) and strict about form: a cell that should hold a number but
-//! holds text, a point outside the grid or a parameter value that is not the
-//! one `sweep.json` gives for that point is an error naming the file, line
-//! and column, because drawing it anyway would put a number in the wrong
-//! cell. Rows of metrics the report does not use are skipped as they are
-//! read, so memory grows with points x arms x [`SWEEP_REPORT_METRICS`],
-//! never with the size of the file.
+//! holds text, a point outside the grid, a parameter value that is not the
+//! one `sweep.json` gives for that point or a row out of point order is an
+//! error naming the file, line and column, because drawing it anyway would
+//! put a number in the wrong cell. The CSV is read twice, one point at a
+//! time: first for its arms (so that the baseline and the compared arm are
+//! known), then for the numbers. Memory grows with the arms, the
+//! parameters' values and the cells a chart draws, never with the number
+//! of points or the size of the file.
 
 use std::io::Read;
 use std::path::Path;
@@ -21,13 +26,15 @@ use super::super::data::{
     Arm, CsvReader, Interval, ManifestArm, SummaryRow, arms_with_colours, parse_json,
 };
 use super::super::metrics;
+use super::across::{AcrossGrid, Tally};
+use super::charts::{DrawnPoints, drawn_points};
 
 pub(crate) const SWEEP_CSV_FILE: &str = "sweep.csv";
 pub(crate) const SWEEP_MANIFEST_FILE: &str = "sweep.json";
 
 /// The metrics the sweep report reads from `sweep.csv`; rows of any other
 /// metric are skipped.
-pub const SWEEP_REPORT_METRICS: &[&str] = &[
+pub(crate) const SWEEP_REPORT_METRICS: &[&str] = &[
     metrics::CONFLICT_AFTER_START,
     metrics::ANNUAL_LOST_HOURS_PER_LEADER,
     metrics::DELIVERY_RATIO,
@@ -194,12 +201,10 @@ pub(crate) struct SweepOutput {
     pub manifest: SweepManifest,
     pub grid: Grid,
     pub arms: Vec<SweepArm>,
-    /// `[metric][arm][point]`, metrics as in [`SWEEP_REPORT_METRICS`]; a
-    /// metric and arm's points are allocated at its first row, so a
-    /// manifest alone allocates nothing.
-    cells: Vec<Vec<Vec<Option<CompactRow>>>>,
-    /// Rows of a metric in [`SWEEP_REPORT_METRICS`] that were read.
-    pub rows_read: usize,
+    /// Counts and extremes over every point, for the sentences.
+    pub across: AcrossGrid,
+    /// The conflict rows of the points the charts draw.
+    drawn: DrawnRows,
 }
 
 impl SweepManifest {
@@ -216,7 +221,7 @@ impl SweepManifest {
 
 impl SweepOutput {
     /// Reads `sweep.json` and `sweep.csv` from `dir`; the CSV is read as a
-    /// stream, so only the rows the report uses are held.
+    /// stream, twice.
     pub fn read(dir: &Path) -> Result<Self, ReportError> {
         let manifest_path = dir.join(SWEEP_MANIFEST_FILE);
         let manifest = std::fs::read(&manifest_path).map_err(|source| ReportError::Read {
@@ -224,15 +229,24 @@ impl SweepOutput {
             source,
         })?;
         let csv_path = dir.join(SWEEP_CSV_FILE);
-        let csv = std::fs::File::open(&csv_path).map_err(|source| ReportError::Read {
-            path: csv_path.clone(),
-            source,
-        })?;
-        Self::parse(dir, &manifest, std::io::BufReader::new(csv))
+        Self::parse(dir, &manifest, || {
+            std::fs::File::open(&csv_path)
+                .map(std::io::BufReader::new)
+                .map_err(|source| ReportError::Read {
+                    path: csv_path.clone(),
+                    source,
+                })
+        })
     }
 
-    /// Parses a sweep's files; `dir` is where they are (or will be), for messages.
-    pub fn parse(dir: &Path, manifest: &[u8], csv: impl Read) -> Result<Self, ReportError> {
+    /// Parses a sweep's files: its manifest as bytes, and `open_csv` to
+    /// read `sweep.csv` from its start (it is called twice). `dir` is where
+    /// the files are (or will be), for messages.
+    pub fn parse<R: Read>(
+        dir: &Path,
+        manifest: &[u8],
+        open_csv: impl Fn() -> Result<R, ReportError>,
+    ) -> Result<Self, ReportError> {
         let manifest_path = dir.join(SWEEP_MANIFEST_FILE);
         let manifest: SweepManifest = parse_json(&manifest_path, manifest)?;
         let invalid = |problem: String| ReportError::Invalid {
@@ -265,178 +279,70 @@ impl SweepOutput {
                 grid.points
             )));
         }
+        let csv_path = dir.join(SWEEP_CSV_FILE);
+        let mut names = Vec::new();
+        for arm in &manifest.arms {
+            arm_index(&mut names, &arm.name);
+        }
+        // The first reading finds every arm, so that the baseline and the
+        // compared arm are known when the second gathers the numbers.
+        read_points(&grid, &csv_path, open_csv()?, &mut names, |_| {})?;
+        let arms = colour_arms(&manifest, &names);
         let mut output = Self {
-            arms: Vec::new(),
-            cells: vec![Vec::new(); SWEEP_REPORT_METRICS.len()],
-            rows_read: 0,
+            // Filled in by the second reading.
+            across: AcrossGrid::default(),
+            drawn: DrawnRows::new(drawn_points(&grid), arms.len()),
             manifest,
             grid,
+            arms,
         };
-        let listed: Vec<String> = output
-            .manifest
-            .arms
-            .iter()
-            .map(|arm| arm.name.clone())
-            .collect();
-        let mut names = Vec::new();
-        for name in listed {
-            output.arm_index(&mut names, &name);
+        output.gather(&csv_path, open_csv()?, &mut names)?;
+        if names.len() != output.arms.len() {
+            return Err(ReportError::Invalid {
+                path: csv_path,
+                problem: "changed while the report was read from it".to_owned(),
+            });
         }
-        output.read_rows(&dir.join(SWEEP_CSV_FILE), csv, &mut names)?;
-        output.arms = colour_arms(&output.manifest, &names);
         Ok(output)
     }
 
-    /// The index of arm `name`, making room for it when it is new.
-    fn arm_index(&mut self, names: &mut Vec<String>, name: &str) -> usize {
-        if let Some(index) = names.iter().position(|known| known == name) {
-            return index;
-        }
-        names.push(name.to_owned());
-        for by_arm in &mut self.cells {
-            by_arm.push(Vec::new());
-        }
-        names.len() - 1
-    }
-
-    fn read_rows(
+    /// The second reading: every point's rows into the counts and extremes
+    /// over the grid, and the rows of the points drawn.
+    fn gather(
         &mut self,
         path: &Path,
         csv: impl Read,
         names: &mut Vec<String>,
     ) -> Result<(), ReportError> {
-        let mut reader = CsvReader::new(path, csv, &FIXED_COLUMNS)?;
-        let param_columns = self.param_columns(path, reader.header())?;
-        let invalid = |line: u64, column: &str, problem: String| ReportError::Invalid {
-            path: path.to_path_buf(),
-            problem: format!("line {line}: column `{column}`: {problem}"),
-        };
-        while let Some(row) = reader.next_row()? {
-            let metric_name = row.text("metric")?;
-            let Some(metric) = SWEEP_REPORT_METRICS
-                .iter()
-                .position(|wanted| *wanted == metric_name)
-            else {
-                continue;
-            };
-            let point = row
-                .text("point")?
-                .parse::<usize>()
-                .map_err(|_| row.field_error("point", "not a point number (0, 1, 2, ...)"))?;
-            if point >= self.grid.points {
-                return Err(invalid(
-                    row.line(),
-                    "point",
-                    format!(
-                        "point {point} is not in the grid of {} (0 to {})",
-                        SWEEP_MANIFEST_FILE,
-                        self.grid.points - 1
-                    ),
-                ));
-            }
-            for (param, &column) in param_columns.iter().enumerate() {
-                let name = &self.grid.params[param].path;
-                let cell = row.cell_at(column).unwrap_or_default();
-                let value = cell
-                    .parse::<f64>()
-                    .map_err(|_| invalid(row.line(), name, "not a number".to_owned()))?;
-                let expected = self.grid.value(point, param);
-                if !same_value(value, expected) {
-                    return Err(invalid(
-                        row.line(),
-                        name,
-                        format!(
-                            "{cell} at point {point}, where {SWEEP_MANIFEST_FILE} gives {expected}"
-                        ),
-                    ));
-                }
-            }
-            let summary_row = row.summary_row()?;
-            let arm_name = row.text("arm")?.to_owned();
-            let arm = self.arm_index(names, &arm_name);
-            let by_point = &mut self.cells[metric][arm];
-            if by_point.is_empty() {
-                by_point.resize(self.grid.points, None);
-            }
-            let cell = &mut by_point[point];
-            // A duplicated row would otherwise overwrite silently; the first wins.
-            if cell.is_none() {
-                *cell = Some(CompactRow::new(&summary_row));
-                self.rows_read += 1;
-            }
-        }
+        let mut across = AcrossGrid::new(
+            &self.grid,
+            self.arms.len(),
+            self.baseline(),
+            self.compared().map(Compared::arm),
+        );
+        read_points(&self.grid, path, csv, names, |rows| {
+            across.add(&self.grid, rows);
+            self.drawn.add(rows);
+        })?;
+        self.across = across.finish(self.grid.points);
         Ok(())
     }
 
-    /// The CSV column of each parameter: the header must name the
-    /// manifest's parameters, in order, between `point` and `arm`.
-    fn param_columns(
-        &self,
-        path: &Path,
-        header: &csv::StringRecord,
-    ) -> Result<Vec<usize>, ReportError> {
-        let position = |name: &str| header.iter().position(|field| field == name);
-        let (Some(point), Some(arm)) = (position("point"), position("arm")) else {
-            return Err(ReportError::Invalid {
-                path: path.to_path_buf(),
-                problem: "line 1: the header has no column `point` or `arm`".to_owned(),
-            });
-        };
-        let in_csv: Vec<&str> = header
-            .iter()
-            .skip(point + 1)
-            .take(arm.saturating_sub(point + 1))
-            .collect();
-        let in_manifest: Vec<&str> = self
-            .grid
-            .params
-            .iter()
-            .map(|param| param.path.as_str())
-            .collect();
-        if in_csv != in_manifest {
-            let list = |names: &[&str]| {
-                if names.is_empty() {
-                    "none".to_owned()
-                } else {
-                    names
-                        .iter()
-                        .map(|name| format!("`{name}`"))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                }
-            };
-            return Err(ReportError::Invalid {
-                path: path.to_path_buf(),
-                problem: format!(
-                    "line 1: the parameter columns between `point` and `arm` are {}, but {SWEEP_MANIFEST_FILE} sweeps {}",
-                    list(&in_csv),
-                    list(&in_manifest)
-                ),
-            });
-        }
-        Ok((point + 1..arm).collect())
+    /// The conflict row of `arm` at `point`, if the CSV had one; only for
+    /// the points the charts draw (every point when at most one parameter
+    /// varies), as the others are not kept.
+    pub fn conflict(&self, arm: usize, point: usize) -> Option<SummaryRow> {
+        self.drawn.get(arm, point)
     }
 
-    /// The row of `metric` for `arm` at `point`, if the CSV had one.
-    pub fn get(&self, metric: &str, arm: usize, point: usize) -> Option<SummaryRow> {
-        let metric = SWEEP_REPORT_METRICS
-            .iter()
-            .position(|name| *name == metric)?;
-        self.cells
-            .get(metric)?
-            .get(arm)?
-            .get(point)?
-            .map(CompactRow::row)
-    }
-
-    pub fn mean(&self, metric: &str, arm: usize, point: usize) -> Option<f64> {
-        self.get(metric, arm, point).and_then(|row| row.mean)
+    /// How many points fall in each verdict for `arm` and `metric`.
+    pub fn tally(&self, metric: &str, arm: usize) -> Tally {
+        self.across.tally(metric_index(metric), arm)
     }
 
     /// Whether any arm has a finite mean for `metric` at any point.
     pub fn has_values(&self, metric: &str) -> bool {
-        (0..self.arms.len())
-            .any(|arm| (0..self.grid.points).any(|point| self.mean(metric, arm, point).is_some()))
+        self.across.has_values(metric_index(metric))
     }
 
     pub fn baseline(&self) -> Option<usize> {
@@ -482,6 +388,248 @@ impl SweepOutput {
         self.manifest.scenario["attribution"]["lambda_gain"]
             .as_f64()
             .filter(|gain| *gain > 0.0)
+    }
+}
+
+/// The index of `metric` in [`SWEEP_REPORT_METRICS`]; the report asks
+/// only for those.
+pub(crate) fn metric_index(metric: &str) -> usize {
+    SWEEP_REPORT_METRICS
+        .iter()
+        .position(|name| *name == metric)
+        .unwrap_or_else(|| unreachable!("`{metric}` is not a metric the report reads"))
+}
+
+/// The index of arm `name`, added to `names` when it is new.
+fn arm_index(names: &mut Vec<String>, name: &str) -> usize {
+    if let Some(index) = names.iter().position(|known| known == name) {
+        return index;
+    }
+    names.push(name.to_owned());
+    names.len() - 1
+}
+
+/// The rows of one point, by arm and metric ([`SWEEP_REPORT_METRICS`]).
+pub(crate) struct PointRows {
+    point: usize,
+    /// `[arm * metrics + metric]`.
+    rows: Vec<Option<CompactRow>>,
+}
+
+impl PointRows {
+    pub fn point(&self) -> usize {
+        self.point
+    }
+
+    /// The row of `arm` and the `metric`th metric, if the CSV had one.
+    pub fn get(&self, arm: usize, metric: usize) -> Option<SummaryRow> {
+        let metrics = SWEEP_REPORT_METRICS.len();
+        self.rows.get(arm * metrics + metric)?.map(CompactRow::row)
+    }
+
+    /// Empties the rows for those of `point`.
+    fn start(&mut self, point: usize) {
+        self.point = point;
+        self.rows.fill(None);
+    }
+
+    /// Keeps `row` unless the point has this arm and metric already: a
+    /// repeated row would otherwise overwrite silently, so the first wins.
+    fn insert(&mut self, arm: usize, metric: usize, row: CompactRow) {
+        let index = arm * SWEEP_REPORT_METRICS.len() + metric;
+        if self.rows.len() <= index {
+            self.rows.resize(index + 1, None);
+        }
+        self.rows[index].get_or_insert(row);
+    }
+}
+
+/// Reads `sweep.csv` from `csv` and hands each point's rows to `each`, in
+/// point order; arms not in `names` are added to it. Rows of metrics the
+/// report does not use are skipped unread.
+fn read_points(
+    grid: &Grid,
+    path: &Path,
+    csv: impl Read,
+    names: &mut Vec<String>,
+    mut each: impl FnMut(&PointRows),
+) -> Result<(), ReportError> {
+    let mut reader = CsvReader::new(path, csv, &FIXED_COLUMNS)?;
+    let param_columns = param_columns(grid, path, reader.header())?;
+    let invalid = |line: u64, column: &str, problem: String| ReportError::Invalid {
+        path: path.to_path_buf(),
+        problem: format!("line {line}: column `{column}`: {problem}"),
+    };
+    let mut current: Option<PointRows> = None;
+    while let Some(row) = reader.next_row()? {
+        let metric_name = row.text("metric")?;
+        let Some(metric) = SWEEP_REPORT_METRICS
+            .iter()
+            .position(|wanted| *wanted == metric_name)
+        else {
+            continue;
+        };
+        let point = row
+            .text("point")?
+            .parse::<usize>()
+            .map_err(|_| row.field_error("point", "not a point number (0, 1, 2, ...)"))?;
+        if point >= grid.points {
+            return Err(invalid(
+                row.line(),
+                "point",
+                format!(
+                    "point {point} is not in the grid of {} (0 to {})",
+                    SWEEP_MANIFEST_FILE,
+                    grid.points - 1
+                ),
+            ));
+        }
+        if let Some(earlier) = current.as_ref().filter(|rows| rows.point > point) {
+            return Err(invalid(
+                row.line(),
+                "point",
+                format!(
+                    "point {point} after point {}: the rows must come in point order, as sweep and merge write them",
+                    earlier.point
+                ),
+            ));
+        }
+        for (param, &column) in param_columns.iter().enumerate() {
+            let name = &grid.params[param].path;
+            let cell = row.cell_at(column).unwrap_or_default();
+            let value = cell
+                .parse::<f64>()
+                .map_err(|_| invalid(row.line(), name, "not a number".to_owned()))?;
+            let expected = grid.value(point, param);
+            if !same_value(value, expected) {
+                return Err(invalid(
+                    row.line(),
+                    name,
+                    format!(
+                        "{cell} at point {point}, where {SWEEP_MANIFEST_FILE} gives {expected}"
+                    ),
+                ));
+            }
+        }
+        let summary_row = row.summary_row()?;
+        let arm = arm_index(names, row.text("arm")?);
+        let rows = match &mut current {
+            Some(rows) if rows.point == point => rows,
+            Some(rows) => {
+                each(rows);
+                rows.start(point);
+                rows
+            }
+            None => current.insert(PointRows {
+                point,
+                rows: Vec::new(),
+            }),
+        };
+        rows.insert(arm, metric, CompactRow::new(&summary_row));
+    }
+    if let Some(finished) = &current {
+        each(finished);
+    }
+    Ok(())
+}
+
+/// The CSV column of each parameter: the header must name the manifest's
+/// parameters, in order, between `point` and `arm`.
+fn param_columns(
+    grid: &Grid,
+    path: &Path,
+    header: &csv::StringRecord,
+) -> Result<Vec<usize>, ReportError> {
+    let position = |name: &str| header.iter().position(|field| field == name);
+    let (Some(point), Some(arm)) = (position("point"), position("arm")) else {
+        return Err(ReportError::Invalid {
+            path: path.to_path_buf(),
+            problem: "line 1: the header has no column `point` or `arm`".to_owned(),
+        });
+    };
+    let in_csv: Vec<&str> = header
+        .iter()
+        .skip(point + 1)
+        .take(arm.saturating_sub(point + 1))
+        .collect();
+    let in_manifest: Vec<&str> = grid
+        .params
+        .iter()
+        .map(|param| param.path.as_str())
+        .collect();
+    if in_csv != in_manifest {
+        let list = |names: &[&str]| {
+            if names.is_empty() {
+                "none".to_owned()
+            } else {
+                names
+                    .iter()
+                    .map(|name| format!("`{name}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            }
+        };
+        return Err(ReportError::Invalid {
+            path: path.to_path_buf(),
+            problem: format!(
+                "line 1: the parameter columns between `point` and `arm` are {}, but {SWEEP_MANIFEST_FILE} sweeps {}",
+                list(&in_csv),
+                list(&in_manifest)
+            ),
+        });
+    }
+    Ok((point + 1..arm).collect())
+}
+
+/// The conflict rows, every arm's, of the points the charts draw.
+struct DrawnRows {
+    points: DrawnPoints,
+    arms: usize,
+    /// `[slot * arms + arm]`, slots in the order of `points`.
+    rows: Vec<Option<CompactRow>>,
+}
+
+impl DrawnRows {
+    fn new(points: DrawnPoints, arms: usize) -> Self {
+        let slots = match &points {
+            DrawnPoints::Every(count) => *count,
+            DrawnPoints::Listed(points) => points.len(),
+        };
+        Self {
+            points,
+            arms,
+            rows: vec![None; slots * arms],
+        }
+    }
+
+    fn slot(&self, point: usize) -> Option<usize> {
+        match &self.points {
+            DrawnPoints::Every(count) => (point < *count).then_some(point),
+            DrawnPoints::Listed(points) => points.binary_search(&point).ok(),
+        }
+    }
+
+    fn add(&mut self, rows: &PointRows) {
+        let Some(slot) = self.slot(rows.point) else {
+            return;
+        };
+        let conflict = metric_index(metrics::CONFLICT_AFTER_START);
+        for arm in 0..self.arms {
+            self.rows[slot * self.arms + arm] = rows
+                .rows
+                .get(arm * SWEEP_REPORT_METRICS.len() + conflict)
+                .copied()
+                .flatten();
+        }
+    }
+
+    fn get(&self, arm: usize, point: usize) -> Option<SummaryRow> {
+        let slot = self.slot(point);
+        debug_assert!(slot.is_some(), "point {point} is not one the charts draw");
+        if arm >= self.arms {
+            return None;
+        }
+        self.rows[slot? * self.arms + arm].map(CompactRow::row)
     }
 }
 
@@ -663,8 +811,15 @@ pub(crate) mod tests {
         csv
     }
 
+    /// [`MANIFEST_2D`] with `params` (its `params` field, as JSON) instead
+    /// of its own parameters and everything after them.
+    pub(crate) fn manifest_with_params(params: &str) -> String {
+        let start = MANIFEST_2D.split(r#""params""#).next().unwrap_or_default();
+        format!(r#"{start}"params": {params}}}"#)
+    }
+
     pub(crate) fn parse(manifest: &str, csv: &str) -> Result<SweepOutput, ReportError> {
-        SweepOutput::parse(Path::new("out"), manifest.as_bytes(), csv.as_bytes())
+        SweepOutput::parse(Path::new("out"), manifest.as_bytes(), || Ok(csv.as_bytes()))
     }
 
     fn message(result: Result<SweepOutput, ReportError>) -> String {
@@ -686,16 +841,15 @@ pub(crate) mod tests {
         assert!(sweep.arms[0].arm.is_baseline);
         assert_eq!(sweep.compared(), Some(Compared::ConnectionFirst(1)));
         // Rows of metrics the report does not use are skipped.
-        assert_eq!(sweep.rows_read, 12);
-        let metric = metrics::CONFLICT_AFTER_START;
-        let row = sweep.get(metric, 1, 5).unwrap();
+        assert_eq!(sweep.across.rows_read, 12);
+        let row = sweep.conflict(1, 5).unwrap();
         assert!((row.diff_vs_baseline.unwrap() - 0.05).abs() < 1e-6);
-        assert_eq!(Verdict::of(sweep.get(metric, 1, 0)), Verdict::Lower);
-        assert_eq!(Verdict::of(sweep.get(metric, 1, 4)), Verdict::Unclear);
-        assert_eq!(
-            Verdict::of(sweep.get(metrics::FINAL_TRUST, 1, 4)),
-            Verdict::Missing
-        );
+        assert_eq!(Verdict::of(sweep.conflict(1, 0)), Verdict::Lower);
+        assert_eq!(Verdict::of(sweep.conflict(1, 4)), Verdict::Unclear);
+        let trust = sweep.tally(metrics::FINAL_TRUST, 1);
+        assert_eq!(trust.missing, 6);
+        let conflict = sweep.tally(metrics::CONFLICT_AFTER_START, 1);
+        assert_eq!((conflict.lower, conflict.unclear), (4, 2));
     }
 
     #[test]
@@ -722,6 +876,34 @@ pub(crate) mod tests {
             message(parse(MANIFEST_2D, &csv)),
             "out/sweep.csv: line 20: column `point`: point 9 is not in the grid of sweep.json (0 to 5)"
         );
+    }
+
+    #[test]
+    fn rows_out_of_point_order_are_an_error() {
+        let csv = csv_2d();
+        let mut lines: Vec<&str> = csv.lines().collect();
+        lines.swap(3, 7);
+        let csv = lines.join("\n") + "\n";
+        assert_eq!(
+            message(parse(MANIFEST_2D, &csv)),
+            "out/sweep.csv: line 5: column `point`: point 1 after point 2: the rows must come in point order, as sweep and merge write them"
+        );
+    }
+
+    #[test]
+    fn a_repeated_row_counts_once_and_the_first_wins() {
+        let mut lines: Vec<String> = csv_2d().lines().map(str::to_owned).collect();
+        // Point 0's connection-first row again, now with a rise.
+        let rise = lines[3].replace(
+            ",-0.550000,-0.700000,-0.400000",
+            ",0.500000,0.400000,0.600000",
+        );
+        assert_ne!(rise, lines[3]);
+        lines.insert(4, rise);
+        let sweep = parse(MANIFEST_2D, &(lines.join("\n") + "\n")).unwrap();
+        assert_eq!(sweep.across.rows_read, 12);
+        assert_eq!(Verdict::of(sweep.conflict(1, 0)), Verdict::Lower);
+        assert_eq!(sweep.tally(metrics::CONFLICT_AFTER_START, 1).lower, 4);
     }
 
     #[test]

@@ -15,9 +15,10 @@ use super::super::html::{STYLE, escape, inline_svg, plural, write_parameters};
 use super::super::metrics;
 use super::super::text as words;
 use super::super::theme;
+use super::across::Tally;
 use super::charts::{Layout, MAX_PANELS, SweepChartId, conflict_period, layout};
 use super::data::{Compared, SWEEP_REPORT_METRICS, SweepOutput};
-use super::text::{Tally, key_findings, param_value, ratio_text};
+use super::text::{key_findings, param_value, ratio_text};
 
 /// One figure: a drawn chart or why it is missing.
 pub(crate) struct SweepFigure {
@@ -243,14 +244,7 @@ fn notes(sweep: &SweepOutput, figures: &[SweepFigure]) -> Vec<String> {
         }
     }
     let expected = sweep.grid.points * sweep.arms.len();
-    let conflict_rows = (0..sweep.arms.len())
-        .flat_map(|arm| (0..sweep.grid.points).map(move |point| (arm, point)))
-        .filter(|&(arm, point)| {
-            sweep
-                .get(metrics::CONFLICT_AFTER_START, arm, point)
-                .is_some()
-        })
-        .count();
+    let conflict_rows = sweep.across.conflict_rows;
     if conflict_rows > 0 && conflict_rows < expected {
         notes.push(format!(
             "sweep.csv has conflict hours for {} of the {} arm-and-point combinations; the others show as empty cells or gaps.",
@@ -443,11 +437,7 @@ fn write_scorecard(html: &mut String, sweep: &SweepOutput) {
             escape(sweep.arm_name(arm))
         );
         for column in &SCORE_COLUMNS {
-            html.push_str(&score_cell(
-                &Tally::of(sweep, column.metric, arm),
-                column,
-                total,
-            ));
+            html.push_str(&score_cell(&sweep.tally(column.metric, arm), column, total));
         }
         html.push_str("</tr>\n");
     }
@@ -561,7 +551,8 @@ fn write_value_table(html: &mut String, sweep: &SweepOutput, param: Option<usize
         };
         let _ = write!(html, "<tr><th scope=\"row\">{}</th>", escape(&label));
         for (arm, sweep_arm) in sweep.arms.iter().enumerate() {
-            let row = sweep.get(metric, arm, point);
+            // One parameter varies (or none), so every point is drawn.
+            let row = sweep.conflict(arm, point);
             let Some(mean) = row.and_then(|row| row.mean) else {
                 html.push_str("<td class=\"missing\">\u{2013}</td>");
                 continue;

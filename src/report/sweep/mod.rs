@@ -3,11 +3,15 @@
 //! `sweep.json`.
 //!
 //! The pipeline mirrors the run report's: `data` reads the files into a
-//! grid, `charts` decides from the grid's shape what each chart shows
-//! (lines for one varying parameter, heatmaps for two or more), `plot`
-//! draws them through the shared `render`, `text` puts the numbers into
-//! words and `html` assembles the page.
+//! grid, streaming `sweep.csv` point by point into the counts and extremes
+//! of `across` and the rows of the points drawn, `charts` decides from the
+//! grid's shape what each chart shows (lines for one varying parameter,
+//! heatmaps for two or more), `plot` draws them through the shared
+//! `render`, `text` puts the numbers into words and `html` assembles the
+//! page. Nothing is held per point beyond those drawn, so the report of a
+//! sweep of any size needs about the same memory.
 
+mod across;
 pub(crate) mod charts;
 pub(crate) mod data;
 mod html;
@@ -65,7 +69,7 @@ mod tests {
     use std::path::Path;
 
     use super::data::tests::{MANIFEST_2D, csv_2d};
-    use crate::report::{SweepFiles, stage_sweep_report, sweep_file_names, write_sweep_report};
+    use crate::report::{stage_sweep_report, sweep_file_names, write_sweep_report};
     use crate::staging::Staging;
 
     /// Stages and commits the report of a sweep into a new folder, checks
@@ -73,16 +77,18 @@ mod tests {
     /// folder and the page.
     fn report(manifest: &str, csv: &str) -> (tempfile::TempDir, String) {
         let dir = tempfile::tempdir().unwrap();
-        let mut staging = Staging::new(dir.path());
-        let files = SweepFiles {
-            csv: csv.as_bytes(),
-            manifest: manifest.as_bytes(),
-        };
-        stage_sweep_report(&mut staging, &files).unwrap();
-        staging.commit().unwrap();
+        stage_and_commit(dir.path(), manifest, csv);
         check_charts(dir.path());
         let html = std::fs::read_to_string(dir.path().join("report.html")).unwrap();
         (dir, html)
+    }
+
+    /// Stages a sweep's rows as a sweep does, then its report from them.
+    fn stage_and_commit(dir: &Path, manifest: &str, csv: &str) {
+        let mut staging = Staging::new(dir);
+        staging.append("sweep.csv", csv.as_bytes()).unwrap();
+        stage_sweep_report(&mut staging, manifest.as_bytes()).unwrap();
+        staging.commit().unwrap();
     }
 
     fn check_charts(dir: &Path) {
@@ -114,6 +120,7 @@ mod tests {
     fn a_two_parameter_sweep_gets_both_heatmaps_and_a_page() {
         let (dir, html) = report(MANIFEST_2D, &csv_2d());
         let mut expected = sweep_file_names();
+        expected.push("sweep.csv".to_owned());
         expected.sort();
         assert_eq!(written(dir.path()), expected);
         assert!(html.contains("<figure id=\"sweep-difference\">"));
@@ -152,13 +159,7 @@ mod tests {
             .collect();
         // An earlier sweep's difference chart in the folder is removed.
         let (dir, _) = report(MANIFEST_2D, &csv_2d());
-        let mut staging = Staging::new(dir.path());
-        let files = SweepFiles {
-            csv: csv.as_bytes(),
-            manifest: manifest.as_bytes(),
-        };
-        stage_sweep_report(&mut staging, &files).unwrap();
-        staging.commit().unwrap();
+        stage_and_commit(dir.path(), &manifest, &csv);
         let names = written(dir.path());
         assert!(names.contains(&"sweep-conflict.png".to_owned()));
         assert!(!names.contains(&"sweep-difference.png".to_owned()));
@@ -187,7 +188,7 @@ mod tests {
             .map(|line| format!("{}\n", line.replacen("3,", "0,", 1)))
             .collect();
         let (dir, html) = report(&manifest, &csv);
-        assert_eq!(written(dir.path()), ["report.html"]);
+        assert_eq!(written(dir.path()), ["report.html", "sweep.csv"]);
         assert!(html.contains("the sweep is a single point"));
 
         let manifest =

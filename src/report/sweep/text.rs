@@ -10,6 +10,7 @@
 
 use super::super::metrics;
 use super::super::text::{decimal, signed, thousands};
+use super::across::{Cut, EndMeans, StaircaseRuns, value_order};
 use super::charts::{Layout, SweepChartId, conflict_period, layout, value_text};
 use super::data::{Compared, SweepOutput, Verdict};
 
@@ -17,32 +18,6 @@ const CONFLICT: &str = metrics::CONFLICT_AFTER_START;
 
 /// Steps of a staircase described in words, at most.
 const MAX_STAIRCASE_STEPS: usize = 8;
-
-/// How many points fall in each verdict, for one arm and metric.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Tally {
-    pub lower: usize,
-    pub higher: usize,
-    pub unclear: usize,
-    pub no_interval: usize,
-    pub missing: usize,
-}
-
-impl Tally {
-    pub fn of(sweep: &SweepOutput, metric: &str, arm: usize) -> Self {
-        let mut tally = Self::default();
-        for point in 0..sweep.grid.points {
-            match Verdict::of(sweep.get(metric, arm, point)) {
-                Verdict::Lower => tally.lower += 1,
-                Verdict::Higher => tally.higher += 1,
-                Verdict::Unclear => tally.unclear += 1,
-                Verdict::NoInterval => tally.no_interval += 1,
-                Verdict::Missing => tally.missing += 1,
-            }
-        }
-        tally
-    }
-}
 
 /// "1 point", "81 points".
 fn points(count: usize) -> String {
@@ -111,11 +86,8 @@ fn hours(value: f64) -> String {
 }
 
 /// "−16%" of the baseline's mean at the same point, when it is positive.
-fn relative(sweep: &SweepOutput, point: usize, difference: f64) -> Option<String> {
-    let baseline = sweep.baseline()?;
-    let mean = sweep
-        .mean(CONFLICT, baseline, point)
-        .filter(|mean| *mean > 0.0)?;
+fn relative(baseline_mean: Option<f64>, difference: f64) -> Option<String> {
+    let mean = baseline_mean.filter(|mean| *mean > 0.0)?;
     let percent = 100.0 * difference / mean;
     let places = if percent.abs() < 10.0 { 1 } else { 0 };
     Some(format!("{}%", signed(percent, places)))
@@ -137,7 +109,7 @@ pub(crate) fn key_findings(sweep: &SweepOutput) -> Vec<String> {
 /// leader at 73 of the 81 points …".
 fn compared_arm_counts(sweep: &SweepOutput, compared: Compared) -> Option<String> {
     let arm = compared.arm();
-    let tally = Tally::of(sweep, CONFLICT, arm);
+    let tally = sweep.tally(CONFLICT, arm);
     let total = sweep.grid.points;
     if tally.missing == total {
         return None;
@@ -146,7 +118,7 @@ fn compared_arm_counts(sweep: &SweepOutput, compared: Compared) -> Option<String
     let baseline = baseline_name(sweep);
     let mut sentence = if total == 1 {
         let period = conflict_period(sweep);
-        let effect = match Verdict::of(sweep.get(CONFLICT, arm, 0)) {
+        let effect = match Verdict::of(sweep.conflict(arm, 0)) {
             Verdict::Lower => format!(
                 "lowers conflict hours per leader ({period}): the 95% interval of the paired difference is below zero"
             ),
@@ -219,8 +191,8 @@ fn baseline_name(sweep: &SweepOutput) -> &str {
 /// two-parameter grid where they form a staircase, the threshold along one
 /// parameter at each value of the other.
 fn where_it_stops_paying_off(sweep: &SweepOutput, arm: usize) -> Option<String> {
-    let stopped = stopped_points(sweep, arm);
-    if stopped.is_empty() {
+    let stopped = &sweep.across.stopped;
+    if stopped.count == 0 {
         return None;
     }
     if let Layout::Lines { param } = layout(&sweep.grid) {
@@ -234,20 +206,13 @@ fn where_it_stops_paying_off(sweep: &SweepOutput, arm: usize) -> Option<String> 
     let mut conditions = Vec::new();
     let mut box_points = 1_usize;
     for param in sweep.grid.varying() {
-        let indexes: Vec<usize> = stopped
-            .iter()
-            .map(|&point| sweep.grid.index(point, param))
-            .collect();
-        let (first, last) = (
-            indexes.iter().copied().min().unwrap_or(0),
-            indexes.iter().copied().max().unwrap_or(0),
-        );
+        let (first, last) = stopped.spans[param].unwrap_or((0, 0));
         box_points *= last - first + 1;
         if let Some(condition) = range_condition(sweep, param, first, last) {
             conditions.push(condition);
         }
     }
-    let count = stopped.len();
+    let count = stopped.count;
     let them = if count == 1 {
         "The point where it stops paying off (95% interval including zero or above it) is"
             .to_owned()
@@ -270,7 +235,7 @@ fn where_it_stops_paying_off(sweep: &SweepOutput, arm: usize) -> Option<String> 
         )
     };
     if box_points != count
-        && let Some(staircase) = staircase(sweep, &stopped)
+        && let Some(staircase) = staircase(sweep)
     {
         sentence.push(' ');
         sentence.push_str(&staircase);
@@ -278,69 +243,39 @@ fn where_it_stops_paying_off(sweep: &SweepOutput, arm: usize) -> Option<String> 
     Some(sentence)
 }
 
-/// The points where `arm`'s 95% interval includes zero or lies above it.
-fn stopped_points(sweep: &SweepOutput, arm: usize) -> Vec<usize> {
-    (0..sweep.grid.points)
-        .filter(|&point| {
-            matches!(
-                Verdict::of(sweep.get(CONFLICT, arm, point)),
-                Verdict::Unclear | Verdict::Higher
-            )
-        })
-        .collect()
-}
-
 /// On a grid of exactly two varying parameters: "In detail, it stops
 /// paying off at trust.initial ≥ 0.9 where defaults.disclosure = 0.5, at
 /// trust.initial ≥ 0.8 where defaults.disclosure is from 0.6 to 0.8, …",
 /// when at every value of one parameter the points form one run reaching
 /// an end of the other's range. `None` when they do not.
-fn staircase(sweep: &SweepOutput, stopped: &[usize]) -> Option<String> {
-    let [first, second] = sweep.grid.varying()[..] else {
-        return None;
-    };
-    [(first, second), (second, first)]
-        .into_iter()
-        .find_map(|(along, across)| staircase_along(sweep, stopped, along, across))
+fn staircase(sweep: &SweepOutput) -> Option<String> {
+    // Along the first parameter at each value of the second, then the
+    // other way round (empty unless exactly two parameters vary).
+    sweep
+        .across
+        .stopped
+        .staircases
+        .iter()
+        .find_map(|runs| staircase_along(sweep, runs))
 }
 
-fn staircase_along(
-    sweep: &SweepOutput,
-    stopped: &[usize],
-    along: usize,
-    across: usize,
-) -> Option<String> {
+fn staircase_along(sweep: &SweepOutput, runs: &StaircaseRuns) -> Option<String> {
     let grid = &sweep.grid;
-    let mut is_stopped = vec![false; grid.points];
-    for &point in stopped {
-        is_stopped[point] = true;
-    }
+    let (along, across) = (runs.along, runs.across);
     let along_values = &grid.params[along].values;
     // Value indexes of `along` in increasing order of value.
-    let mut order: Vec<usize> = (0..along_values.len()).collect();
-    order.sort_by(|&a, &b| along_values[a].total_cmp(&along_values[b]));
-    let across_values = &grid.params[across].values;
-    let mut across_order: Vec<usize> = (0..across_values.len()).collect();
-    across_order.sort_by(|&a, &b| across_values[a].total_cmp(&across_values[b]));
+    let order = &runs.order;
+    let across_order = value_order(&grid.params[across].values);
     // For each value of `across`, the run of `along` values that stopped:
     // `Some(rank)` from that rank up (or down) to the end, `None` if none.
     let mut upward = true;
     let mut downward = true;
     let mut rows: Vec<(usize, Option<(usize, usize)>)> = Vec::new();
     for &row in &across_order {
-        let ranks: Vec<usize> = (0..order.len())
-            .filter(|&rank| {
-                let mut indexes = vec![0; grid.params.len()];
-                indexes[across] = row;
-                indexes[along] = order[rank];
-                // Other parameters do not vary on a two-parameter grid.
-                is_stopped[grid.point(&indexes)]
-            })
-            .collect();
-        let run = match (ranks.first(), ranks.last()) {
-            (Some(&low), Some(&high)) if high - low + 1 == ranks.len() => Some((low, high)),
-            (Some(_), Some(_)) => return None,
-            _ => None,
+        let run = match runs.runs[row] {
+            Some(run) if run.high - run.low + 1 == run.count => Some((run.low, run.high)),
+            Some(_) => return None,
+            None => None,
         };
         if let Some((low, high)) = run {
             upward &= high == order.len() - 1;
@@ -440,7 +375,7 @@ fn verdict_runs(
         .map(|point| {
             (
                 sweep.grid.value(point, param),
-                Verdict::of(sweep.get(CONFLICT, arm, point)),
+                Verdict::of(sweep.conflict(arm, point)),
             )
         })
         .collect();
@@ -483,40 +418,31 @@ fn verdict_phrase(verdict: Verdict) -> &'static str {
 /// "Where it lowers conflict, the cut ranges from 0.53 h a week (−16%) at
 /// … to 1.16 h (−40%) at …."
 fn size_of_the_cut(sweep: &SweepOutput, arm: usize) -> Option<String> {
-    let cuts: Vec<(usize, f64)> = (0..sweep.grid.points)
-        .filter_map(|point| {
-            let row = sweep.get(CONFLICT, arm, point);
-            (Verdict::of(row) == Verdict::Lower).then_some((point, row?.diff_vs_baseline?))
-        })
-        .collect();
-    let smallest = cuts.iter().max_by(|a, b| a.1.total_cmp(&b.1))?;
-    let largest = cuts.iter().min_by(|a, b| a.1.total_cmp(&b.1))?;
-    let share = |point: usize, difference: f64| {
-        relative(sweep, point, difference)
+    let (smallest, largest) = (sweep.across.smallest_cut?, sweep.across.largest_cut?);
+    let cuts = sweep.tally(CONFLICT, arm).lower;
+    let share = |cut: &Cut| {
+        relative(cut.baseline_mean, cut.difference)
             .map(|share| format!(" ({share})"))
             .unwrap_or_default()
     };
-    let describe = |&(point, difference): &(usize, f64)| {
+    let describe = |cut: &Cut| {
         format!(
             "{}{} at {}",
-            hours(difference.abs()),
-            share(point, difference),
-            point_text(sweep, point)
+            hours(cut.difference.abs()),
+            share(cut),
+            point_text(sweep, cut.point)
         )
     };
     // Along one parameter, how the cut moves from end to end says how the
     // conclusion depends on it.
-    if let (Layout::Lines { param }, true) = (layout(&sweep.grid), cuts.len() == sweep.grid.points)
-    {
+    if let (Layout::Lines { param }, true) = (layout(&sweep.grid), cuts == sweep.grid.points) {
+        // Every point is a cut, and along one parameter every point is drawn.
         let by_value = |point: usize| sweep.grid.value(point, param);
-        let first = cuts
-            .iter()
-            .min_by(|a, b| by_value(a.0).total_cmp(&by_value(b.0)))?;
-        let last = cuts
-            .iter()
-            .max_by(|a, b| by_value(a.0).total_cmp(&by_value(b.0)))?;
-        if first.0 != last.0 {
-            let verb = if last.1.abs() < first.1.abs() {
+        let first = (0..sweep.grid.points).min_by(|&a, &b| by_value(a).total_cmp(&by_value(b)))?;
+        let last = (0..sweep.grid.points).max_by(|&a, &b| by_value(a).total_cmp(&by_value(b)))?;
+        if first != last {
+            let (first, last) = (drawn_cut(sweep, arm, first)?, drawn_cut(sweep, arm, last)?);
+            let verb = if last.difference.abs() < first.difference.abs() {
                 "shrinks"
             } else {
                 "grows"
@@ -524,30 +450,44 @@ fn size_of_the_cut(sweep: &SweepOutput, arm: usize) -> Option<String> {
             return Some(format!(
                 "From {} = {} to {}, the cut per leader and week {verb} from {}{} to {}{}.",
                 sweep.grid.params[param].path,
-                param_value(sweep, param, by_value(first.0)),
-                param_value(sweep, param, by_value(last.0)),
-                hours(first.1.abs()),
-                share(first.0, first.1),
-                hours(last.1.abs()),
-                share(last.0, last.1),
+                param_value(sweep, param, by_value(first.point)),
+                param_value(sweep, param, by_value(last.point)),
+                hours(first.difference.abs()),
+                share(&first),
+                hours(last.difference.abs()),
+                share(&last),
             ));
         }
     }
-    Some(if cuts.len() == 1 && sweep.grid.varying().is_empty() {
+    Some(if cuts == 1 && sweep.grid.varying().is_empty() {
         format!(
             "It cuts them by {}{}.",
-            hours(smallest.1.abs()),
-            share(smallest.0, smallest.1)
+            hours(smallest.difference.abs()),
+            share(&smallest)
         )
-    } else if cuts.len() == 1 {
-        format!("Where it lowers conflict, it cuts {}.", describe(smallest))
+    } else if cuts == 1 {
+        format!("Where it lowers conflict, it cuts {}.", describe(&smallest))
     } else {
         format!(
             "Where it lowers conflict, the cut per leader and week ranges from {} to {}.",
-            describe(smallest),
-            describe(largest)
+            describe(&smallest),
+            describe(&largest)
         )
     })
+}
+
+/// `arm`'s difference from the baseline at `point`, one the charts draw.
+fn drawn_cut(sweep: &SweepOutput, arm: usize, point: usize) -> Option<Cut> {
+    Some(Cut {
+        point,
+        difference: sweep.conflict(arm, point)?.diff_vs_baseline?,
+        baseline_mean: drawn_baseline_mean(sweep, point),
+    })
+}
+
+/// The baseline's mean conflict at `point`, one the charts draw.
+fn drawn_baseline_mean(sweep: &SweepOutput, point: usize) -> Option<f64> {
+    sweep.conflict(sweep.baseline()?, point)?.mean
 }
 
 /// Which arm has the lowest mean conflict, counted over the points (or,
@@ -556,13 +496,14 @@ fn lowest_conflict(sweep: &SweepOutput) -> Option<String> {
     if sweep.arms.len() < 2 {
         return None;
     }
-    let best_at = |point: usize| {
-        (0..sweep.arms.len())
-            .filter_map(|arm| Some((arm, sweep.mean(CONFLICT, arm, point)?)))
-            .min_by(|a, b| a.1.total_cmp(&b.1))
-            .map(|(arm, _)| arm)
-    };
     if let Layout::Lines { param } = layout(&sweep.grid) {
+        // Along one parameter every point is drawn.
+        let best_at = |point: usize| {
+            (0..sweep.arms.len())
+                .filter_map(|arm| Some((arm, sweep.conflict(arm, point)?.mean?)))
+                .min_by(|a, b| a.1.total_cmp(&b.1))
+                .map(|(arm, _)| arm)
+        };
         let mut along: Vec<(f64, usize)> = (0..sweep.grid.points)
             .filter_map(|point| Some((sweep.grid.value(point, param), best_at(point)?)))
             .collect();
@@ -605,14 +546,8 @@ fn lowest_conflict(sweep: &SweepOutput) -> Option<String> {
             }
         });
     }
-    let mut wins = vec![0_usize; sweep.arms.len()];
-    let mut counted = 0;
-    for point in 0..sweep.grid.points {
-        if let Some(arm) = best_at(point) {
-            wins[arm] += 1;
-            counted += 1;
-        }
-    }
+    let wins = &sweep.across.wins;
+    let counted: usize = wins.iter().sum();
     let mut ranked: Vec<(usize, usize)> = wins
         .iter()
         .copied()
@@ -661,15 +596,18 @@ pub(crate) fn chart_reading(id: SweepChartId, sweep: &SweepOutput) -> String {
         (SweepChartId::Difference, Layout::Lines { param }) => {
             differences_along(sweep, param).into_iter().collect()
         }
-        (SweepChartId::Conflict, _) => [baseline_range(sweep), marginal_trends(sweep, None)]
-            .into_iter()
-            .flatten()
-            .collect(),
+        (SweepChartId::Conflict, _) => [
+            baseline_range(sweep),
+            marginal_trends(sweep, Trend::Conflict),
+        ]
+        .into_iter()
+        .flatten()
+        .collect(),
         (SweepChartId::Difference, _) => {
             let arm = sweep.compared().map(Compared::arm);
             [
                 arm.and_then(|arm| colour_key(sweep, arm)),
-                arm.and_then(|arm| marginal_trends(sweep, Some(arm))),
+                arm.and_then(|_| marginal_trends(sweep, Trend::Difference)),
             ]
             .into_iter()
             .flatten()
@@ -686,49 +624,48 @@ pub(crate) fn chart_reading(id: SweepChartId, sweep: &SweepOutput) -> String {
 /// "Under power-through, conflict ranges from 1.70 h … to 3.53 h …."
 fn baseline_range(sweep: &SweepOutput) -> Option<String> {
     let baseline = sweep.baseline()?;
-    let values: Vec<(usize, f64)> = (0..sweep.grid.points)
-        .filter_map(|point| Some((point, sweep.mean(CONFLICT, baseline, point)?)))
-        .collect();
-    let lowest = values.iter().min_by(|a, b| a.1.total_cmp(&b.1))?;
-    let highest = values.iter().max_by(|a, b| a.1.total_cmp(&b.1))?;
+    let lowest = sweep.across.baseline_lowest?;
+    let highest = sweep.across.baseline_highest?;
     Some(format!(
         "Under {}, conflict per leader {} ranges from {} a week at {} to {} at {}.",
         sweep.arm_name(baseline),
         conflict_period(sweep),
-        hours(lowest.1),
-        point_text(sweep, lowest.0),
-        hours(highest.1),
-        point_text(sweep, highest.0),
+        hours(lowest.value),
+        point_text(sweep, lowest.point),
+        hours(highest.value),
+        point_text(sweep, highest.point),
     ))
 }
 
+/// What a marginal trend follows.
+#[derive(Clone, Copy)]
+enum Trend {
+    /// The baseline's conflict.
+    Conflict,
+    /// The compared arm's difference from the baseline.
+    Difference,
+}
+
 /// "Averaged over the other parameter, it goes from … at p = a to … at b,
-/// and from …": the baseline's conflict (`arm` = `None`) or an arm's
-/// difference, at the first and last value of each varying parameter.
-fn marginal_trends(sweep: &SweepOutput, arm: Option<usize>) -> Option<String> {
-    let baseline = sweep.baseline()?;
-    let value_at = |point: usize| match arm {
-        Some(arm) => sweep
-            .get(CONFLICT, arm, point)
-            .and_then(|row| row.diff_vs_baseline),
-        None => sweep.mean(CONFLICT, baseline, point),
+/// and from …": the baseline's conflict or the compared arm's difference,
+/// at the first and last value of each varying parameter.
+fn marginal_trends(sweep: &SweepOutput, trend: Trend) -> Option<String> {
+    sweep.baseline()?;
+    let ends: &[EndMeans] = match trend {
+        Trend::Conflict => &sweep.across.baseline_ends,
+        Trend::Difference => &sweep.across.compared_ends,
     };
-    let format = |value: f64| match arm {
-        Some(_) => format!("{} h", signed(value, 2)),
-        None => hours(value),
+    let format = |value: f64| match trend {
+        Trend::Difference => format!("{} h", signed(value, 2)),
+        Trend::Conflict => hours(value),
     };
     let varying = sweep.grid.varying();
     let mut parts = Vec::new();
     for &param in &varying {
         let last = sweep.grid.params[param].values.len() - 1;
-        let mean_at = |index: usize| {
-            let values: Vec<f64> = (0..sweep.grid.points)
-                .filter(|&point| sweep.grid.index(point, param) == index)
-                .filter_map(value_at)
-                .collect();
-            (!values.is_empty()).then(|| values.iter().sum::<f64>() / values.len() as f64)
-        };
-        let (Some(first_mean), Some(last_mean)) = (mean_at(0), mean_at(last)) else {
+        let (Some(first_mean), Some(last_mean)) =
+            (ends[param].first.mean(), ends[param].last.mean())
+        else {
             continue;
         };
         let values = &sweep.grid.params[param].values;
@@ -749,9 +686,9 @@ fn marginal_trends(sweep: &SweepOutput, arm: Option<usize>) -> Option<String> {
     } else {
         "the other parameters"
     };
-    let subject = match arm {
-        Some(_) => "the difference",
-        None => "conflict",
+    let subject = match trend {
+        Trend::Difference => "the difference",
+        Trend::Conflict => "conflict",
     };
     Some(format!(
         "Averaged over {others}, {subject} goes {}.",
@@ -761,7 +698,7 @@ fn marginal_trends(sweep: &SweepOutput, arm: Option<usize>) -> Option<String> {
 
 /// What the colours and hatching of the difference heatmap mean, with counts.
 fn colour_key(sweep: &SweepOutput, arm: usize) -> Option<String> {
-    let tally = Tally::of(sweep, CONFLICT, arm);
+    let tally = sweep.tally(CONFLICT, arm);
     if tally.missing == sweep.grid.points {
         return None;
     }
@@ -791,7 +728,7 @@ fn baseline_along(sweep: &SweepOutput, param: usize) -> Option<String> {
         .filter_map(|point| {
             Some((
                 sweep.grid.value(point, param),
-                sweep.mean(CONFLICT, baseline, point)?,
+                sweep.conflict(baseline, point)?.mean?,
             ))
         })
         .collect();
@@ -834,14 +771,14 @@ fn differences_along(sweep: &SweepOutput, param: usize) -> Option<String> {
         .filter_map(|arm| {
             let mut along: Vec<(f64, usize, f64)> = (0..sweep.grid.points)
                 .filter_map(|point| {
-                    let difference = sweep.get(CONFLICT, arm, point)?.diff_vs_baseline?;
+                    let difference = sweep.conflict(arm, point)?.diff_vs_baseline?;
                     Some((sweep.grid.value(point, param), point, difference))
                 })
                 .collect();
             along.sort_by(|a, b| a.0.total_cmp(&b.0));
             let (first, last) = (along.first()?, along.last()?);
             let end = |&(value, point, difference): &(f64, usize, f64)| {
-                let share = relative(sweep, point, difference)
+                let share = relative(drawn_baseline_mean(sweep, point), difference)
                     .map(|share| format!(" ({share})"))
                     .unwrap_or_default();
                 format!("{} h{share} at {}", signed(difference, 2), plain(value))
