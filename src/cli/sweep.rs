@@ -218,10 +218,11 @@ pub(crate) fn sweep(
     };
     // Values the scenario refuses are found now, not hours into the sweep.
     plan.probe(&source, overrides, budget)?;
-    let points: Vec<u64> = (0..plan.grid.points())
-        .filter(|&point| shard.is_none_or(|spec| spec.has_point(point)))
-        .collect();
-    if points.is_empty() {
+    // The points this sweep (or shard) runs, counted rather than listed.
+    let points =
+        || (0..plan.grid.points()).filter(|&point| shard.is_none_or(|spec| spec.has_point(point)));
+    let point_count = points().count() as u64;
+    if point_count == 0 {
         return Err(Failure::BadInput(format!(
             "--shard {}: the sweep has only {}; split it into at most {} shards",
             shard.map_or(String::new(), |s| format!("{}/{}", s.index, s.count)),
@@ -238,14 +239,14 @@ pub(crate) fn sweep(
     let bar = progress_bar(
         base,
         plan.replicates,
-        runner::work_units_of(base, plan.replicates) * points.len() as u64,
+        runner::work_units_of(base, plan.replicates) * point_count,
         flags.quiet,
     );
     if !flags.quiet {
         bar.set_message(format!(
             "{}: {} x {} x {}",
             base.name,
-            count(points.len() as f64, "point"),
+            count(point_count as f64, "point"),
             count(plan.replicates as f64, "replicate"),
             count(base.arms.len() as f64, "arm")
         ));
@@ -264,7 +265,7 @@ pub(crate) fn sweep(
         staging
             .write(SWEEP_CSV, plan.grid.csv_header().as_bytes())
             .map_err(write_failed)?;
-        for (finished, &point) in points.iter().enumerate() {
+        for (finished, point) in points().enumerate() {
             let scenario = load_point(point, None)?;
             let world = World::new(&scenario);
             let results = match runner::run_on(&pool, &scenario, &world, &options) {
@@ -273,7 +274,7 @@ pub(crate) fn sweep(
                     return Err(folder.interrupted(&format!(
                         "after {} of {}",
                         thousands(finished as u64),
-                        count(points.len() as f64, "point")
+                        count(point_count as f64, "point")
                     )));
                 }
                 Err(error) => return Err(Failure::Runtime(error.to_string())),
@@ -318,7 +319,7 @@ pub(crate) fn sweep(
                 base.name,
                 spec.index,
                 spec.count,
-                count(points.len() as f64, "point"),
+                count(point_count as f64, "point"),
                 thousands(plan.grid.points()),
                 wall_time_seconds,
                 folder.path.display()
