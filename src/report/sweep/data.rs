@@ -41,9 +41,8 @@ pub(crate) const SWEEP_REPORT_METRICS: &[&str] = &[
     metrics::FINAL_TRUST,
 ];
 
-/// More points than this are taken as a corrupt manifest: at 28 bytes per
-/// point, metric and arm the report would need gigabytes for them.
-const MAX_POINTS: usize = 2_000_000;
+/// More points than any sweep may have are taken as a corrupt manifest.
+const MAX_POINTS: usize = crate::sweep::MAX_POINTS as usize;
 
 /// The columns of `sweep.csv` besides the parameters'.
 const FIXED_COLUMNS: [&str; 9] = [
@@ -850,6 +849,29 @@ pub(crate) mod tests {
         assert_eq!(trust.missing, 6);
         let conflict = sweep.tally(metrics::CONFLICT_AFTER_START, 1);
         assert_eq!((conflict.lower, conflict.unclear), (4, 2));
+    }
+
+    #[test]
+    fn a_grid_of_millions_of_points_is_read_without_holding_them() {
+        let manifest = manifest_with_params(
+            r#"[
+                {"path": "trust.initial", "from": 0, "to": 1, "steps": 2000},
+                {"path": "defaults.disclosure", "from": 0, "to": 1, "steps": 1500}
+            ]"#,
+        );
+        let rows: String = csv_2d()
+            .lines()
+            .skip(1)
+            .take(3)
+            .map(|line| format!("{line}\n"))
+            .collect();
+        let last = rows.replace("0,0.2,0.1,", "2999999,1,1,");
+        let csv = format!("{HEADER}{}{last}", rows.replace("0,0.2,0.1,", "0,0,0,"));
+        let sweep = parse(&manifest, &csv).unwrap();
+        assert_eq!(sweep.grid.points, 3_000_000);
+        assert_eq!(sweep.across.rows_read, 4);
+        let conflict = sweep.tally(metrics::CONFLICT_AFTER_START, 1);
+        assert_eq!((conflict.lower, conflict.missing), (2, 2_999_998));
     }
 
     #[test]
