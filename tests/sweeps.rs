@@ -322,6 +322,65 @@ fn sweep_shards_merge_to_the_unsharded_sweep_byte_for_byte() {
 }
 
 #[test]
+fn a_sweeps_report_is_the_one_its_files_redraw_and_merged_shards_draw() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    // Three parameters: heatmaps with a panel for each value of the third.
+    let common = [
+        "sweep",
+        "two-managers",
+        "--param",
+        "trust.initial=0.2:0.8:3",
+        "--param",
+        "defaults.disclosure=0:0.4:2",
+        "--param",
+        "defaults.demand=0.8:1:2",
+        "--replicates",
+        "20",
+        "--quiet",
+    ];
+    ok(d, &[&common[..], &["--out", "whole"]].concat());
+    let whole = d.join("whole/two-managers-sweep");
+    let charts = [
+        "sweep-conflict.png",
+        "sweep-conflict.svg",
+        "sweep-difference.png",
+        "sweep-difference.svg",
+    ];
+    let drawn: Vec<Vec<u8>> = charts
+        .iter()
+        .chain(&["report.html"])
+        .map(|name| read(&whole.join(name)))
+        .collect();
+    // The sweep drew its report from the rows it staged; `report` draws it
+    // again from the files.
+    for name in charts.iter().chain(&["report.html"]) {
+        std::fs::remove_file(whole.join(name)).unwrap();
+    }
+    ok(d, &["report", "whole/two-managers-sweep"]);
+    for (name, bytes) in charts.iter().chain(&["report.html"]).zip(&drawn) {
+        assert!(
+            read(&whole.join(name)) == *bytes,
+            "{name} redrawn from the files differs from the sweep's own"
+        );
+    }
+    // Merged shards draw the same charts (the page differs in the command).
+    for shard in ["1/2", "2/2"] {
+        ok(
+            d,
+            &[&common[..], &["--out", "parts", "--shard", shard]].concat(),
+        );
+    }
+    ok(d, &["merge", "parts/two-managers-sweep", "--quiet"]);
+    for (name, bytes) in charts.iter().zip(&drawn) {
+        assert!(
+            read(&d.join("parts/two-managers-sweep").join(name)) == *bytes,
+            "{name} of the merged shards differs from the unsharded sweep's"
+        );
+    }
+}
+
+#[test]
 fn a_named_sweep_runs_with_its_own_replicates() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
