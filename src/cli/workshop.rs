@@ -20,8 +20,7 @@ use empathy_gap::runner::{self, Results, RunError, RunOptions};
 use empathy_gap::scenario::{Budget, Override, Scenario};
 use empathy_gap::staging::Staging;
 use empathy_gap::words::count;
-use empathy_gap::workshop::document::Section;
-use empathy_gap::workshop::document::plain;
+use empathy_gap::workshop::document::{Section, plain};
 use empathy_gap::workshop::featured::Featured;
 use empathy_gap::workshop::futures::comparison;
 use empathy_gap::workshop::render::{Colour, MIN_WIDTH, Screen, pages, paragraph};
@@ -154,7 +153,13 @@ pub(crate) fn workshop(args: &WorkshopArgs) -> Result<(), Failure> {
             stop.store(true, Ordering::Relaxed);
         }
         match outcome {
-            Ok(Ending::Finished) => write_handouts(&source, &folder, &show, threads),
+            Ok(Ending::Finished) => {
+                let run = HandoutRun {
+                    threads,
+                    pairs: world.pairs.len(),
+                };
+                write_handouts(&source, &folder, &show, &run)
+            }
             Ok(Ending::Quit) => {
                 folder.tidy();
                 show.terminal
@@ -507,13 +512,19 @@ fn read_keys() -> Receiver<Option<String>> {
     keys
 }
 
+/// How every replicate was run, for the manifest.
+struct HandoutRun {
+    threads: usize,
+    pairs: usize,
+}
+
 /// Writes the comparison's files, charts and report, the featured
 /// replicate's weeks and the limit's summary, all or nothing.
 fn write_handouts(
     source: &Source,
     folder: &OutputFolder,
     show: &Show<'_>,
-    threads: usize,
+    run: &HandoutRun,
 ) -> Result<(), Failure> {
     let (Some((results, seconds)), Some(limit_results)) =
         (show.main.ready(), show.limit_results.ready())
@@ -545,14 +556,13 @@ fn write_handouts(
     let info = RunInfo {
         scenario_file: source.label.clone(),
         command: command_line().join(" "),
-        threads,
+        threads: run.threads,
         wall_time_seconds: *seconds,
         shards: None,
     };
-    let pairs = World::new(scenario).pairs.len();
     show.terminal.status("Writing the handouts...");
     let written = write_run(
-        staging, folder, scenario, results, &info, pairs, true, show.stop,
+        staging, folder, scenario, results, &info, run.pairs, true, show.stop,
     );
     show.terminal.status("");
     written?;

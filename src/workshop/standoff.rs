@@ -115,6 +115,11 @@ impl Story<'_> {
             Block::Text(self.which_run()),
             Block::Gap,
         ];
+        let width = names
+            .iter()
+            .map(|name| name.chars().count())
+            .max()
+            .unwrap_or(0);
         for week in &featured.weeks {
             let mut head = vec![strong(format!("Week {}", week.week))];
             head.push(muted(" · conflict hours: "));
@@ -125,11 +130,6 @@ impl Story<'_> {
                 head.push(Span::new(name.clone(), Tone::Person(side)));
                 head.push(plain(format!(" {}", hours(week.hours[side].conflict))));
             }
-            let width = names
-                .iter()
-                .map(|name| name.chars().count())
-                .max()
-                .unwrap_or(0);
             let quotes: Vec<Vec<Block>> = (0..2)
                 .map(|side| {
                     let name = Span::new(format!("{:<width$}", names[side]), Tone::Person(side));
@@ -163,7 +163,7 @@ impl Story<'_> {
         }
     }
 
-    /// Which run this is and why, and what the two share.
+    /// Who the two are and what they share.
     fn introduction(&self) -> Vec<Span> {
         let scenario = self.scenario;
         let names = &self.names;
@@ -187,19 +187,19 @@ impl Story<'_> {
         let mut text = format!("Replicate {} of seed {}", featured.replicate, scenario.seed);
         text.push_str(&match featured.choice {
             Choice::Asked => format!(
-                " (as asked): both managers are {}in conflict with each other (frustration {onset} or more) by week {last}.",
+                " (as asked): both managers are {}in a conflict episode with each other by week {last} (an episode starts at frustration {onset}).",
                 if featured.standoff { "" } else { "not " }
             ),
             Choice::TypicalStandoff {
                 standoffs,
                 searched,
             } => format!(
-                ": in {standoffs} of the first {searched} replicates both managers are in conflict with each other (frustration {onset} or more) by week {last}; this one has the median conflict hours of those from week {} under {}.",
+                ": in {standoffs} of the first {searched} replicates both managers are in a conflict episode with each other by week {last} (an episode starts at frustration {onset}); this one has the median conflict hours of those from week {} under {}.",
                 start_week(scenario),
                 scenario.arms[scenario.baseline].name
             ),
             Choice::NoStandoff { searched } => format!(
-                ": in none of the first {searched} replicates are both managers in conflict with each other (frustration {onset} or more) by week {last}, so this is the first replicate."
+                ": in none of the first {searched} replicates are both managers in a conflict episode with each other by week {last} (an episode starts at frustration {onset}), so this is the first replicate."
             ),
         });
         vec![muted(text)]
