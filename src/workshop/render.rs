@@ -625,8 +625,11 @@ fn bar_lines(bars: &[Bar], width: usize, screen: &Screen) -> Vec<Line> {
         .collect()
 }
 
-/// Rows per series in a chart.
+/// Rows per series in a chart, and on a screen of at least
+/// [`TALL_SCREEN`] rows.
 const CHART_ROWS: usize = 2;
+const TALL_CHART_ROWS: usize = 4;
+const TALL_SCREEN: usize = 40;
 const LEVELS: [&str; 9] = [" ", "▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"];
 
 fn chart_lines(chart: &Chart, width: usize, screen: &Screen) -> Vec<Line> {
@@ -666,7 +669,11 @@ fn chart_lines(chart: &Chart, width: usize, screen: &Screen) -> Vec<Line> {
         .copied()
         .filter(|value| value.is_finite())
         .fold(0.0, f64::max);
-    let steps = CHART_ROWS * 8;
+    let chart_rows = match screen.height {
+        Some(height) if height >= TALL_SCREEN => TALL_CHART_ROWS,
+        _ => CHART_ROWS,
+    };
+    let steps = chart_rows * 8;
     let level = |value: f64| {
         if max > 0.0 && value.is_finite() {
             ((value.max(0.0) / max) * steps as f64).round() as usize
@@ -675,16 +682,20 @@ fn chart_lines(chart: &Chart, width: usize, screen: &Screen) -> Vec<Line> {
         }
     };
     let mut lines = Vec::new();
-    for series in &chart.series {
-        for row in 0..CHART_ROWS {
+    for (index, series) in chart.series.iter().enumerate() {
+        // Tall series are told apart by a blank line.
+        if index > 0 && chart_rows > CHART_ROWS {
+            lines.push(Line::default());
+        }
+        for row in 0..chart_rows {
             let mut line = Line::default();
             // The label and note sit on the series' bottom row.
-            let bottom = row + 1 == CHART_ROWS;
+            let bottom = row + 1 == chart_rows;
             if bottom {
                 line.push(series.label.clone());
             }
             line.pad_to(label_width + 2);
-            let floor = (CHART_ROWS - 1 - row) * 8;
+            let floor = (chart_rows - 1 - row) * 8;
             for (week, &value) in series.values.iter().enumerate() {
                 let eighths = level(value).saturating_sub(floor).min(8);
                 let glyph = if screen.unicode {
