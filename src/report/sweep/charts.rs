@@ -397,12 +397,31 @@ fn subtitle(sweep: &SweepOutput, parts: &[&str]) -> String {
         .join(" \u{00b7} ")
 }
 
-/// "from week 5", or "over all weeks" without an intervention start.
+/// "from week 5", or "over all weeks" without an intervention start, or
+/// "from each point's intervention start" when an arm's start week is swept.
 pub(crate) fn conflict_period(sweep: &SweepOutput) -> String {
+    if sweeps_start_week(sweep) {
+        return "from each point's first intervention week".to_owned();
+    }
     match sweep.manifest.intervention_start_week {
         Some(week) => format!("from week {week}"),
         None => "over all weeks".to_owned(),
     }
+}
+
+/// Whether an arm's start week is one of the swept parameters, so that the
+/// week interventions start (and conflict is measured from) varies by point.
+pub(crate) fn sweeps_start_week(sweep: &SweepOutput) -> bool {
+    sweep
+        .grid
+        .params
+        .iter()
+        .any(|param| param.path.starts_with("arms.") && param.path.ends_with(".start_week"))
+}
+
+/// The swept number of weeks, when `weeks` is one of the swept parameters.
+pub(crate) fn swept_weeks(sweep: &SweepOutput) -> Option<&super::data::Param> {
+    sweep.grid.params.iter().find(|param| param.path == "weeks")
 }
 
 /// A parameter's value as the charts and text write it.

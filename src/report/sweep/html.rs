@@ -16,7 +16,9 @@ use super::super::metrics;
 use super::super::text as words;
 use super::super::theme;
 use super::across::Tally;
-use super::charts::{Layout, MAX_PANELS, SweepChartId, conflict_period, layout};
+use super::charts::{
+    Layout, MAX_PANELS, SweepChartId, conflict_period, layout, sweeps_start_week, swept_weeks,
+};
 use super::data::{Compared, SWEEP_REPORT_METRICS, SweepOutput};
 use super::text::{key_findings, param_value, ratio_text};
 
@@ -197,12 +199,28 @@ fn write_header(html: &mut String, sweep: &SweepOutput, name: &str) {
                 plural(count, "simulated run", "simulated runs")
             )
         }),
-        manifest
-            .weeks
-            .map(|weeks| plural(u64::from(weeks), "week", "weeks")),
-        manifest
-            .intervention_start_week
-            .map(|week| format!("interventions start in week {week}")),
+        match swept_weeks(sweep) {
+            // Weeks are whole numbers.
+            Some(param) => {
+                let low = param.values.iter().copied().fold(f64::INFINITY, f64::min);
+                let high = param
+                    .values
+                    .iter()
+                    .copied()
+                    .fold(f64::NEG_INFINITY, f64::max);
+                Some(format!("{low:.0} to {high:.0} weeks (swept)"))
+            }
+            None => manifest
+                .weeks
+                .map(|weeks| plural(u64::from(weeks), "week", "weeks")),
+        },
+        if sweeps_start_week(sweep) {
+            Some("interventions start in the week each point sets (swept)".to_owned())
+        } else {
+            manifest
+                .intervention_start_week
+                .map(|week| format!("interventions start in week {week}"))
+        },
     ]
     .into_iter()
     .flatten()

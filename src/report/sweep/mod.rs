@@ -130,6 +130,19 @@ mod tests {
     }
 
     #[test]
+    fn a_swept_start_week_or_length_is_not_stated_as_the_base_scenarios() {
+        let swept = |text: &str| {
+            text.replace("defaults.disclosure", "arms.connection-first.start_week")
+                .replace("trust.initial", "weeks")
+        };
+        let (_, html) = report(&swept(MANIFEST_2D), &swept(&csv_2d()));
+        assert!(html.contains("0 to 1 weeks (swept)"), "{html}");
+        assert!(html.contains("interventions start in the week each point sets (swept)"));
+        assert!(html.contains("(from each point&#39;s first intervention week)"));
+        assert!(!html.contains("from week 5") && !html.contains("26 weeks"));
+    }
+
+    #[test]
     fn the_report_is_redrawn_from_the_files_on_disk() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("sweep.csv"), csv_2d()).unwrap();
