@@ -20,7 +20,7 @@ use super::charts::{
     Layout, MAX_PANELS, SweepChartId, conflict_period, layout, sweeps_start_week, swept_weeks,
 };
 use super::data::{Compared, SWEEP_REPORT_METRICS, SweepOutput};
-use super::text::{key_findings, param_value, ratio_text};
+use super::text::{key_findings, param_at, param_value, ratio_text};
 
 /// One figure: a drawn chart or why it is missing.
 pub(crate) struct SweepFigure {
@@ -627,13 +627,7 @@ fn every_value(sweep: &SweepOutput, point: usize) -> String {
         return "The scenario as it is".to_owned();
     }
     let parts: Vec<String> = (0..sweep.grid.params.len())
-        .map(|param| {
-            format!(
-                "{} = {}",
-                sweep.grid.params[param].path,
-                param_value(sweep, param, sweep.grid.value(point, param))
-            )
-        })
+        .map(|param| param_at(sweep, param, point))
         .collect();
     parts.join(", ")
 }

@@ -70,15 +70,18 @@ fn point_text(sweep: &SweepOutput, point: usize) -> String {
         .grid
         .varying()
         .into_iter()
-        .map(|param| {
-            format!(
-                "{} = {}",
-                sweep.grid.params[param].path,
-                param_value(sweep, param, sweep.grid.value(point, param))
-            )
-        })
+        .map(|param| param_at(sweep, param, point))
         .collect();
     join_with_and(&parts)
+}
+
+/// "trust.initial = 0.9": one parameter's value at `point`.
+pub(crate) fn param_at(sweep: &SweepOutput, param: usize, point: usize) -> String {
+    format!(
+        "{} = {}",
+        sweep.grid.params[param].path,
+        param_value(sweep, param, sweep.grid.value(point, param))
+    )
 }
 
 fn hours(value: f64) -> String {
