@@ -581,16 +581,6 @@ fn deliver(context: &LeaderWeek, parts: &mut LeaderParts) {
     }
 }
 
-/// Credit an observer gives what they know, by channel.
-#[inline]
-fn credit(channel: u8, context_credit: f64, data_credit: f64) -> f64 {
-    match channel {
-        CONTEXT => context_credit,
-        DATA => data_credit,
-        _ => 0.0,
-    }
-}
-
 /// The share of the actor's hidden work this week the observer at
 /// `observer_slot` can explain, weighted by how much the observer credits
 /// what they know (`trust` is the observer's trust in the actor).
@@ -613,13 +603,13 @@ fn explained_share(
             continue;
         }
         hidden_hours += worked.hours;
-        let channel = actor.channel(info, slot, observer_slot);
-        let credit = match channel {
+        // Worked this week, so live; hidden from the observer, as just checked.
+        let credit = match actor.hidden_channel(slot, observer_slot) {
             CONTEXT => {
                 *context_credit.get_or_insert_with(|| trust.powf(disclosure.context_exponent))
             }
             DATA => *data_credit.get_or_insert_with(|| trust.powf(disclosure.data_exponent)),
-            _ => credit(channel, 0.0, 0.0),
+            _ => 0.0,
         };
         credited_hours += worked.hours * credit;
     }

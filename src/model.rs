@@ -147,8 +147,8 @@ pub struct Relationship {
     pub pair: u32,
     /// Position of this observer in the actor's `observed_by`.
     pub observer_slot: u32,
-    /// Where the projects both leaders are members of lie in
-    /// `World::shared_projects` (see [`World::shared_projects`]).
+    /// Where the projects both leaders are members of lie in `World::shared`
+    /// (read them with [`World::shared_projects`]).
     pub shared: Range<u32>,
     /// The lowest manager both report to, directly or not.
     pub common_manager: ManagerId,
@@ -801,7 +801,15 @@ impl LeaderState {
         if !self.is_live(slot) || info.peer_sees_project(observer_slot, self.items[slot].project())
         {
             UNKNOWN
-        } else if !self.slots.get(SlotBits::untold(observer_slot), slot) {
+        } else {
+            self.hidden_channel(slot, observer_slot)
+        }
+    }
+
+    /// [`LeaderState::channel`] of a live item the peer does not see.
+    #[inline]
+    pub fn hidden_channel(&self, slot: usize, observer_slot: usize) -> u8 {
+        if !self.slots.get(SlotBits::untold(observer_slot), slot) {
             CONTEXT
         } else if !self.slots.get(SlotBits::unknown(observer_slot), slot) {
             DATA
