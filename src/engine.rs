@@ -275,15 +275,6 @@ fn begin_leader_week(context: &LeaderWeek, leader: &mut LeaderState) {
     leader.worked_items.clear();
 }
 
-/// Draws one week of private arrivals for every leader into its queue.
-pub fn draw_private_arrivals(world: &World, state: &mut State, arrival_week: i32) {
-    for (info, leader) in world.leaders.iter().zip(&mut state.leaders) {
-        let mut rng = leader.arrivals.resume();
-        arrive(info, leader, &mut rng, arrival_week);
-        leader.arrivals.pause(&rng);
-    }
-}
-
 /// One week of a leader's private arrivals, per workstream: a Poisson count,
 /// then each item's effort, priority jitter and due week.
 fn arrive(info: &LeaderInfo, leader: &mut LeaderState, rng: &mut ChaCha8Rng, arrival_week: i32) {
@@ -306,11 +297,27 @@ fn arrive(info: &LeaderInfo, leader: &mut LeaderState, rng: &mut ChaCha8Rng, arr
 }
 
 /// Fills every queue with the private work of `weeks` weeks before the first
-/// simulated week: the long queue a leader already has.
+/// simulated week: the long queue a leader already has. Each leader draws from
+/// their own stream, so leaders can fill their queues in any order, or at once.
 pub fn seed_backlog(world: &World, params: &Params, state: &mut State) {
     let weeks = params.team.initial_backlog_weeks.round() as i32;
-    for before in (1..=weeks).rev() {
-        draw_private_arrivals(world, state, state.week - before);
+    let first = state.week;
+    let fill = |(info, leader): (&LeaderInfo, &mut LeaderState)| {
+        let mut rng = leader.arrivals.resume();
+        for before in (1..=weeks).rev() {
+            arrive(info, leader, &mut rng, first - before);
+        }
+        leader.arrivals.pause(&rng);
+    };
+    if parallel(world) {
+        world
+            .leaders
+            .par_iter()
+            .zip(state.leaders.par_iter_mut())
+            .with_min_len(MIN_TASK)
+            .for_each(fill);
+    } else {
+        world.leaders.iter().zip(&mut state.leaders).for_each(fill);
     }
 }
 
