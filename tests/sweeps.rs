@@ -195,6 +195,15 @@ fn shards_refuse_bad_numbers_and_more_shards_than_blocks() {
         ],
     );
     assert!(many.contains("at most 3 shards"), "{many}");
+    let one = refused(
+        d,
+        &["run", "two-managers", "--replicates", "8", "--shard", "2/2"],
+    );
+    assert!(
+        one.contains("8 replicates make 1 block of 100 replicates")
+            && one.ends_with("split the run into at most 1 shard\n"),
+        "{one}"
+    );
     assert!(!d.join("output").exists(), "nothing written");
 }
 

@@ -78,13 +78,13 @@ pub(crate) fn run(
     let blocks = match shard {
         Some(spec) if spec.count > total_blocks => {
             return Err(Failure::BadInput(format!(
-                "--shard {}/{}: {} replicates make {} of {} replicates, the smallest part a shard runs; split the run into at most {} shards",
+                "--shard {}/{}: {} replicates make {} of {} replicates, the smallest part a shard runs; split the run into at most {}",
                 spec.index,
                 spec.count,
                 thousands(scenario.replicates),
                 count(total_blocks as f64, "block"),
                 runner::BLOCK,
-                total_blocks
+                count(total_blocks as f64, "shard")
             )));
         }
         Some(spec) => spec.blocks(total_blocks),

@@ -224,10 +224,10 @@ pub(crate) fn sweep(
     let point_count = points().count() as u64;
     if point_count == 0 {
         return Err(Failure::BadInput(format!(
-            "--shard {}: the sweep has only {}; split it into at most {} shards",
+            "--shard {}: the sweep has only {}; split it into at most {}",
             shard.map_or(String::new(), |s| format!("{}/{}", s.index, s.count)),
             count(plan.grid.points() as f64, "point"),
-            plan.grid.points()
+            count(plan.grid.points() as f64, "shard")
         )));
     }
     let mut path = output::output_folder(&flags.out, &plan.folder_name(&base.name));
