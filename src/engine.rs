@@ -91,6 +91,30 @@ fn parallel(world: &World) -> bool {
     world.leaders.len() >= PARALLEL_LEADERS
 }
 
+/// Calls `visit` on each element of `fixed` with the state element of the
+/// same index: in parallel (tasks of at least `min_task` elements) when the
+/// organisation is large. Each call writes only its own state element.
+fn visit_each<A: Sync, B: Send>(
+    world: &World,
+    fixed: &[A],
+    state: &mut [B],
+    min_task: usize,
+    visit: impl Fn(&A, &mut B) + Sync + Send,
+) {
+    if parallel(world) {
+        fixed
+            .par_iter()
+            .zip(state.par_iter_mut())
+            .with_min_len(min_task)
+            .for_each(|(fixed, state)| visit(fixed, state));
+    } else {
+        fixed
+            .iter()
+            .zip(state)
+            .for_each(|(fixed, state)| visit(fixed, state));
+    }
+}
+
 fn begin_week(state: &mut State) {
     state.manager_hearing.fill(0.0);
     state.manager_escalation.fill(0.0);
@@ -302,23 +326,19 @@ fn arrive(info: &LeaderInfo, leader: &mut LeaderState, rng: &mut ChaCha8Rng, arr
 pub fn seed_backlog(world: &World, params: &Params, state: &mut State) {
     let weeks = params.team.initial_backlog_weeks.round() as i32;
     let first = state.week;
-    let fill = |(info, leader): (&LeaderInfo, &mut LeaderState)| {
-        let mut rng = leader.arrivals.resume();
-        for before in (1..=weeks).rev() {
-            arrive(info, leader, &mut rng, first - before);
-        }
-        leader.arrivals.pause(&rng);
-    };
-    if parallel(world) {
-        world
-            .leaders
-            .par_iter()
-            .zip(state.leaders.par_iter_mut())
-            .with_min_len(MIN_TASK)
-            .for_each(fill);
-    } else {
-        world.leaders.iter().zip(&mut state.leaders).for_each(fill);
-    }
+    visit_each(
+        world,
+        &world.leaders,
+        &mut state.leaders,
+        MIN_TASK,
+        |info, leader| {
+            let mut rng = leader.arrivals.resume();
+            for before in (1..=weeks).rev() {
+                arrive(info, leader, &mut rng, first - before);
+            }
+            leader.arrivals.pause(&rng);
+        },
+    );
 }
 
 /// Agrees this week's commitments (renegotiated when coordinating) and pushes
@@ -665,7 +685,7 @@ fn measure_loads(leader: &mut LeaderState, links: &mut [Link]) {
 /// this week's shared delivery, in membership and leader order.
 fn settle_commitments(world: &World, state: &mut State) {
     let leaders = &state.leaders;
-    let settle = |(membership, member): (&crate::model::Membership, &mut MembershipState)| {
+    let settle = |membership: &crate::model::Membership, member: &mut MembershipState| {
         let leader = &leaders[membership.leader.0 as usize];
         let commitment = &leader.commitments[membership.position as usize];
         member.planned = commitment.planned;
@@ -676,20 +696,13 @@ fn settle_commitments(world: &World, state: &mut State) {
         member.item_slot = commitment.item_slot;
         member.undelivered = commitment.undelivered;
     };
-    if parallel(world) {
-        world
-            .memberships
-            .par_iter()
-            .zip(state.memberships.par_iter_mut())
-            .with_min_len(MIN_TASK * 8)
-            .for_each(settle);
-    } else {
-        world
-            .memberships
-            .iter()
-            .zip(state.memberships.iter_mut())
-            .for_each(settle);
-    }
+    visit_each(
+        world,
+        &world.memberships,
+        &mut state.memberships,
+        MIN_TASK * 8,
+        settle,
+    );
     for member in &state.memberships {
         if member.item_slot == NO_SLOT {
             continue;
@@ -864,18 +877,13 @@ fn gather_conflict(world: &World, params: &Params, state: &mut State) {
             leader.touched = true;
         }
     };
-    if parallel(world) {
-        state
-            .leaders
-            .par_iter_mut()
-            .zip(world.leaders.par_iter())
-            .with_min_len(MIN_TASK * 4)
-            .for_each(|(leader, info)| gather(info, leader));
-    } else {
-        for (leader, info) in state.leaders.iter_mut().zip(&world.leaders) {
-            gather(info, leader);
-        }
-    }
+    visit_each(
+        world,
+        &world.leaders,
+        &mut state.leaders,
+        MIN_TASK * 4,
+        gather,
+    );
     for (rel, view) in world.relationships.iter().zip(&state.relationships) {
         state.manager_hearing[world.leaders[rel.observer.0 as usize].manager.0 as usize] +=
             c.manager_share * view.conflict_hours;

@@ -403,7 +403,7 @@ impl World {
     /// The projects the relationship's two leaders share, sorted.
     #[inline]
     pub fn shared_projects(&self, relationship: &Relationship) -> &[u32] {
-        &self.shared[relationship.shared.start as usize..relationship.shared.end as usize]
+        shared_projects(&self.shared, relationship)
     }
 
     /// Whether an item of the actor (of `project`, or [`PRIVATE`]) is shared
@@ -414,9 +414,17 @@ impl World {
     }
 }
 
+/// [`World::shared_projects`], while the world is being built.
+fn shared_projects<'a>(shared: &'a [u32], relationship: &Relationship) -> &'a [u32] {
+    &shared[relationship.shared.start as usize..relationship.shared.end as usize]
+}
+
+/// [`World::sees`], while the world is being built.
 fn sees(shared: &[u32], relationship: &Relationship, project: u32) -> bool {
-    let projects = &shared[relationship.shared.start as usize..relationship.shared.end as usize];
-    project != PRIVATE && projects.binary_search(&project).is_ok()
+    project != PRIVATE
+        && shared_projects(shared, relationship)
+            .binary_search(&project)
+            .is_ok()
 }
 
 /// A log-normal with the given mean and log-scale standard deviation.
