@@ -6,8 +6,9 @@ pub fn bytes_in_words(bytes: f64) -> String {
     let units = ["bytes", "KB", "MB", "GB", "TB", "PB", "EB"];
     let mut value = bytes.max(0.0);
     let mut unit = 0;
-    // Move up a unit from 1,000 (binary units), so that no figure takes four digits.
-    while value >= 1000.0 && unit + 1 < units.len() {
+    // Move up a unit from what rounds to 1,000 (binary units), so that no
+    // figure takes four digits.
+    while value >= 999.5 && unit + 1 < units.len() {
         value /= 1024.0;
         unit += 1;
     }
@@ -87,6 +88,7 @@ mod tests {
         // Never four digits: 1,020 GB reads as about 1 TB.
         assert_eq!(bytes_in_words(1020.0 * 1024.0 * MIB), "1.0 TB");
         assert_eq!(bytes_in_words(999.0 * MIB), "999 MB");
+        assert_eq!(bytes_in_words(999.7 * MIB), "1.0 GB");
         assert_eq!(seconds_in_words(42.0), "42 seconds");
         assert_eq!(seconds_in_words(90.0), "1.5 minutes");
         assert_eq!(seconds_in_words(3.0 * 86_400.0), "3 days");
