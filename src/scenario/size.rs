@@ -108,8 +108,13 @@ fn cgroup_limit(groups: &str, read: impl Fn(&str) -> Option<String>) -> Option<f
     const NONE: f64 = (1u64 << 60) as f64;
     let mut lowest: Option<f64> = None;
     for line in groups.lines() {
+        // "id:controllers:path"; a line of another shape names no group.
         let mut fields = line.splitn(3, ':');
-        let (_, controllers, path) = (fields.next()?, fields.next()?, fields.next()?);
+        let (Some(_), Some(controllers), Some(path)) =
+            (fields.next(), fields.next(), fields.next())
+        else {
+            continue;
+        };
         let (root, file) = match controllers {
             "" => ("/sys/fs/cgroup", "memory.max"),
             list if list.split(',').any(|c| c == "memory") => {
@@ -203,6 +208,7 @@ pub fn estimate(raw: &RawScenario, arms: usize, threads: usize) -> Cost {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::PARALLEL_LEADERS as PARALLEL;
     use crate::scenario::raw::RawScenario;
 
     #[test]
@@ -229,6 +235,11 @@ mod tests {
         );
         assert_eq!(cgroup_limit("0::/\n", files), None);
         assert_eq!(cgroup_limit("4:memory,cpu:/none\n", |_| None), None);
+        // A line of another shape does not hide the limits of the others.
+        assert_eq!(
+            cgroup_limit("garbled\n0::/kubepods/pod1/c1\n", files),
+            Some(4294967296.0)
+        );
     }
 
     #[test]
@@ -243,5 +254,28 @@ mod tests {
         let (few, many) = (estimate(&few, 1, 1), estimate(&many, 1, 1));
         assert!(many.memory_bytes > few.memory_bytes && many.seconds > few.seconds);
         assert_eq!(few.leaders, 1000.0);
+    }
+
+    #[test]
+    fn one_replicate_of_a_large_organisation_uses_every_thread() {
+        let text = |leaders: usize| {
+            format!("name = \"x\"\nreplicates = 1\n[generate]\nleaders = {leaders}\n")
+        };
+        let small: RawScenario = toml::from_str(&text(PARALLEL - 1)).unwrap();
+        let large: RawScenario = toml::from_str(&text(PARALLEL)).unwrap();
+        // Below the threshold a week runs on one thread, whatever is offered.
+        assert_eq!(estimate(&small, 1, 2).threads, 1);
+        let one = estimate(&small, 1, 1);
+        assert_eq!(one.seconds, estimate(&small, 1, 2).seconds);
+        // From it, both threads share each week, at the measured efficiency.
+        let (one, two) = (estimate(&large, 1, 1), estimate(&large, 1, 2));
+        assert_eq!((one.threads, two.threads), (1, 2));
+        let speed_up = one.seconds / two.seconds;
+        assert!(
+            (speed_up - (1.0 + WEEK_PARALLEL_EFFICIENCY)).abs() < 1e-9,
+            "{speed_up}"
+        );
+        // Memory is that of one state either way.
+        assert_eq!(one.memory_bytes, two.memory_bytes);
     }
 }
