@@ -63,6 +63,12 @@ proptest! {
                     if (worked + leader.idle - leader.capacity).abs() > 1e-6 || (worked - leader.worked).abs() > 1e-6 {
                         failures.push(format!("week {week} leader {index}: capacity {} != worked {worked} + idle {}", leader.capacity, leader.idle));
                     }
+                    // The items worked this week: live, each once, in ascending slot order
+                    // (`worked_on` looks them up by binary search).
+                    let slots: Vec<u32> = leader.worked_items.iter().map(|w| w.slot).collect();
+                    if !slots.windows(2).all(|pair| pair[0] < pair[1]) || !slots.iter().all(|&slot| leader.is_live(slot as usize)) {
+                        failures.push(format!("week {week} leader {index}: worked slots {slots:?} not ascending, or not live"));
+                    }
                     if leader.items.iter().any(|i| i.remaining < -1e-9) {
                         failures.push(format!("week {week}: negative remaining hours"));
                     }
