@@ -87,14 +87,10 @@ impl QueueItem {
 /// One leader's hours in a week.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct LeaderHours {
-    /// Hours the team had this week, after what last week's friction took.
-    pub capacity: f64,
-    pub worked: f64,
+    /// Hours of the week's capacity left when the queue ran out.
     pub idle: f64,
     /// The leader's own conflict hours: complaints and replies.
     pub conflict: f64,
-    pub meetings: f64,
-    pub escalations: f64,
     /// Hours of the team's week lost to last week's conflict, meetings and
     /// escalations (the leader's and the team's spill-over).
     pub lost: f64,
@@ -139,12 +135,8 @@ impl PairWeek {
         let side = |i: usize| {
             let leader = &state.leaders[pair.leaders[i].0 as usize];
             LeaderHours {
-                capacity: leader.capacity,
-                worked: leader.worked,
                 idle: leader.idle,
                 conflict: leader.conflict_hours,
-                meetings: leader.meeting_hours,
-                escalations: leader.escalation_hours,
                 lost: leader.lost_last_week,
             }
         };
