@@ -3,7 +3,7 @@
 
 use crate::metrics::{Summary, Weekly};
 use crate::model::{State, World};
-use crate::runner::{ArmOutcome, simulate_arm_with};
+use crate::runner::{ArmOutcome, simulate_arm, simulate_arm_with};
 use crate::scenario::Scenario;
 
 use super::observe::{Pair, PairWeek};
@@ -34,9 +34,6 @@ pub enum Choice {
 pub struct Featured {
     pub replicate: u64,
     pub choice: Choice,
-    /// Whether both leaders are in an episode with each other by the end of
-    /// the standoff in this replicate.
-    pub standoff: bool,
     pub pair: Pair,
     /// The standoff's weeks under the baseline, from week 1.
     pub weeks: Vec<PairWeek>,
@@ -86,29 +83,33 @@ impl Featured {
         let mut weeks = Vec::new();
         let mut outcomes = Vec::with_capacity(scenario.arms.len());
         for (index, arm) in scenario.arms.iter().enumerate() {
-            let mut state = State::new(world, scenario.seed, replicate, scenario.first_week());
             let outcome = if index == scenario.baseline {
+                let mut state = State::new(world, scenario.seed, replicate, scenario.first_week());
                 simulate_arm_with(scenario, world, arm, &mut state, |week, state| {
                     if (1..=last).contains(&week) {
                         weeks.push(PairWeek::read(world, state, &pair, week));
                     }
                 })
             } else {
-                simulate_arm_with(scenario, world, arm, &mut state, |_, _| {})
+                simulate_arm(scenario, world, arm, replicate)
             };
             outcomes.push(outcome);
         }
-        let standoff = weeks
-            .last()
-            .is_some_and(|week| week.views.iter().all(|view| view.in_episode));
         Featured {
             replicate,
             choice,
-            standoff,
             pair,
             weeks,
             outcomes,
         }
+    }
+
+    /// Whether both leaders are in an episode with each other by the end of
+    /// the standoff in this replicate.
+    pub fn standoff(&self) -> bool {
+        self.weeks
+            .last()
+            .is_some_and(|week| week.views.iter().all(|view| view.in_episode))
     }
 
     /// A weekly metric of one arm of this replicate, week 1 first.

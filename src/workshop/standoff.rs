@@ -188,7 +188,7 @@ impl Story<'_> {
         text.push_str(&match featured.choice {
             Choice::Asked => format!(
                 " (as asked): both managers are {}in a conflict episode with each other by week {last} (an episode starts at frustration {onset}).",
-                if featured.standoff { "" } else { "not " }
+                if featured.standoff() { "" } else { "not " }
             ),
             Choice::TypicalStandoff {
                 standoffs,
