@@ -10,7 +10,9 @@ use crate::words::count;
 use super::document::{
     Bar, Block, Chart, Head, Section, Series, Span, Table, Tone, muted, plain, strong,
 };
-use super::{Story, hours, number, percent, signed_percent, small_number};
+use super::{
+    Story, capitalised, hours, number, percent, signed_percent, small_count, small_number,
+};
 
 /// The tone of arm `index`: the baseline's, or the colour of its place
 /// among the other arms (as in the charts).
@@ -24,11 +26,7 @@ pub fn arm_tone(scenario: &Scenario, index: usize) -> Tone {
 
 /// "Three futures", from the number of arms compared with the baseline.
 pub fn futures_title(scenario: &Scenario) -> String {
-    let n = scenario.arms.len() - 1;
-    let word = small_number(n);
-    let mut title: String = word[..1].to_uppercase() + &word[1..];
-    title.push_str(if n == 1 { " future" } else { " futures" });
-    title
+    capitalised(&small_count(scenario.arms.len() - 1, "future"))
 }
 
 /// The week the responses start (the earliest), or week 1.

@@ -75,6 +75,22 @@ pub fn small_number(n: usize) -> String {
         .map_or_else(|| thousands(n as u64), |word| (*word).to_string())
 }
 
+/// A count of a noun, the count as [`small_number`] writes it: "one
+/// response", "three futures", "no responses".
+pub fn small_count(n: usize, noun: &str) -> String {
+    let plural = if n == 1 { "" } else { "s" };
+    format!("{} {noun}{plural}", small_number(n))
+}
+
+/// The text with its first letter in capitals: "Three futures".
+pub fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
 /// A value as a scenario file writes it, without trailing zeros: "1.4",
 /// "0.95", "5".
 pub fn decimal(value: f64) -> String {
@@ -154,5 +170,14 @@ mod tests {
         assert_eq!(percent(0.0034), "0.3%");
         assert_eq!(signed_percent(-0.004), "-0.4%");
         assert_eq!(signed_percent(0.0001), "0%");
+    }
+
+    #[test]
+    fn counts_read_as_words() {
+        assert_eq!(small_count(1, "response"), "one response");
+        assert_eq!(small_count(0, "response"), "no responses");
+        assert_eq!(small_count(12, "future"), "12 futures");
+        assert_eq!(capitalised(&small_count(3, "future")), "Three futures");
+        assert_eq!(capitalised(""), "");
     }
 }

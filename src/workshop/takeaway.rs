@@ -16,7 +16,7 @@ use crate::words::count;
 
 use super::document::{Block, Head, Section, Span, Table, muted, plain, strong};
 use super::futures::{Effect, arm_tone};
-use super::{decimal, number, percent, signed_percent, small_number};
+use super::{capitalised, decimal, number, percent, signed_percent, small_count};
 
 /// A cut in conflict smaller than this share of the baseline's is called
 /// slight, however clear its interval.
@@ -53,18 +53,11 @@ pub fn own_demand(scenario: &Scenario) -> f64 {
 /// other arm.
 pub fn headline_arm(scenario: &Scenario, results: &Results) -> Option<usize> {
     let others = || (0..scenario.arms.len()).filter(|&arm| arm != scenario.baseline);
-    let conflict = |arm: usize| {
-        Effect::of(
-            scenario,
-            results,
-            arm,
-            Summary::ConflictHoursPerLeaderAfterStart,
-        )
-    };
+    let difference = |arm: usize| conflict(scenario, results, arm).difference;
     others()
-        .filter(|&arm| conflict(arm).clearly_lower())
+        .filter(|&arm| conflict(scenario, results, arm).clearly_lower())
         .min_by(|&a, &b| {
-            let (a, b) = (conflict(a).difference, conflict(b).difference);
+            let (a, b) = (difference(a), difference(b));
             a.unwrap_or(0.0).total_cmp(&b.unwrap_or(0.0))
         })
         .or_else(|| others().find(|&arm| scenario.arms[arm].connection.is_some()))
@@ -91,12 +84,7 @@ pub fn takeaway(scenario: &Scenario, results: &Results, limit: &LimitRun<'_>) ->
     let headline = headline_arm(scenario, results);
     let lowered = headline.filter(|&arm| conflict(scenario, results, arm).clearly_lower());
     blocks.push(Block::Gap);
-    let others = scenario.arms.len() - 1;
-    let responses = format!(
-        "{} response{}",
-        small_number(others),
-        if others == 1 { "" } else { "s" }
-    );
+    let responses = small_count(scenario.arms.len() - 1, "response");
     blocks.push(Block::Text(match lowered {
         Some(arm) => vec![
             strong(format!("Of the {responses}, ")),
@@ -126,6 +114,8 @@ pub fn takeaway(scenario: &Scenario, results: &Results, limit: &LimitRun<'_>) ->
     }
 }
 
+/// The arm's conflict hours per manager a week from the responses' start,
+/// against the baseline's.
 fn conflict(scenario: &Scenario, results: &Results, arm: usize) -> Effect {
     Effect::of(
         scenario,
@@ -357,12 +347,4 @@ fn limit_blocks(
         ))]));
     }
     blocks
-}
-
-fn capitalised(text: &str) -> String {
-    let mut chars = text.chars();
-    match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
-        None => String::new(),
-    }
 }
