@@ -20,6 +20,7 @@ impl Story<'_> {
             .last()
             .expect("the standoff has at least one week");
         let names = &self.names;
+        let loads = [0, 1].map(|side| self.believed_load(week, side));
         let blocks = vec![
             Block::Text(vec![plain(format!(
                 "Ask each manager three questions. The answers are read from the simulation at the end of week {}.",
@@ -38,10 +39,10 @@ impl Story<'_> {
                 )]),
                 Block::Table(self.belief_table(week)),
                 Block::Gap,
-                Block::Bars(self.belief_bars(week)),
+                Block::Bars(self.belief_bars(&loads)),
                 Block::Gap,
             ]),
-            Block::Text(self.gap_sentence(week)),
+            Block::Text(self.gap_sentence(&loads)),
         ];
         Section {
             number: 2,
@@ -218,11 +219,12 @@ impl Story<'_> {
         )
     }
 
-    /// Believed against real load, as bars.
-    fn belief_bars(&self, week: &PairWeek) -> Vec<Bar> {
+    /// Believed against real load (`loads[side]`, as [`Self::believed_load`]
+    /// gives them), as bars.
+    fn belief_bars(&self, loads: &[(f64, f64); 2]) -> Vec<Bar> {
         (0..2)
             .map(|side| {
-                let (believed, actual) = self.believed_load(week, side);
+                let (believed, actual) = loads[side];
                 Bar {
                     label: Span::new(format!("{} believes", self.names[side]), Tone::Person(side)),
                     filled: believed,
@@ -246,13 +248,9 @@ impl Story<'_> {
         (total(&known), total(&actual))
     }
 
-    fn gap_sentence(&self, week: &PairWeek) -> Vec<Span> {
-        let gaps: Vec<f64> = (0..2)
-            .map(|side| {
-                let (believed, actual) = self.believed_load(week, side);
-                actual - believed
-            })
-            .collect();
+    /// What each believed load leaves out (`loads` as for the bars).
+    fn gap_sentence(&self, loads: &[(f64, f64); 2]) -> Vec<Span> {
+        let gaps = loads.map(|(believed, actual)| actual - believed);
         vec![
             plain("The rest, "),
             strong(hours(gaps[0])),
