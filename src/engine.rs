@@ -250,6 +250,14 @@ where
     );
 }
 
+/// Hours a leader's team loses (re-planning, rework, tension) per hour of
+/// the leader's conflict: each member loses `spillover_hours_per_hour`.
+/// The engine takes them off the team's next week; the metrics count them.
+#[inline]
+pub fn team_hours_lost_per_conflict_hour(team_size: f64, spillover_hours_per_hour: f64) -> f64 {
+    team_size * spillover_hours_per_hour
+}
+
 /// One leader's week, up to disclosure, and what their peers need from it.
 fn leader_week(context: &LeaderWeek, parts: &mut LeaderParts, scratch: &mut Scratch) {
     let params = context.params;
@@ -261,8 +269,10 @@ fn leader_week(context: &LeaderWeek, parts: &mut LeaderParts, scratch: &mut Scra
         if context.started {
             leader.close_finished();
         }
-        let team_spillover =
-            info.team_size * params.conflict.spillover_hours_per_hour * leader.conflict_hours;
+        let team_spillover = team_hours_lost_per_conflict_hour(
+            info.team_size,
+            params.conflict.spillover_hours_per_hour,
+        ) * leader.conflict_hours;
         leader.lost_last_week =
             leader.conflict_hours + leader.meeting_hours + leader.escalation_hours + team_spillover;
         begin_leader_week(context, leader);

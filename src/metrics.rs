@@ -2,6 +2,7 @@
 //! CSV files. Metrics are read from the state after the week's step; nothing
 //! here feeds back into the model.
 
+use crate::engine::team_hours_lost_per_conflict_hour;
 use crate::model::{State, World};
 use crate::scenario::{Params, Scenario};
 
@@ -90,7 +91,8 @@ pub fn record_week(world: &World, params: &Params, state: &State, out: &mut [f64
         (0.0, 0.0, 0.0, 0.0);
     for (info, leader) in world.leaders.iter().zip(&state.leaders) {
         leader_conflict += leader.conflict_hours;
-        team_conflict += leader.conflict_hours * (1.0 + spill * info.team_size);
+        team_conflict += leader.conflict_hours
+            * (1.0 + team_hours_lost_per_conflict_hour(info.team_size, spill));
         meetings += leader.meeting_hours;
         escalations += leader.escalation_hours;
     }

@@ -270,6 +270,9 @@ impl Story<'_> {
                         let team = f64::from(
                             scenario.organisation.leaders[leaders[side].0 as usize].team_size,
                         );
+                        // The engine's rule (`team_hours_lost_per_conflict_hour`
+                        // times conflict hours), multiplied in another order: the
+                        // sum can differ from the engine's in the last bit.
                         week.hours[side].conflict * spill * team
                     })
                     .sum::<f64>()
