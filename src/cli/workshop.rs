@@ -76,6 +76,8 @@ const ORDER: [Step; 6] = [
 /// The same story with the limit's demand for every leader, checked now so
 /// that a bad value is refused before the show starts.
 struct LimitScenario {
+    /// `--limit-demand`, every leader's demand in `scenario`.
+    demand: f64,
     scenario: Scenario,
     world: World,
     bundled: Option<String>,
@@ -105,8 +107,8 @@ pub(crate) fn workshop(args: &WorkshopArgs) -> Result<(), Failure> {
         .map_err(|error| Failure::Runtime(error.to_string()))?;
     // The first step first; every replicate then runs while the room talks.
     let featured = Featured::simulate(scenario, &world, pair, args.replicate);
-    let (main_sender, main_results) = mpsc::channel();
-    let (limit_sender, limit_results) = mpsc::channel();
+    let (main_sender, main_receiver) = mpsc::channel();
+    let (limit_sender, limit_receiver) = mpsc::channel();
     std::thread::scope(|scope| {
         let stop_flag: &AtomicBool = &stop;
         let (world, limit, pool) = (&world, &limit, &pool);
@@ -123,21 +125,32 @@ pub(crate) fn workshop(args: &WorkshopArgs) -> Result<(), Failure> {
             let seconds = started.elapsed().as_secs_f64();
             let ran = results.is_ok();
             let _ = main_sender.send(results.map(|results| (results, seconds)));
-            if ran {
-                let results = limit
-                    .as_ref()
-                    .map(|limit| runner::run_on(pool, &limit.scenario, &limit.world, &options))
-                    .transpose();
+            if ran && let Some(limit) = limit {
+                let results = runner::run_on(pool, &limit.scenario, &limit.world, &options);
                 let _ = limit_sender.send(results);
             }
         });
         let story = Story::new(scenario, &featured);
+        let main = Awaited::Pending {
+            receiver: main_receiver,
+            waiting: format!("Running {} of every arm...", count_replicates(scenario)),
+        };
+        let limit = match limit {
+            Some(limit) => LimitShow::Runs {
+                limit,
+                results: Awaited::Pending {
+                    receiver: limit_receiver,
+                    waiting: "Running the same story at the limit's demand...".to_string(),
+                },
+            },
+            None => LimitShow::AlreadyAt {
+                demand: args.limit_demand,
+            },
+        };
         let mut show = Show {
             story,
-            limit: limit.as_ref(),
-            limit_demand: args.limit_demand,
-            main: Awaited::Pending(main_results),
-            limit_results: Awaited::Pending(limit_results),
+            main,
+            limit,
             sections: vec![None; ORDER.len()],
             stop: &stop,
             auto: args.auto,
@@ -229,6 +242,7 @@ fn limit_scenario(
             format!("the {} scenario{with}", HIGH_DEMAND.0)
         });
     Ok(Some(LimitScenario {
+        demand,
         scenario,
         world,
         bundled,
@@ -237,15 +251,19 @@ fn limit_scenario(
 
 /// A result the background run sends when it has it.
 enum Awaited<T> {
-    Pending(Receiver<Result<T, RunError>>),
+    /// Not received yet; `waiting` says what runs meanwhile.
+    Pending {
+        receiver: Receiver<Result<T, RunError>>,
+        waiting: String,
+    },
     Ready(T),
 }
 
 impl<T> Awaited<T> {
     /// The result, waiting for it if need be while watching for Ctrl-C;
-    /// `waiting` is called once if it has to wait.
-    fn get(&mut self, stop: &AtomicBool, mut waiting: impl FnMut()) -> Result<&T, Failure> {
-        if let Awaited::Pending(receiver) = self {
+    /// `status` is given the `waiting` text once if it has to wait.
+    fn get(&mut self, stop: &AtomicBool, status: impl Fn(&str)) -> Result<&T, Failure> {
+        if let Awaited::Pending { receiver, waiting } = self {
             let mut told = false;
             let result = loop {
                 if stop.load(Ordering::Relaxed) {
@@ -255,7 +273,7 @@ impl<T> Awaited<T> {
                     Ok(result) => break result,
                     Err(RecvTimeoutError::Timeout) if !told => {
                         told = true;
-                        waiting();
+                        status(waiting);
                     }
                     Err(RecvTimeoutError::Timeout) => {}
                     Err(RecvTimeoutError::Disconnected) => {
@@ -273,16 +291,27 @@ impl<T> Awaited<T> {
         }
         match self {
             Awaited::Ready(value) => Ok(value),
-            Awaited::Pending(_) => unreachable!("the result was just received"),
+            Awaited::Pending { .. } => unreachable!("the result was just received"),
         }
     }
 
     fn ready(&self) -> Option<&T> {
         match self {
             Awaited::Ready(value) => Some(value),
-            Awaited::Pending(_) => None,
+            Awaited::Pending { .. } => None,
         }
     }
+}
+
+/// The run of the same story at the limit's demand, as the show knows it.
+enum LimitShow<'a> {
+    /// It runs after every replicate.
+    Runs {
+        limit: &'a LimitScenario,
+        results: Awaited<Results>,
+    },
+    /// The scenario's own demand is already at or above `--limit-demand`.
+    AlreadyAt { demand: f64 },
 }
 
 /// How the show ended.
@@ -302,12 +331,9 @@ enum Key {
 
 struct Show<'a> {
     story: Story<'a>,
-    limit: Option<&'a LimitScenario>,
-    limit_demand: f64,
     /// Every replicate's results, and how long they took.
     main: Awaited<(Results, f64)>,
-    /// The limit's results, if it runs.
-    limit_results: Awaited<Option<Results>>,
+    limit: LimitShow<'a>,
     sections: Vec<Option<Section>>,
     stop: &'a AtomicBool,
     auto: bool,
@@ -430,26 +456,8 @@ impl Show<'_> {
             }
             Step::Takeaway => {
                 let scenario = self.story.scenario;
-                let (limit, demand) = (self.limit, self.limit_demand);
-                self.all_results()?;
-                let (Some((results, _)), Some(limit_results)) =
-                    (self.main.ready(), self.limit_results.ready())
-                else {
-                    unreachable!("every result was just received");
-                };
-                let run = match (limit, limit_results) {
-                    (Some(limit), Some(results)) => LimitRun::Ran(Limit {
-                        demand,
-                        bundled: limit.bundled.clone(),
-                        scenario: &limit.scenario,
-                        results,
-                    }),
-                    _ => LimitRun::AlreadyAt {
-                        own: own_demand(scenario),
-                        limit: demand,
-                    },
-                };
-                takeaway(scenario, results, &run)
+                let (results, limit) = self.all_results()?;
+                takeaway(scenario, results, &limit)
             }
         };
         self.sections[step] = Some(section.clone());
@@ -459,27 +467,28 @@ impl Show<'_> {
     /// Every replicate's results and how long they took, waiting for them
     /// if need be.
     fn results(&mut self) -> Result<&(Results, f64), Failure> {
-        let (terminal, scenario, auto) = (&self.terminal, self.story.scenario, self.auto);
-        self.main.get(self.stop, || {
-            if !auto {
-                terminal.status(&format!(
-                    "Running {} of every arm...",
-                    count_replicates(scenario)
-                ));
-            }
-        })
+        let status = self.terminal.waiting(self.auto);
+        self.main.get(self.stop, status)
     }
 
-    /// Every result the show needs: every replicate's and the limit's.
-    fn all_results(&mut self) -> Result<(), Failure> {
-        self.results()?;
-        let (terminal, auto) = (&self.terminal, self.auto);
-        self.limit_results.get(self.stop, || {
-            if !auto {
-                terminal.status("Running the same story at the limit's demand...");
-            }
-        })?;
-        Ok(())
+    /// Every result the show needs: every replicate's, and the limit run's
+    /// (or why there is none).
+    fn all_results(&mut self) -> Result<(&Results, LimitRun<'_>), Failure> {
+        let status = self.terminal.waiting(self.auto);
+        let (results, _) = self.main.get(self.stop, &status)?;
+        let limit = match &mut self.limit {
+            LimitShow::Runs { limit, results } => LimitRun::Ran(Limit {
+                demand: limit.demand,
+                bundled: limit.bundled.clone(),
+                scenario: &limit.scenario,
+                results: results.get(self.stop, &status)?,
+            }),
+            LimitShow::AlreadyAt { demand } => LimitRun::AlreadyAt {
+                own: own_demand(self.story.scenario),
+                limit: *demand,
+            },
+        };
+        Ok((results, limit))
     }
 }
 
@@ -526,12 +535,13 @@ fn write_handouts(
     show: &Show<'_>,
     run: &HandoutRun,
 ) -> Result<(), Failure> {
-    let (Some((results, seconds)), Some(limit_results)) =
-        (show.main.ready(), show.limit_results.ready())
-    else {
-        return Err(Failure::Runtime(
-            "the handouts were asked for before every replicate had run".to_string(),
-        ));
+    let not_ready = || {
+        Failure::Runtime("the handouts were asked for before every replicate had run".to_string())
+    };
+    let (results, seconds) = show.main.ready().ok_or_else(not_ready)?;
+    let limit = match &show.limit {
+        LimitShow::Runs { limit, results } => Some((limit, results.ready().ok_or_else(not_ready)?)),
+        LimitShow::AlreadyAt { .. } => None,
     };
     let scenario = &source.scenario;
     let featured = show.story.featured;
@@ -540,11 +550,11 @@ fn write_handouts(
     one.add(&featured.outcomes, scenario.baseline);
     let staged = staging
         .write(REPLICATE_FILE, &output::weekly_csv(scenario, &one))
-        .and_then(|()| match (show.limit, limit_results) {
-            (Some(limit), Some(results)) => {
+        .and_then(|()| match limit {
+            Some((limit, results)) => {
                 staging.write(LIMIT_FILE, &output::summary_csv(&limit.scenario, results))
             }
-            _ => {
+            None => {
                 staging.remove(LIMIT_FILE);
                 Ok(())
             }
@@ -566,14 +576,14 @@ fn write_handouts(
     );
     show.terminal.status("");
     written?;
-    let limit = if show.limit.is_some() {
+    let limit_file = if limit.is_some() {
         format!(", {LIMIT_FILE}")
     } else {
         String::new()
     };
     let screen = show.terminal.screen(false);
     let text = format!(
-        "Handouts in {}: report.html, five charts (PNG for slides, SVG for documents), weekly.csv, summary.csv, manifest.json; this run's weeks in {REPLICATE_FILE}{limit}.",
+        "Handouts in {}: report.html, five charts (PNG for slides, SVG for documents), weekly.csv, summary.csv, manifest.json; this run's weeks in {REPLICATE_FILE}{limit_file}.",
         folder.path.display()
     );
     show.terminal
@@ -650,6 +660,16 @@ impl Terminal {
             let mut out = std::io::stdout().lock();
             let _ = write!(out, "\x1b[1A\r\x1b[2K");
             let _ = out.flush();
+        }
+    }
+
+    /// What to do with a `waiting` text: show it as the status, unless the
+    /// show runs without waiting for Enter.
+    fn waiting(&self, auto: bool) -> impl Fn(&str) + '_ {
+        move |text| {
+            if !auto {
+                self.status(text);
+            }
         }
     }
 
