@@ -11,7 +11,7 @@ use super::document::{
     Bar, Block, Chart, Head, Section, Series, Span, Table, Tone, muted, plain, strong,
 };
 use super::{
-    Story, capitalised, hours, number, percent, signed_percent, small_count, small_number,
+    Story, capitalised, hours, number, percent, signed, signed_percent, small_count, small_number,
 };
 
 /// The tone of arm `index`: the baseline's, or the colour of its place
@@ -101,18 +101,22 @@ impl Effect {
 
     /// "-17% [-17%, -16%]", relative to the baseline.
     pub fn difference_text(&self) -> String {
-        let signed = signed_percent;
         match (self.difference, self.difference_interval) {
             (Some(d), Some((low, high))) => {
                 match (self.relative(d), self.relative(low), self.relative(high)) {
                     (Some(d), Some(low), Some(high)) => {
-                        format!("{} [{}, {}]", signed(d), signed(low), signed(high))
+                        format!(
+                            "{} [{}, {}]",
+                            signed_percent(d),
+                            signed_percent(low),
+                            signed_percent(high)
+                        )
                     }
                     _ => format!("{}\u{a0}h", number(d, 2)),
                 }
             }
             (Some(d), None) => match self.relative(d) {
-                Some(relative) => signed(relative),
+                Some(relative) => signed_percent(relative),
                 None => number(d, 2),
             },
             _ => "-".to_string(),
@@ -235,16 +239,6 @@ impl Story<'_> {
             subtitle: "the same run under each response".to_string(),
             blocks,
         }
-    }
-}
-
-/// "+0.4", "-1.3", "0.0".
-fn signed(value: f64, decimals: usize) -> String {
-    let text = number(value, decimals);
-    if text.starts_with('-') || text.chars().all(|c| c == '0' || c == '.') {
-        text
-    } else {
-        format!("+{text}")
     }
 }
 

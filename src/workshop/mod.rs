@@ -140,8 +140,19 @@ pub fn percent(share: f64) -> String {
 
 /// A change as a signed percentage: "-17%", "+0.3%", "0%".
 pub fn signed_percent(share: f64) -> String {
-    let text = percent(share);
-    if text.starts_with('-') || text == "0%" {
+    plus_sign(percent(share))
+}
+
+/// A change as a signed number: "+0.4", "-1.3", "0.0".
+pub fn signed(value: f64, decimals: usize) -> String {
+    plus_sign(number(value, decimals))
+}
+
+/// A number as [`number`] or [`percent`] writes it, with "+" in front when
+/// it is above zero as written.
+fn plus_sign(text: String) -> String {
+    let zero = text.chars().all(|c| matches!(c, '0' | '.' | '%'));
+    if text.starts_with('-') || zero {
         text
     } else {
         format!("+{text}")
@@ -170,6 +181,10 @@ mod tests {
         assert_eq!(percent(0.0034), "0.3%");
         assert_eq!(signed_percent(-0.004), "-0.4%");
         assert_eq!(signed_percent(0.0001), "0%");
+        assert_eq!(signed_percent(0.17), "+17%");
+        assert_eq!(signed(0.04, 1), "0.0");
+        assert_eq!(signed(0.4, 1), "+0.4");
+        assert_eq!(signed(-1.26, 1), "-1.3");
     }
 
     #[test]
