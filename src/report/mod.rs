@@ -166,14 +166,8 @@ fn stage_chart_files(
 ///
 /// As [`write_sweep_report`]; `sweep.csv` must be staged.
 pub fn stage_sweep_report(staging: &mut Staging, manifest: &[u8]) -> Result<(), ReportError> {
-    let csv_path = staging.dir().join(sweep::data::SWEEP_CSV_FILE);
     let sweep = SweepOutput::parse(staging.dir(), manifest, || {
-        staging
-            .read(sweep::data::SWEEP_CSV_FILE)
-            .map_err(|source| ReportError::Read {
-                path: csv_path.clone(),
-                source,
-            })
+        staging.read(sweep::data::SWEEP_CSV_FILE)
     })?;
     register_font(staging)?;
     sweep::stage(staging, &sweep)

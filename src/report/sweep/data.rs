@@ -227,24 +227,19 @@ impl SweepOutput {
             path: manifest_path.clone(),
             source,
         })?;
-        let csv_path = dir.join(SWEEP_CSV_FILE);
         Self::parse(dir, &manifest, || {
-            std::fs::File::open(&csv_path)
-                .map(std::io::BufReader::new)
-                .map_err(|source| ReportError::Read {
-                    path: csv_path.clone(),
-                    source,
-                })
+            std::fs::File::open(dir.join(SWEEP_CSV_FILE)).map(std::io::BufReader::new)
         })
     }
 
     /// Parses a sweep's files: its manifest as bytes, and `open_csv` to
-    /// read `sweep.csv` from its start (it is called twice). `dir` is where
-    /// the files are (or will be), for messages.
+    /// read `sweep.csv` from its start (it is called twice; a failure is
+    /// reported as one to read `dir`'s `sweep.csv`). `dir` is where the
+    /// files are (or will be), for messages.
     pub fn parse<R: Read>(
         dir: &Path,
         manifest: &[u8],
-        open_csv: impl Fn() -> Result<R, ReportError>,
+        open_csv: impl Fn() -> std::io::Result<R>,
     ) -> Result<Self, ReportError> {
         let manifest_path = dir.join(SWEEP_MANIFEST_FILE);
         let manifest: SweepManifest = parse_json(&manifest_path, manifest)?;
@@ -279,6 +274,12 @@ impl SweepOutput {
             )));
         }
         let csv_path = dir.join(SWEEP_CSV_FILE);
+        let open_csv = || {
+            open_csv().map_err(|source| ReportError::Read {
+                path: csv_path.clone(),
+                source,
+            })
+        };
         let mut names = Vec::new();
         for arm in &manifest.arms {
             arm_index(&mut names, &arm.name);
