@@ -10,9 +10,9 @@
 //! holds text, a point outside the grid, a parameter value that is not the
 //! one `sweep.json` gives for that point or a row out of point order is an
 //! error naming the file, line and column, because drawing it anyway would
-//! put a number in the wrong cell. The CSV is read twice, one point at a
-//! time: first for its arms (so that the baseline and the compared arm are
-//! known), then for the numbers. Memory grows with the arms, the
+//! put a number in the wrong cell. The CSV is read twice: first only for
+//! its arms (so that the baseline and the compared arm are known), then,
+//! one point at a time, for the numbers. Memory grows with the arms, the
 //! parameters' values and the cells a chart draws, never with the number
 //! of points or the size of the file.
 
@@ -285,8 +285,11 @@ impl SweepOutput {
             arm_index(&mut names, &arm.name);
         }
         // The first reading finds every arm, so that the baseline and the
-        // compared arm are known when the second gathers the numbers.
-        read_points(&grid, &csv_path, open_csv()?, &mut names, |_| {})?;
+        // compared arm are known when the second gathers the numbers. It
+        // stops at the first problem it meets and leaves it to the second,
+        // which checks every row in order and so reports that problem or an
+        // earlier one.
+        let _ = read_arms(&csv_path, open_csv()?, &mut names);
         let arms = colour_arms(&manifest, &names);
         let mut output = Self {
             // Filled in by the second reading.
@@ -442,6 +445,20 @@ impl PointRows {
         }
         self.rows[index].get_or_insert(row);
     }
+}
+
+/// Reads only the `metric` and `arm` of each row of `sweep.csv` from `csv`,
+/// adding the arms of the report's metrics that are not in `names` to it,
+/// in the order [`read_points`] meets them. Every problem it can find,
+/// [`read_points`] finds too, at the same row or an earlier one.
+fn read_arms(path: &Path, csv: impl Read, names: &mut Vec<String>) -> Result<(), ReportError> {
+    let mut reader = CsvReader::new(path, csv, &["metric", "arm"])?;
+    while let Some(row) = reader.next_row()? {
+        if SWEEP_REPORT_METRICS.contains(&row.text("metric")?) {
+            arm_index(names, row.text("arm")?);
+        }
+    }
+    Ok(())
 }
 
 /// Reads `sweep.csv` from `csv` and hands each point's rows to `each`, in
@@ -935,6 +952,30 @@ pub(crate) mod tests {
         assert_eq!(
             message(parse(MANIFEST_2D, &csv)),
             "out/sweep.csv: line 2: column `mean`: not a number"
+        );
+    }
+
+    #[test]
+    fn the_first_problem_in_the_file_is_reported_though_arms_are_read_first() {
+        let empty_arm = |csv: &str| csv.replacen("5,0.8,0.3,connection-first,", "5,0.8,0.3,,", 1);
+        let late_arm = empty_arm(&csv_2d().replacen(",2.500000,", ",lots,", 1));
+        assert_eq!(
+            message(parse(MANIFEST_2D, &late_arm)),
+            "out/sweep.csv: line 2: column `mean`: not a number"
+        );
+        assert_eq!(
+            message(parse(MANIFEST_2D, &empty_arm(&csv_2d()))),
+            "out/sweep.csv: line 19: column `arm`: empty"
+        );
+        let same_row = csv_2d().replacen("0,0.2,0.1,power-through,", "x,0.2,0.1,,", 1);
+        assert_eq!(
+            message(parse(MANIFEST_2D, &same_row)),
+            "out/sweep.csv: line 2: column `point`: not a point number (0, 1, 2, ...)"
+        );
+        let header = csv_2d().replacen(",mean,", ",average,", 1);
+        assert_eq!(
+            message(parse(MANIFEST_2D, &header)),
+            "out/sweep.csv: line 1: the header has no column `mean`"
         );
     }
 
