@@ -415,7 +415,7 @@ fn arm_index(names: &mut Vec<String>, name: &str) -> usize {
 /// The rows of one point, by arm and metric ([`SWEEP_REPORT_METRICS`]).
 pub(crate) struct PointRows {
     point: usize,
-    /// `[arm * metrics + metric]`.
+    /// By [`PointRows::index`].
     rows: Vec<Option<CompactRow>>,
 }
 
@@ -426,8 +426,17 @@ impl PointRows {
 
     /// The row of `arm` and the `metric`th metric, if the CSV had one.
     pub fn get(&self, arm: usize, metric: usize) -> Option<SummaryRow> {
-        let metrics = SWEEP_REPORT_METRICS.len();
-        self.rows.get(arm * metrics + metric)?.map(CompactRow::row)
+        self.compact(arm, metric).map(CompactRow::row)
+    }
+
+    /// As [`PointRows::get`], in the form the rows are kept.
+    fn compact(&self, arm: usize, metric: usize) -> Option<CompactRow> {
+        self.rows.get(Self::index(arm, metric)).copied().flatten()
+    }
+
+    /// Where the row of `arm` and the `metric`th metric is kept in `rows`.
+    fn index(arm: usize, metric: usize) -> usize {
+        arm * SWEEP_REPORT_METRICS.len() + metric
     }
 
     /// Empties the rows for those of `point`.
@@ -439,7 +448,7 @@ impl PointRows {
     /// Keeps `row` unless the point has this arm and metric already: a
     /// repeated row would otherwise overwrite silently, so the first wins.
     fn insert(&mut self, arm: usize, metric: usize, row: CompactRow) {
-        let index = arm * SWEEP_REPORT_METRICS.len() + metric;
+        let index = Self::index(arm, metric);
         if self.rows.len() <= index {
             self.rows.resize(index + 1, None);
         }
@@ -632,11 +641,7 @@ impl DrawnRows {
         };
         let conflict = metric_index(metrics::CONFLICT_AFTER_START);
         for arm in 0..self.arms {
-            self.rows[slot * self.arms + arm] = rows
-                .rows
-                .get(arm * SWEEP_REPORT_METRICS.len() + conflict)
-                .copied()
-                .flatten();
+            self.rows[slot * self.arms + arm] = rows.compact(arm, conflict);
         }
     }
 
