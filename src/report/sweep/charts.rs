@@ -433,11 +433,9 @@ pub(crate) fn value_text(sweep: &SweepOutput, param: usize, value: f64) -> Strin
 /// when it is the trust loss.
 fn param_axis_title(sweep: &SweepOutput, param: usize) -> String {
     let path = &sweep.grid.params[param].path;
-    let values = &sweep.grid.params[param].values;
     match sweep.loss_gain(param) {
         Some(gain) => {
-            let low = values.iter().copied().fold(f64::INFINITY, f64::min);
-            let high = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            let (low, high) = sweep.grid.params[param].range();
             format!(
                 "{path} (= {} to {} \u{00d7} lambda_gain)",
                 sweep_text::ratio_text(low / gain),

@@ -114,6 +114,20 @@ impl Param {
             })
             .unwrap_or(6)
     }
+
+    /// The smallest and the largest of the values.
+    pub fn range(&self) -> (f64, f64) {
+        value_range(&self.values)
+    }
+}
+
+/// The smallest and the largest of `values`.
+pub(crate) fn value_range(values: &[f64]) -> (f64, f64) {
+    values
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(low, high), &value| {
+            (low.min(value), high.max(value))
+        })
 }
 
 /// The sweep's grid: every combination of the parameters' values, numbered

@@ -202,12 +202,7 @@ fn write_header(html: &mut String, sweep: &SweepOutput, name: &str) {
         match swept_weeks(sweep) {
             // Weeks are whole numbers.
             Some(param) => {
-                let low = param.values.iter().copied().fold(f64::INFINITY, f64::min);
-                let high = param
-                    .values
-                    .iter()
-                    .copied()
-                    .fold(f64::NEG_INFINITY, f64::max);
+                let (low, high) = param.range();
                 Some(format!("{low:.0} to {high:.0} weeks (swept)"))
             }
             None => manifest

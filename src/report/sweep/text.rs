@@ -12,7 +12,7 @@ use super::super::metrics;
 use super::super::text::{decimal, signed, thousands};
 use super::across::{Cut, EndMeans, StaircaseRuns, value_order};
 use super::charts::{Layout, SweepChartId, conflict_period, layout, value_text};
-use super::data::{Compared, SweepOutput, Verdict};
+use super::data::{Compared, SweepOutput, Verdict, value_range};
 
 const CONFLICT: &str = metrics::CONFLICT_AFTER_START;
 
@@ -342,17 +342,8 @@ fn range_condition(sweep: &SweepOutput, param: usize, first: usize, last: usize)
     if first == 0 && last == end {
         return None;
     }
-    let (low, high) = {
-        let slice = &values[first..=last];
-        (
-            slice.iter().copied().fold(f64::INFINITY, f64::min),
-            slice.iter().copied().fold(f64::NEG_INFINITY, f64::max),
-        )
-    };
-    let (grid_low, grid_high) = (
-        values.iter().copied().fold(f64::INFINITY, f64::min),
-        values.iter().copied().fold(f64::NEG_INFINITY, f64::max),
-    );
+    let (low, high) = value_range(&values[first..=last]);
+    let (grid_low, grid_high) = sweep.grid.params[param].range();
     let value = |value: f64| param_value(sweep, param, value);
     Some(if first == last {
         format!("{path} = {}", value(low))
