@@ -101,8 +101,8 @@ pub(crate) fn key_findings(sweep: &SweepOutput) -> Vec<String> {
     let mut findings = Vec::new();
     if let Some(compared) = sweep.compared() {
         findings.extend(compared_arm_counts(sweep, compared));
-        findings.extend(where_it_stops_paying_off(sweep, compared.arm()));
-        findings.extend(size_of_the_cut(sweep, compared.arm()));
+        findings.extend(where_it_stops_paying_off(sweep, compared));
+        findings.extend(size_of_the_cut(sweep, compared));
     }
     findings.extend(lowest_conflict(sweep));
     findings
@@ -193,12 +193,13 @@ fn baseline_name(sweep: &SweepOutput) -> &str {
 /// described as the range of each parameter those points span and, on a
 /// two-parameter grid where they form a staircase, the threshold along one
 /// parameter at each value of the other.
-fn where_it_stops_paying_off(sweep: &SweepOutput, arm: usize) -> Option<String> {
+fn where_it_stops_paying_off(sweep: &SweepOutput, compared: Compared) -> Option<String> {
     let stopped = &sweep.across.stopped;
     if stopped.count == 0 {
         return None;
     }
     if let Layout::Lines { param } = layout(&sweep.grid) {
+        let arm = compared.arm();
         return Some(format!(
             "Along {}, conflict with {} is {}.",
             sweep.grid.params[param].path,
@@ -411,7 +412,8 @@ fn verdict_phrase(verdict: Verdict) -> &'static str {
 
 /// "Where it lowers conflict, the cut ranges from 0.53 h a week (−16%) at
 /// … to 1.16 h (−40%) at …."
-fn size_of_the_cut(sweep: &SweepOutput, arm: usize) -> Option<String> {
+fn size_of_the_cut(sweep: &SweepOutput, compared: Compared) -> Option<String> {
+    let arm = compared.arm();
     let (smallest, largest) = (sweep.across.smallest_cut?, sweep.across.largest_cut?);
     let cuts = sweep.tally(CONFLICT, arm).lower;
     let share = |cut: &Cut| {
