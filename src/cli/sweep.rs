@@ -9,7 +9,7 @@ use empathy_gap::model::World;
 use empathy_gap::output;
 use empathy_gap::report;
 use empathy_gap::runner::{self, RunError, RunOptions};
-use empathy_gap::scenario::{self, Budget, FieldPath, Override};
+use empathy_gap::scenario::{self, Budget, FieldPath, Override, Scenario};
 use empathy_gap::shard::{self, SavedOverride, SavedSweep, ShardManifest, ShardSpec};
 use empathy_gap::staging::Staging;
 use empathy_gap::sweep::{Grid, SweepInfo, SweepParam};
@@ -156,6 +156,19 @@ impl SweepPlan {
         overrides
     }
 
+    /// The scenario at `point`, with the run's own `overrides`.
+    fn load_point(
+        &self,
+        source: &Source,
+        overrides: &[Override],
+        point: u64,
+        budget: Option<&Budget>,
+    ) -> Result<Scenario, Failure> {
+        source
+            .reload(&self.overrides(overrides, point), budget)
+            .map_err(|error| Failure::BadInput(error.to_string()))
+    }
+
     /// Loads the scenario at the grid's corners and along each axis (every
     /// value of every parameter), so that a value the scenario refuses is
     /// reported before any point runs.
@@ -166,9 +179,7 @@ impl SweepPlan {
         budget: Option<&Budget>,
     ) -> Result<(), Failure> {
         for point in self.grid.probe_points() {
-            source
-                .reload(&self.overrides(overrides, point), budget)
-                .map_err(|error| Failure::BadInput(error.to_string()))?;
+            self.load_point(source, overrides, point, budget)?;
         }
         Ok(())
     }
@@ -211,11 +222,6 @@ pub(crate) fn sweep(
         load(name, overrides, budget).map_err(|error| Failure::BadInput(error.to_string()))?;
     let (base, label) = (&source.scenario, source.label.clone());
     let plan = SweepPlan::new(&source, asked, flags.replicates)?;
-    let load_point = |point: u64, budget: Option<&Budget>| {
-        source
-            .reload(&plan.overrides(overrides, point), budget)
-            .map_err(|error| Failure::BadInput(error.to_string()))
-    };
     // Values the scenario refuses are found now, not hours into the sweep.
     plan.probe(&source, overrides, budget)?;
     // The points this sweep (or shard) runs, counted rather than listed.
@@ -266,7 +272,7 @@ pub(crate) fn sweep(
             .write(SWEEP_CSV, plan.grid.csv_header().as_bytes())
             .map_err(write_failed)?;
         for (finished, point) in points().enumerate() {
-            let scenario = load_point(point, None)?;
+            let scenario = plan.load_point(&source, overrides, point, None)?;
             let world = World::new(&scenario);
             let results = match runner::run_on(&pool, &scenario, &world, &options) {
                 Ok(results) => results,
