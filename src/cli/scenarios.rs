@@ -3,8 +3,8 @@
 
 use std::path::Path;
 
+use super::sweep::SweepSize;
 use empathy_gap::scenario::{self, Budget, Override, Scenario, ScenarioError};
-use empathy_gap::sweep::SweepParam;
 use empathy_gap::words::{bytes_in_words, count, seconds_in_words};
 
 use super::{Failure, thread_count};
@@ -103,24 +103,25 @@ pub(crate) fn validate(
 ) -> Result<(), Failure> {
     let threads = thread_count(None)?;
     let budget = Budget::of_this_machine(threads);
+    let budget = (!force).then_some(&budget);
     let mut problems = Vec::new();
     for file in files {
-        let budget = (!force).then_some(&budget);
         match load(file, overrides, budget) {
             Ok(source) => {
                 // Every value each sweep takes, as `sweep` checks it before running.
+                let mut sweeps = Vec::new();
                 let mut sweep_problems = Vec::new();
                 for name in source.scenario.resolved.sweeps.keys() {
                     match super::sweep::check_named(&source, overrides, name, budget) {
+                        Ok(size) => sweeps.push(size),
                         Err(Failure::BadInput(message) | Failure::Runtime(message)) => {
                             sweep_problems.push(message);
                         }
-                        Err(interrupted @ Failure::Interrupted(_)) => return Err(interrupted),
-                        Ok(()) => {}
+                        Err(interrupted) => return Err(interrupted),
                     }
                 }
                 if sweep_problems.is_empty() {
-                    describe(&source, file, threads);
+                    describe(&source, file, threads, &sweeps);
                 } else {
                     problems.extend(sweep_problems);
                 }
@@ -135,8 +136,9 @@ pub(crate) fn validate(
     }
 }
 
-/// The line `validate` prints for a valid scenario, and one for each of its sweeps.
-fn describe(source: &Source, file: &str, threads: usize) {
+/// The line `validate` prints for a valid scenario, and one for each of its
+/// sweeps (`sweeps` in the scenario's order of sweeps).
+fn describe(source: &Source, file: &str, threads: usize, sweeps: &[SweepSize]) {
     let Source {
         scenario, label, ..
     } = source;
@@ -151,20 +153,11 @@ fn describe(source: &Source, file: &str, threads: usize) {
         bytes_in_words(cost.memory_bytes),
         count(cost.threads as f64, "thread"),
     );
-    for (name, sweep) in &scenario.resolved.sweeps {
-        let points: u64 = sweep
-            .params
-            .iter()
-            .filter_map(|text| SweepParam::parse(text).ok())
-            .map(|param| param.steps)
-            .product();
-        let replicates = sweep
-            .replicates
-            .map_or(scenario.replicates, |r| r.max(1) as u64);
+    for ((name, sweep), size) in scenario.resolved.sweeps.iter().zip(sweeps) {
         println!(
             "  sweep {name}: {} x {} ({}), run with: empathy-gap sweep {file} --sweep {name}",
-            count(points as f64, "point"),
-            count(replicates as f64, "replicate"),
+            count(size.points as f64, "point"),
+            count(size.replicates as f64, "replicate"),
             sweep.params.join(", "),
         );
     }

@@ -197,13 +197,23 @@ pub(crate) fn check_named(
     overrides: &[Override],
     name: &str,
     budget: Option<&Budget>,
-) -> Result<(), Failure> {
+) -> Result<SweepSize, Failure> {
     let asked = SweepAsked {
         params: &[],
         name: Some(name),
     };
     let plan = SweepPlan::new(source, &asked, None)?;
-    plan.probe(source, overrides, budget)
+    plan.probe(source, overrides, budget)?;
+    Ok(SweepSize {
+        points: plan.grid.points(),
+        replicates: plan.replicates,
+    })
+}
+
+/// How large a named sweep is: its points, and the replicates at each.
+pub(crate) struct SweepSize {
+    pub points: u64,
+    pub replicates: u64,
 }
 
 pub(crate) fn sweep(
