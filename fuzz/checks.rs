@@ -42,10 +42,11 @@ pub const MAX_OVERRIDES: usize = 64;
 /// Simulation is skipped unless the scenario is small, so that an execution
 /// stays well under a millisecond: at most this many leader-weeks
 /// (leaders x (initial backlog + warm-up + reported weeks)) ...
-pub const MAX_LEADER_WEEKS: u64 = 100;
+pub const MAX_LEADER_WEEKS: u64 = 150;
 /// ... at most this many private items drawn in expectation, summed over
-/// the arms (the bundled two-manager scenario draws about 3,000 per arm) ...
-pub const MAX_EXPECTED_ITEMS: f64 = 1_500.0;
+/// the arms (the bundled two-manager scenario, with its 30-week warm-up,
+/// draws about 5,000 per arm) ...
+pub const MAX_EXPECTED_ITEMS: f64 = 8_000.0;
 /// ... and at most this many leaders and projects.
 pub const MAX_SIMULATED_LEADERS: usize = 8;
 pub const MAX_SIMULATED_PROJECTS: usize = 16;

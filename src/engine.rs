@@ -3,23 +3,27 @@
 //! and cannot fail.
 //!
 //! Each phase reads what the previous phase left, in this order: scheduled
-//! interventions, arrivals and commitments, work, delivery, disclosure,
-//! attribution, conflict, triggered interventions.
+//! interventions, each pair's coordination status, commitments, arrivals,
+//! work (with triage), delivery, disclosure, attribution, conflict, triggered
+//! interventions. The engine names no intervention: it calls the hooks of
+//! [`crate::interventions`], which dispatch to each intervention's own file.
 //!
 //! The week runs in passes. Each pass writes only its own elements and reads
 //! only what earlier passes left, so its elements can be done in any order,
 //! or at once:
 //!
-//! 1. organisation-wide preparation (cheap): ownership clarified by status
-//!    meetings, trust warmed by 1:1s, unclear ownership drawn per project,
-//!    this week's plan and priority of every membership;
+//! 1. organisation-wide preparation (cheap): the scheduled interventions'
+//!    effects on the organisation (ownership clarified, trust warmed by
+//!    1:1s, then which pairs coordinate), unclear ownership drawn per project;
 //! 2. the **leader pass**, one leader at a time: last week's finished items
-//!    close, status-meeting lists and 1:1 disclosures, private arrivals and
-//!    capacity, this week's commitments, work, disclosure to each peer, and,
-//!    for each peer, what the peer was owed and how much of a miss the peer
-//!    can explain (written to the leader's [`Link`]s). It reads only the
-//!    leader's own queue, streams and links, and trust that no leader changes
-//!    during the pass;
+//!    close, what the leader does in this week's meetings and 1:1s, this
+//!    week's commitments (renegotiated through the hooks; deferred and
+//!    unowned hours to the project's backlog item), private arrivals and
+//!    capacity, triage and work, disclosure to each peer, and, for each peer,
+//!    what the peer was owed and how much of a miss the peer can explain
+//!    (written to the leader's [`Link`]s). It reads only the leader's own
+//!    queue, streams and links, and trust that no leader changes during the
+//!    pass;
 //! 3. commitments settled into the memberships, and delivery totals;
 //! 4. the **relationship pass**, one relationship at a time: attribution and
 //!    the observer's conflict hours, from the actor's link;
@@ -35,20 +39,18 @@
 
 use std::cell::RefCell;
 
-use rand::RngExt;
+use rand::{Rng, RngExt};
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, StandardNormal};
 use rayon::prelude::*;
 
 use crate::interventions::{self, Scheduled};
+pub use crate::model::DONE_EPSILON;
 use crate::model::{
     CONTEXT, Commitment, DATA, Item, LeaderInfo, LeaderState, Link, MembershipState, NO_SLOT,
     PRIVATE, QueueEntry, RelationshipState, Scratch, SlotBits, State, Worked, World,
 };
 use crate::scenario::{Arm, Params};
-
-/// Hours below this count as done (floating-point dust from partial work).
-pub const DONE_EPSILON: f64 = 1e-9;
 
 /// Organisations with at least this many leaders run the week's passes in
 /// parallel; below it, a pass is too short for threads to pay for themselves
@@ -124,6 +126,8 @@ fn begin_week(state: &mut State) {
     state.on_time = 0.0;
     state.planned = 0.0;
     state.delivered = 0.0;
+    state.dropped = 0.0;
+    state.leaders_in_episode = 0;
 }
 
 /// Unclear ownership is workload: drawn every week from each project's own
@@ -132,18 +136,6 @@ fn draw_ambiguity(state: &mut State) {
     for (project, rng) in state.ambiguity_rngs.iter_mut().enumerate() {
         let draw = rng.random::<f64>();
         state.ambiguous[project] = draw < state.ambiguity[project];
-    }
-}
-
-/// The priority a member gives the project this week: its own, or raised
-/// toward the hard priority while complying after an escalation.
-fn compliance_priority(base: f64, member: &MembershipState, week: i32, arm: &Arm) -> f64 {
-    match &arm.escalation {
-        Some(escalation) if week <= member.compliance_until => {
-            let top = escalation.params.hard_priority - 0.01;
-            base + member.compliance_strength * (top - base).max(0.0)
-        }
-        _ => base,
     }
 }
 
@@ -275,37 +267,34 @@ fn leader_week(context: &LeaderWeek, parts: &mut LeaderParts, scratch: &mut Scra
         ) * leader.conflict_hours;
         leader.lost_last_week =
             leader.conflict_hours + leader.meeting_hours + leader.escalation_hours + team_spillover;
-        begin_leader_week(context, leader);
+        begin_leader_week(leader);
+        interventions::begin_leader_week(context.arm, leader);
     }
-    if let Some(meeting) = context.scheduled.status_meeting {
-        interventions::status_meeting::attend(context, meeting, info, parts.leader);
-    }
-    if let Some(connection) = context.scheduled.one_to_ones {
-        interventions::connection::attend_one_to_ones(context, connection, parts, scratch);
-    }
+    interventions::attend(context, parts, scratch);
+    commit(context, parts);
     let leader = &mut *parts.leader;
     arrive(info, leader, &mut parts.arrivals, context.week);
     let noise: f64 = parts.arrivals.sample(StandardNormal);
     let gross = info.capacity_hours * (1.0 + params.team.capacity_noise_sd * noise);
     leader.capacity = (gross - leader.lost_last_week).max(0.0);
-    commit(context, parts);
-    work(context, parts.info, parts.leader, scratch);
+    work(
+        context,
+        parts.info,
+        parts.leader,
+        &mut parts.disclosure,
+        scratch,
+    );
     tell(context, parts, scratch);
     deliver(context, parts);
 }
 
-fn begin_leader_week(context: &LeaderWeek, leader: &mut LeaderState) {
-    let fade = context
-        .arm
-        .escalation
-        .as_ref()
-        .map_or(0.0, |e| e.params.insecurity_fade);
+fn begin_leader_week(leader: &mut LeaderState) {
     leader.conflict_hours = 0.0;
     leader.meeting_hours = 0.0;
     leader.escalation_hours = 0.0;
     leader.worked = 0.0;
+    leader.dropped = 0.0;
     leader.disclosures = 0;
-    leader.insecurity_extra *= 1.0 - fade;
     leader.worked_items.clear();
 }
 
@@ -351,24 +340,20 @@ pub fn seed_backlog(world: &World, params: &Params, state: &mut State) {
     );
 }
 
-/// Agrees this week's commitments (renegotiated when coordinating) and pushes
-/// them onto the queue. Renegotiation reads the queue as it is before any of
-/// this week's commitments, with every commitment's priority of this week.
+/// Agrees this week's commitments and pushes them onto the queue. The
+/// hours of the plan that are not committed (deferred by renegotiation, or
+/// owned by nobody this week) go to the membership's backlog item: they are
+/// never committed again. Renegotiation reads the queue as it is before any
+/// of this week's commitments and arrivals, with every commitment's priority
+/// of this week.
 fn commit(context: &LeaderWeek, parts: &mut LeaderParts) {
     let world = context.world;
     let info = parts.info;
     let week = context.week;
-    // This week's plan and priority of each membership; what was deferred
-    // last week is still owed.
     for (position, own) in info.own.iter().enumerate() {
         let last = parts.leader.commitments[position];
-        let priority = match &context.arm.escalation {
-            Some(_) => {
-                let member = &context.memberships[info.memberships[position] as usize];
-                compliance_priority(own.priority, member, week, context.arm)
-            }
-            None => own.priority,
-        };
+        let member = &context.memberships[info.memberships[position] as usize];
+        let priority = interventions::commitment_priority(context.arm, own.priority, member, week);
         let planned = if (own.start_week..=own.end_week).contains(&week) {
             own.hours_per_week
         } else {
@@ -377,25 +362,18 @@ fn commit(context: &LeaderWeek, parts: &mut LeaderParts) {
         parts.leader.commitments[position] = Commitment {
             planned,
             priority,
-            deferred: last.deferred,
+            backlog_slot: last.backlog_slot,
+            backlog_id: last.backlog_id,
             ..Default::default()
         };
     }
+    // Every commitment is agreed on the queue as it stands, before any is pushed.
     for position in 0..info.memberships.len() {
-        let commitment = parts.leader.commitments[position];
-        if commitment.planned <= 0.0 {
-            continue;
+        let planned = parts.leader.commitments[position].planned;
+        if planned > 0.0 {
+            let agreed = interventions::agree(context, parts, position, planned);
+            parts.leader.commitments[position].agreed = agreed.clamp(0.0, planned);
         }
-        let target = commitment.planned + commitment.deferred;
-        let agreed = match &context.arm.connection {
-            Some(connection) => {
-                interventions::connection::renegotiate(context, connection, parts, position, target)
-            }
-            None => target,
-        };
-        let commitment = &mut parts.leader.commitments[position];
-        commitment.deferred = (target - agreed).max(0.0);
-        commitment.agreed = agreed;
     }
     let leader = &mut *parts.leader;
     for position in 0..info.memberships.len() {
@@ -409,16 +387,42 @@ fn commit(context: &LeaderWeek, parts: &mut LeaderParts) {
         } else {
             0.0
         };
-        // Nobody schedules the unowned part; it stays owed to the project and,
-        // once its miss is noticed, is committed again the next week.
-        commitment.deferred += unowned;
+        // Nobody schedules the unowned part: it is missed this week, and
+        // joins the backlog with the hours deferred.
         commitment.pushed = commitment.agreed - unowned;
-        let item = Item::shared(commitment.pushed, project, week);
-        let slot = leader.push_item(item, |observer_slot| {
-            info.peer_sees(observer_slot, position)
-        });
+        commitment.deferred = commitment.planned - commitment.pushed;
+        let (pushed, deferred) = (commitment.pushed, commitment.deferred);
+        let seen = |observer_slot| info.peer_sees(observer_slot, position);
+        let slot = leader.push_item(Item::shared(pushed, project, week), seen);
         leader.commitments[position].item_slot = slot;
+        if deferred > 0.0 {
+            add_to_backlog(leader, info, position, deferred);
+        }
     }
+}
+
+/// Adds hours to the membership's backlog item: one open shared item per
+/// member and project, visible to every member, due at the project's end
+/// week (DESIGN.md section 5). A backlog that was finished is started anew.
+fn add_to_backlog(leader: &mut LeaderState, info: &LeaderInfo, position: usize, hours: f64) {
+    let commitment = leader.commitments[position];
+    let slot = commitment.backlog_slot as usize;
+    let open = commitment.backlog_slot != NO_SLOT
+        && leader.is_live(slot)
+        && leader.slots.get(SlotBits::OPEN, slot)
+        && leader.items[slot].id == commitment.backlog_id;
+    if open {
+        leader.items[slot].remaining += hours;
+        return;
+    }
+    let project = info.projects[position];
+    let item = Item::shared(hours, project, info.own[position].end_week);
+    let slot = leader.push_item(item, |observer_slot| {
+        info.peer_sees(observer_slot, position)
+    });
+    let commitment = &mut leader.commitments[position];
+    commitment.backlog_slot = slot;
+    commitment.backlog_id = leader.items[slot as usize].id;
 }
 
 /// The item's place in the queue: its priority (a shared commitment takes its
@@ -438,11 +442,56 @@ pub fn queue_priority(
     base + ageing * (week - item.due_week).max(0) as f64
 }
 
-/// Spends the week's capacity down the queue (highest priority first, then
-/// earliest due week, then arrival). Keys are computed once per open item;
-/// only as much of the queue is put in order as capacity reaches.
-fn work(context: &LeaderWeek, info: &LeaderInfo, leader: &mut LeaderState, scratch: &mut Scratch) {
+/// Triage (DESIGN.md section 5): each open private item overdue by more than
+/// `overdue_weeks` and of base priority below `below_priority` is dropped or
+/// descoped with probability `drop_probability`, one draw from the leader's
+/// behaviour stream per such item, in slot order. Its remaining hours are
+/// counted as dropped, and it closes when the next week starts.
+fn triage(params: &Params, week: i32, leader: &mut LeaderState, rng: &mut ChaCha8Rng) {
+    let triage = &params.triage;
+    if triage.drop_probability <= 0.0 {
+        return;
+    }
+    // The same decision as `random::<f64>() < p` from the same draw (see `tell`).
+    let threshold = (triage.drop_probability * (1u64 << 53) as f64).ceil() as u64;
+    let overdue_weeks = triage.overdue_weeks as i32;
+    for word_index in 0..leader.slots.n_words() {
+        let mut private = leader.slots.word(SlotBits::OPEN, word_index)
+            & !leader.slots.word(SlotBits::SHARED, word_index);
+        let mut dropped = 0u64;
+        while private != 0 {
+            let bit = private.trailing_zeros() as usize;
+            private &= private - 1;
+            let item = &mut leader.items[word_index * 64 + bit];
+            let low = item
+                .priority()
+                .is_some_and(|priority| priority < triage.below_priority);
+            if !low || week - item.due_week <= overdue_weeks {
+                continue;
+            }
+            if rng.next_u64() >> 11 < threshold {
+                leader.dropped += item.remaining;
+                item.remaining = 0.0;
+                dropped |= 1 << bit;
+            }
+        }
+        leader.slots.clear_word(SlotBits::OPEN, word_index, dropped);
+    }
+}
+
+/// Triage first, then spends the week's capacity down the queue (highest
+/// priority first, then earliest due week, then arrival). Keys are computed
+/// once per open item; only as much of the queue is put in order as capacity
+/// reaches.
+fn work(
+    context: &LeaderWeek,
+    info: &LeaderInfo,
+    leader: &mut LeaderState,
+    behaviour: &mut ChaCha8Rng,
+    scratch: &mut Scratch,
+) {
     let week = context.week;
+    triage(context.params, week, leader, behaviour);
     let ageing = context.params.team.ageing_per_week;
     let order = &mut scratch.order;
     order.clear();
@@ -591,6 +640,9 @@ fn deliver(context: &LeaderWeek, parts: &mut LeaderParts) {
             commitment.undelivered = items[commitment.item_slot as usize].remaining;
         }
     }
+    if context.week >= 1 {
+        measure_overrun(info, leader, context.week);
+    }
     let disclosure = &context.params.disclosure;
     for (observer_slot, link) in parts.links.iter_mut().enumerate() {
         // What the peer was owed: this leader's commitments to projects the
@@ -618,9 +670,32 @@ fn deliver(context: &LeaderWeek, parts: &mut LeaderParts) {
     }
 }
 
-/// The share of the actor's hidden work this week the observer at
-/// `observer_slot` can explain, weighted by how much the observer credits
-/// what they know (`trust` is the observer's trust in the actor).
+/// In a project's end week, the member's shared hours of it still open (the
+/// backlog and unfinished commitments): the project's overrun.
+fn measure_overrun(info: &LeaderInfo, leader: &mut LeaderState, week: i32) {
+    for (position, own) in info.own.iter().enumerate() {
+        if own.end_week != week {
+            continue;
+        }
+        let project = info.projects[position];
+        let mut open = 0.0;
+        leader.slots.for_each(SlotBits::SHARED, |slot| {
+            if leader.items[slot].project() == project {
+                open += leader.items[slot].remaining;
+            }
+        });
+        leader.commitments[position].overrun = open;
+    }
+}
+
+/// How much of the actor's miss this week the observer at `observer_slot`
+/// can explain by where the actor's hours went (DESIGN.md section 5): of
+/// every hour the actor worked other than on the commitments the observer
+/// judges, the hours on work the observer can see (other shared projects,
+/// the project's backlog, overdue shared remainders) count in full, and the
+/// hours on hidden items the observer knows about count as far as the
+/// observer credits them (`trust` is the observer's trust in the actor).
+/// An actor who worked on nothing else has nothing to explain the miss.
 fn explained_share(
     info: &LeaderInfo,
     actor: &LeaderState,
@@ -631,15 +706,24 @@ fn explained_share(
     // Each credit is computed the first time a channel needs it (pure, so
     // when it is computed does not change it).
     let (mut context_credit, mut data_credit) = (None, None);
-    let (mut hidden_hours, mut credited_hours) = (0.0, 0.0);
+    let (mut other_hours, mut credited_hours) = (0.0, 0.0);
     // Only items worked this week have hours to explain, in slot order.
     for worked in &actor.worked_items {
         let slot = worked.slot as usize;
-        if worked.hours <= 0.0 || info.peer_sees_project(observer_slot, actor.items[slot].project())
-        {
+        if worked.hours <= 0.0 {
             continue;
         }
-        hidden_hours += worked.hours;
+        let project = actor.items[slot].project();
+        if info.peer_sees_project(observer_slot, project) {
+            // The commitment being judged explains nothing about itself.
+            if actor.commitments[info.position_of(project)].item_slot == worked.slot {
+                continue;
+            }
+            other_hours += worked.hours;
+            credited_hours += worked.hours;
+            continue;
+        }
+        other_hours += worked.hours;
         // Worked this week, so live; hidden from the observer, as just checked.
         let credit = match actor.hidden_channel(slot, observer_slot) {
             CONTEXT => {
@@ -650,14 +734,9 @@ fn explained_share(
         };
         credited_hours += worked.hours * credit;
     }
-    if hidden_hours > 0.0 {
-        credited_hours / hidden_hours
-    } else if actor.worked > 0.0 {
-        // Every hour went to work the observer can see (usually this project's
-        // own overdue backlog): the observer saw where the time went.
-        1.0
+    if other_hours > 0.0 {
+        credited_hours / other_hours
     } else {
-        // No hours at all (lost to conflict and meetings): nothing to explain it.
         0.0
     }
 }
@@ -723,10 +802,22 @@ fn settle_commitments(world: &World, state: &mut State) {
     }
     for leader in &state.leaders {
         state.delivered += leader.delivered;
+        state.dropped += leader.dropped;
     }
     if state.week >= 1 {
         state.planned_cumulative += state.planned;
         state.delivered_cumulative += state.delivered;
+        for (project, &(_, end_week)) in world.project_weeks.iter().enumerate() {
+            if end_week != state.week {
+                continue;
+            }
+            state.projects_ended += 1;
+            for &membership in &world.project_members[project] {
+                let membership = &world.memberships[membership as usize];
+                let leader = &state.leaders[membership.leader.0 as usize];
+                state.overrun_hours += leader.commitments[membership.position as usize].overrun;
+            }
+        }
     }
 }
 
@@ -791,9 +882,30 @@ fn relationship_week(
         view.actual_load = link.actual_load;
     }
     let onset = conflict(context.params, view);
+    if context.week >= 1 {
+        view.episode_weeks += u32::from(view.in_episode);
+        track_onset(
+            context.week,
+            view.in_episode,
+            &mut view.free_at_week_1,
+            &mut view.onset_week,
+        );
+    }
     link.mirror(view);
     link.set_conflict(view);
     onset
+}
+
+/// Onset among the free (DESIGN.md section 6): whether a leader, or an
+/// observer toward one peer, was free of an episode in week 1, and the first
+/// later week of the first reported year in which they were in one.
+#[inline]
+fn track_onset(week: i32, in_episode: bool, free_at_week_1: &mut bool, onset_week: &mut i32) {
+    if week == 1 {
+        *free_at_week_1 = !in_episode;
+    } else if week <= 52 && *free_at_week_1 && *onset_week == 0 && in_episode {
+        *onset_week = week;
+    }
 }
 
 /// Misses the observer cannot explain become frustration and cost trust;
@@ -846,7 +958,8 @@ fn conflict(params: &Params, view: &mut RelationshipState) -> u32 {
 
 /// Each leader's conflict hours: their complaints as observer and their
 /// replies as actor, summed in relationship order; the managers' share of
-/// what observers complain about; who was touched by an episode.
+/// what observers complain about; who is in an episode, and each leader's
+/// conflict hours in the first reported year.
 fn gather_conflict(world: &World, params: &Params, state: &mut State) {
     let c = &params.conflict;
     let week = state.week;
@@ -883,8 +996,17 @@ fn gather_conflict(world: &World, params: &Params, state: &mut State) {
             }
         }
         leader.conflict_hours = hours;
-        if in_episode && (1..=52).contains(&week) {
-            leader.touched = true;
+        leader.in_episode = in_episode;
+        if (1..=52).contains(&week) {
+            leader.conflict_first_year += hours;
+        }
+        if week >= 1 {
+            track_onset(
+                week,
+                in_episode,
+                &mut leader.free_at_week_1,
+                &mut leader.onset_week,
+            );
         }
     };
     visit_each(
@@ -894,6 +1016,11 @@ fn gather_conflict(world: &World, params: &Params, state: &mut State) {
         MIN_TASK * 4,
         gather,
     );
+    state.leaders_in_episode = state
+        .leaders
+        .iter()
+        .map(|leader| u32::from(leader.in_episode))
+        .sum();
     for (rel, view) in world.relationships.iter().zip(&state.relationships) {
         state.manager_hearing[world.leaders[rel.observer.0 as usize].manager.0 as usize] +=
             c.manager_share * view.conflict_hours;

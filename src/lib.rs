@@ -7,8 +7,10 @@
 //! manifest), [`report`] (charts and HTML) and [`workshop`] (the story told
 //! step by step for a room). See the README's architecture map.
 
+pub mod calibrate;
 pub mod engine;
 pub mod interventions;
+pub mod logit;
 pub mod metrics;
 pub mod model;
 pub mod output;

@@ -15,6 +15,7 @@ use empathy_gap::shard::ShardSpec;
 mod cli;
 
 use cli::Failure;
+use cli::calibrate::calibrate;
 use cli::merge::merge;
 use cli::run::{RunFlags, run};
 use cli::scenarios::{list, validate};
@@ -96,6 +97,20 @@ enum Command {
     },
     /// List the bundled scenarios.
     List,
+    /// Run the calibration checks (typical-org's conflict hours, episodes and
+    /// onsets, a virtual cohort's risk factors, the demand response, the
+    /// two-managers story) and print each figure beside its published target.
+    Calibrate {
+        /// Output root; the table goes to OUT/calibration/calibration.csv.
+        #[arg(long, default_value = "output")]
+        out: PathBuf,
+        /// Worker threads (default: all cores).
+        #[arg(long)]
+        threads: Option<usize>,
+        /// Replicates of the two-managers and high-demand runs.
+        #[arg(long, default_value_t = 1000)]
+        replicates: u64,
+    },
     /// Walk a room through the empathy gap, one step per Enter: the standoff,
     /// three questions, the reveal, the futures and the takeaway; then write
     /// the charts and report.html as handouts.
@@ -268,6 +283,11 @@ fn main() -> ExitCode {
             list();
             Ok(())
         }
+        Command::Calibrate {
+            out,
+            threads,
+            replicates,
+        } => calibrate(&out, threads, replicates),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -50,10 +50,12 @@ metric_enum! {
         ActualPeerLoadHours => "actual_peer_load_hours",
         FrustrationMean => "frustration_mean",
         EpisodesActive => "episodes_active",
+        LeadersInEpisodeShare => "leaders_in_episode_share",
         Onsets => "onsets",
         Escalations => "escalations",
         Disclosures => "disclosures",
         CoordinatingShare => "coordinating_share",
+        DroppedHours => "dropped_hours",
     }
 }
 
@@ -78,6 +80,10 @@ metric_enum! {
         OnsetsPerPairYear => "onsets_per_pair_year",
         EscalationsPerPairYear => "escalations_per_pair_year",
         EmployeesTouchedShare => "employees_touched_share",
+        EpisodePrevalence => "episode_prevalence",
+        OnsetIncidence => "onset_incidence",
+        AnnualDroppedHoursPerLeader => "annual_dropped_hours_per_leader",
+        OverrunHoursPerProject => "overrun_hours_per_project",
     }
 }
 
@@ -135,18 +141,15 @@ pub fn record_week(world: &World, params: &Params, state: &State, out: &mut [f64
         Weekly::CumulativeDeliveryRatio,
         ratio(state.delivered_cumulative, state.planned_cumulative),
     );
-    // Every live shared item's remaining hours, leader by leader in slot
-    // order, as the leader pass listed them.
+    // Every live shared item's remaining hours (unfinished commitments and
+    // the projects' backlog items), leader by leader in slot order, as the
+    // leader pass listed them.
     let open_shared: f64 = state
         .leaders
         .iter()
         .flat_map(|leader| leader.shared_remaining.iter())
         .sum();
-    let deferred: f64 = state.memberships.iter().map(|m| m.deferred).sum();
-    set(
-        Weekly::SharedBacklogHours,
-        (open_shared + deferred) / n_projects,
-    );
+    set(Weekly::SharedBacklogHours, open_shared / n_projects);
 
     let n_relationships = world.relationships.len().max(1) as f64;
     let (mut trust, mut frustration, mut episodes) = (0.0, 0.0, 0.0);
@@ -165,6 +168,11 @@ pub fn record_week(world: &World, params: &Params, state: &State, out: &mut [f64
         (actual - believed) / n_relationships,
     );
     set(Weekly::EpisodesActive, episodes);
+    set(
+        Weekly::LeadersInEpisodeShare,
+        f64::from(state.leaders_in_episode) / n_leaders,
+    );
+    set(Weekly::DroppedHours, state.dropped / n_leaders);
     set(Weekly::Onsets, f64::from(state.onsets));
     set(Weekly::Escalations, f64::from(state.escalations));
     set(Weekly::Disclosures, f64::from(state.disclosures));
@@ -197,13 +205,26 @@ pub fn peer_loads(_world: &World, state: &State) -> (f64, f64) {
     (believed, actual)
 }
 
+/// What a run's last state says about the whole run, beyond its weeks.
+#[derive(Debug, Clone, Copy)]
+pub struct RunTotals {
+    /// Share of employees touched by conflict in the first reported year.
+    pub touched_share: f64,
+    /// Share of the leaders free of an episode in week 1 who were in one
+    /// later in the first reported year.
+    pub onset_incidence: f64,
+    /// Shared hours still open at a project's end week, per project that
+    /// ended in the reported weeks.
+    pub overrun_per_project: f64,
+}
+
 /// The run-level metrics of one replicate and arm, from its weekly series
-/// (`weeks` rows of [`Weekly::COUNT`]) and the share of employees touched.
+/// (`weeks` rows of [`Weekly::COUNT`]) and its [`RunTotals`].
 pub fn summarise(
     scenario: &Scenario,
     world: &World,
     weekly: &[f64],
-    touched_share: f64,
+    totals: RunTotals,
 ) -> Vec<f64> {
     let weeks = scenario.weeks as usize;
     let column =
@@ -303,19 +324,44 @@ pub fn summarise(
         Summary::EscalationsPerPairYear,
         sum(Weekly::Escalations) / pairs / years,
     );
-    set(Summary::EmployeesTouchedShare, touched_share);
+    set(Summary::EmployeesTouchedShare, totals.touched_share);
+    set(
+        Summary::EpisodePrevalence,
+        mean_over(Weekly::LeadersInEpisodeShare, 0, weeks),
+    );
+    set(Summary::OnsetIncidence, totals.onset_incidence);
+    set(
+        Summary::AnnualDroppedHoursPerLeader,
+        annual(Weekly::DroppedHours),
+    );
+    set(Summary::OverrunHoursPerProject, totals.overrun_per_project);
     out
 }
 
-/// Share of leaders-and-team-members whose leader was in a conflict episode,
-/// on either side, during the first reported year.
-pub fn touched_share(world: &World, state: &State) -> f64 {
-    let touched: f64 = world
-        .leaders
-        .iter()
-        .zip(&state.leaders)
-        .filter(|(_, leader)| leader.touched)
-        .map(|(info, _)| info.team_size + 1.0)
-        .sum();
-    touched / world.team_headcount.max(1.0)
+/// The [`RunTotals`] of a run that has reached its last week.
+pub fn run_totals(world: &World, params: &Params, state: &State) -> RunTotals {
+    let threshold = params.conflict.touched_hours;
+    let spill = params.conflict.spillover_hours_per_hour;
+    let mut touched = 0.0;
+    let (mut free, mut onsets) = (0u64, 0u64);
+    for (info, leader) in world.leaders.iter().zip(&state.leaders) {
+        // The leader is charged their own conflict hours; each team member
+        // their leader's spill-over.
+        let hours = leader.conflict_first_year;
+        if hours >= threshold {
+            touched += 1.0;
+        }
+        if hours * spill >= threshold {
+            touched += info.team_size;
+        }
+        if leader.free_at_week_1 {
+            free += 1;
+            onsets += u64::from(leader.onset_week > 0);
+        }
+    }
+    RunTotals {
+        touched_share: touched / world.team_headcount.max(1.0),
+        onset_incidence: ratio(onsets as f64, free as f64),
+        overrun_per_project: ratio(state.overrun_hours, f64::from(state.projects_ended)),
+    }
 }

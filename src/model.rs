@@ -25,6 +25,8 @@ use crate::scenario::{LeaderId, ManagerId, Scenario};
 
 /// `Item::project` of private work.
 pub const PRIVATE: u32 = u32::MAX;
+/// Hours below this count as done (floating-point dust from partial work).
+pub const DONE_EPSILON: f64 = 1e-9;
 /// No item slot.
 pub const NO_SLOT: u32 = u32::MAX;
 
@@ -721,11 +723,20 @@ pub struct Commitment {
     /// Priority of the commitment this week (after compliance).
     pub priority: f64,
     pub agreed: f64,
+    /// Hours of this week's plan moved to the project's backlog: deferred by
+    /// renegotiation, or left unowned through role ambiguity.
     pub deferred: f64,
     pub pushed: f64,
     /// Hours of the commitment still undone after this week's work.
     pub undelivered: f64,
     pub item_slot: u32,
+    /// The membership's backlog item (DESIGN.md section 5): its slot and
+    /// id, kept from week to week; it is the backlog while that slot still
+    /// holds that item and it is open.
+    pub backlog_slot: u32,
+    pub backlog_id: u32,
+    /// In the project's end week: the member's shared hours of it still open.
+    pub overrun: f64,
 }
 
 impl Default for Commitment {
@@ -738,6 +749,9 @@ impl Default for Commitment {
             pushed: 0.0,
             undelivered: 0.0,
             item_slot: NO_SLOT,
+            backlog_slot: NO_SLOT,
+            backlog_id: 0,
+            overrun: 0.0,
         }
     }
 }
@@ -760,9 +774,18 @@ pub struct LeaderState {
     pub delivered: f64,
     /// Items told to peers this week.
     pub disclosures: u32,
+    /// Hours of private work dropped or descoped by triage this week.
+    pub dropped: f64,
     pub next_id: u32,
-    /// In a conflict episode during the first reported year.
-    pub touched: bool,
+    /// The leader's own conflict hours in the first reported year (weeks 1
+    /// to 52): what decides whether the leader and the team are touched.
+    pub conflict_first_year: f64,
+    /// In a conflict episode this week, on either side of a relationship.
+    pub in_episode: bool,
+    /// Whether the leader was free of any episode in week 1, and the first
+    /// week of the first reported year in which they were in one (0: none).
+    pub free_at_week_1: bool,
+    pub onset_week: i32,
     /// Item slots; a closed item's slot is reused.
     pub items: Vec<Item>,
     /// Which slots are live and open, and what each peer knows of them.
@@ -778,6 +801,7 @@ pub struct LeaderState {
     /// Arrivals and capacity noise: resumed for the leader's week (see
     /// [`crate::engine::LeaderParts`]).
     pub arrivals: Stream,
+    /// The leader's behaviour: triage, then disclosure.
     pub disclosure: Stream,
 }
 
@@ -850,7 +874,7 @@ impl LeaderState {
         self.slots.cover(slot);
         self.slots.set(SlotBits::LIVE, slot);
         // A live item that is not open is done, and closes when the next week starts.
-        if item.remaining > crate::engine::DONE_EPSILON {
+        if item.remaining > DONE_EPSILON {
             self.slots.set(SlotBits::OPEN, slot);
         }
         if item.project() != PRIVATE {
@@ -888,6 +912,14 @@ pub struct RelationshipState {
     pub escalations: u32,
     /// First week the observer may escalate about the actor again.
     pub escalation_allowed_from: i32,
+    /// Whether the observer was free of an episode with the actor in week 1,
+    /// and the first week of the first reported year an episode started (0: none).
+    pub free_at_week_1: bool,
+    pub onset_week: i32,
+    /// Weeks in an episode, reported weeks only.
+    pub episode_weeks: u32,
+    /// Weeks coordinating (connection-first), reported weeks only.
+    pub coordinating_weeks: u32,
     /// This week: hours the actor owed the observer, missed for load, and left unowned.
     pub owed: f64,
     pub missed: f64,
@@ -908,7 +940,8 @@ pub struct MembershipState {
     /// Compliance after an escalation: boosted priority until this week.
     pub compliance_until: i32,
     pub compliance_strength: f64,
-    /// Hours deferred by renegotiation or left unowned, still owed to the project.
+    /// Hours of this week's plan moved to the project's backlog (deferred by
+    /// renegotiation, or left unowned).
     pub deferred: f64,
     pub planned: f64,
     pub agreed: f64,
@@ -1040,6 +1073,14 @@ pub struct State {
     pub onsets: u32,
     pub escalations: u32,
     pub disclosures: u32,
+    /// Private hours dropped by triage this week, all leaders.
+    pub dropped: f64,
+    /// Leaders in an episode this week, on either side.
+    pub leaders_in_episode: u32,
+    /// Shared hours still open in projects at their end week, and how many
+    /// projects ended, over the reported weeks.
+    pub overrun_hours: f64,
+    pub projects_ended: u32,
     pub planned_cumulative: f64,
     pub delivered_cumulative: f64,
     pub on_time: f64,
@@ -1068,8 +1109,12 @@ impl State {
                 insecurity_extra: 0.0,
                 delivered: 0.0,
                 disclosures: 0,
+                dropped: 0.0,
                 next_id: 0,
-                touched: false,
+                conflict_first_year: 0.0,
+                in_episode: false,
+                free_at_week_1: false,
+                onset_week: 0,
                 items: Vec::new(),
                 slots: SlotBits::new(info.observed_by.len()),
                 free_slots: Vec::new(),
@@ -1119,6 +1164,10 @@ impl State {
             onsets: 0,
             escalations: 0,
             disclosures: 0,
+            dropped: 0.0,
+            leaders_in_episode: 0,
+            overrun_hours: 0.0,
+            projects_ended: 0,
             planned_cumulative: 0.0,
             delivered_cumulative: 0.0,
             on_time: 0.0,

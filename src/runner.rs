@@ -98,8 +98,8 @@ fn simulate(
             progress.fetch_add(1, Ordering::Relaxed);
         }
     }
-    let touched = metrics::touched_share(world, state);
-    let summary = metrics::summarise(scenario, world, &weekly, touched);
+    let totals = metrics::run_totals(world, params, state);
+    let summary = metrics::summarise(scenario, world, &weekly, totals);
     Some(ArmOutcome { weekly, summary })
 }
 

@@ -105,12 +105,15 @@ fn two_managers_without_comments_is_the_same_scenario() {
 }
 
 /// The bundled scenario passes the checks, and once `--set` makes it short
-/// the checks simulate it, so they do exercise the engine.
+/// the checks simulate it, so they do exercise the engine (a long one is not
+/// simulated).
 #[test]
 fn checks_simulate_a_short_scenario() {
     let loaded = scenario::load_text("two-managers.toml", checks::TWO_MANAGERS, &[]).unwrap();
     checks::check_scenario(&loaded);
-    assert!(!checks::small_enough_to_simulate(&loaded));
+    let long = [Override::parse("weeks=200").unwrap()];
+    let long = scenario::load_text("two-managers.toml", checks::TWO_MANAGERS, &long).unwrap();
+    assert!(!checks::small_enough_to_simulate(&long));
     let short = "weeks=6\nwarmup_weeks=0\nteam.initial_backlog_weeks=1\ndefaults.team_size=1\n";
     let overrides: Vec<Override> = short
         .lines()

@@ -9,6 +9,7 @@ mod mechanisms;
 #[cfg(unix)]
 mod output_safety;
 mod properties;
+mod readings;
 mod report;
 mod scenarios;
 mod story;

@@ -4,7 +4,7 @@ use empathy_gap::model::{State, World};
 use empathy_gap::runner::simulate_arm_with;
 use empathy_gap::scenario::Scenario;
 
-use crate::common::{pair_scenario, run_all, scenario};
+use crate::common::{pair_scenario, scenario};
 
 /// Sums over all weeks and relationships of (missed hours, unexplained hours),
 /// and the mean final frustration, over `replicates` replicates of arm `arm`.
@@ -64,12 +64,13 @@ fn without_disclosure_frustration_grows_with_misses() {
         missed_high > 2.0 * missed_low,
         "higher demand must miss more"
     );
+    // Nothing disclosed: only work the peer can see explains a miss.
     assert!(
-        (unexplained_high - missed_high).abs() < 1e-6 * missed_high,
-        "nothing disclosed, nothing explained"
+        unexplained_high <= missed_high + 1e-9 && unexplained_high > 0.3 * missed_high,
+        "unexplained {unexplained_high:.1} of {missed_high:.1} h missed"
     );
     assert!(
-        high > 2.0 * low && high > 1.0,
+        high > 2.0 * low && high > 0.2,
         "frustration {low:.2} at low demand vs {high:.2} at high demand"
     );
 }
@@ -99,14 +100,15 @@ fn role_ambiguity_frustrates_both_sides_even_with_full_disclosure() {
 #[test]
 fn escalation_raises_delivery_next_weeks_and_costs_the_targets_trust() {
     let text = pair_scenario(
-        "[defaults]\ndemand = 1.0\ndisclosure = 0.05\ninsecurity = 0.4\n[trust]\ninitial = 0.2\n\
+        "[defaults]\ndemand = 1.15\ndisclosure = 0.05\ninsecurity = 0.4\n[trust]\ninitial = 0.2\n\
+         [conflict]\nepisode_onset = 5.0\nepisode_offset = 2.5\n\
          [arms.power-through]\nbaseline = true\n\
          [arms.escalation]\nstart_week = 1\ninterventions = [{ kind = \"escalation\", threshold = 3.0 }]\n",
     );
     let scenario = scenario(&text);
     let world = World::new(&scenario);
     let (mut lift, mut trust_drop, mut events) = (0.0, 0.0, 0);
-    for replicate in 0..40 {
+    for replicate in 0..60 {
         // Per week: (escalations, on-time / planned, each relationship's trust).
         let mut traces = Vec::new();
         for arm in &scenario.arms {
@@ -159,42 +161,26 @@ fn escalation_raises_delivery_next_weeks_and_costs_the_targets_trust() {
     );
 }
 
-/// A virtual cohort, as in De Raeve et al. (2008): episode onsets rise with job
-/// demands, role ambiguity and job insecurity, and fall with manager support.
+/// The virtual cohort of `empathy-gap calibrate`, as in De Raeve et al.
+/// (2008): episode onsets rise with job demands, role ambiguity and job
+/// insecurity, and fall with manager support, each 95% interval (clustered
+/// by replicate) excluding 1.
 #[test]
 fn risk_factors_raise_conflict_onsets_and_support_protects() {
-    use empathy_gap::metrics::Summary;
+    use empathy_gap::calibrate::{COHORT_RANGES, cohort_odds_ratios, cohort_overrides};
 
-    let onsets = |setting: &str| {
-        let text = pair_scenario(
-            "[defaults]\ndemand = 0.9\nambiguity = 0.08\ninsecurity = 0.3\nsupport = 0.2\n",
-        )
-        .replace("weeks = 20", "weeks = 52")
-        // A long warm-up, so the first episodes of a new relationship are not counted.
-        .replace("warmup_weeks = 4", "warmup_weeks = 12")
-        .replace("replicates = 1", "replicates = 300");
-        let overrides = [empathy_gap::scenario::Override::parse(setting).unwrap()];
-        let scenario = empathy_gap::scenario::load_text("cohort.toml", &text, &overrides).unwrap();
-        run_all(&scenario)
-            .summary(0, Summary::OnsetsPerPairYear)
-            .mean()
-            .unwrap()
-    };
-    for (low, high, rises) in [
-        ("defaults.demand=0.8", "defaults.demand=1.0", true),
-        ("defaults.ambiguity=0.0", "defaults.ambiguity=0.3", true),
-        ("defaults.insecurity=0.0", "defaults.insecurity=0.7", true),
-        ("defaults.support=0.0", "defaults.support=1.0", false),
-    ] {
-        let (at_low, at_high) = (onsets(low), onsets(high));
-        let (more, less) = if rises {
-            (at_high, at_low)
+    let text =
+        std::fs::read_to_string(crate::common::repo_file("scenarios/typical-org.toml")).unwrap();
+    let cohort =
+        empathy_gap::scenario::load_text("typical-org.toml", &text, &cohort_overrides()).unwrap();
+    let (ratios, free, onsets) = cohort_odds_ratios(&cohort).unwrap();
+    assert!(onsets >= 50, "{onsets} onsets among {free} relationships");
+    for (index, (factor, _, _)) in COHORT_RANGES.iter().enumerate() {
+        let ratio = ratios[index + 1];
+        if *factor == "support" {
+            assert!(ratio.upper < 1.0, "{factor}: {ratio:?}");
         } else {
-            (at_low, at_high)
-        };
-        assert!(
-            more > 1.5 * less + 0.02,
-            "{low}: {at_low:.3} onsets per pair-year, {high}: {at_high:.3}"
-        );
+            assert!(ratio.lower > 1.0, "{factor}: {ratio:?}");
+        }
     }
 }

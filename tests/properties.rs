@@ -769,8 +769,8 @@ fn week_at(share: f64, first: i64, last: i64) -> i64 {
 fn repair(spec: &mut Spec) {
     // Parameter pairs with an order.
     if let Some(conflict) = &mut spec.conflict {
-        let onset = get(conflict, "episode_onset").unwrap_or(5.0);
-        let offset = get(conflict, "episode_offset").unwrap_or(2.5);
+        let onset = get(conflict, "episode_onset").unwrap_or(10.0);
+        let offset = get(conflict, "episode_offset").unwrap_or(5.0);
         if offset > onset {
             put(conflict, "episode_offset", V::F(onset));
         }
@@ -1435,6 +1435,8 @@ fn summary_may_be_undefined(metric: Summary) -> bool {
         Summary::ConflictHoursPerLeaderBeforeStart
             | Summary::DeliveryRatio
             | Summary::CumulativeDeliveryRatio
+            | Summary::OnsetIncidence
+            | Summary::OverrunHoursPerProject
     )
 }
 
@@ -1593,6 +1595,9 @@ fn check_metrics(scenario: &Scenario, failures: &mut Failures) {
             let undefined = match metric {
                 Summary::ConflictHoursPerLeaderBeforeStart => matches!(start, None | Some(1)),
                 Summary::DeliveryRatio | Summary::CumulativeDeliveryRatio => planned_total == 0.0,
+                // Undefined when no leader is free of an episode in week 1,
+                // or no project ends within the reported weeks.
+                Summary::OnsetIncidence | Summary::OverrunHoursPerProject => v.is_nan(),
                 _ => false,
             };
             // (The CSV check allows empty cells for the same metrics.)
@@ -1683,16 +1688,14 @@ fn check_trust(scenario: &Scenario, failures: &mut Failures) {
 fn check_hours(scenario: &Scenario, failures: &mut Failures) {
     let params = &scenario.params;
     let conflict = &params.conflict;
-    // Last week's lost hours per leader, and each membership's deferred hours.
+    // Last week's lost hours per leader.
     let mut lost: Vec<f64> = Vec::new();
-    let mut deferred: Vec<f64> = Vec::new();
     simulate_all(
         scenario,
         |arm_index, week, world, state| {
             let arm = &scenario.arms[arm_index];
             if week == scenario.first_week() {
                 lost = vec![0.0; world.leaders.len()];
-                deferred = vec![0.0; world.memberships.len()];
             }
             let mut worked_total = 0.0;
             let mut conflict_total = 0.0;
@@ -1821,15 +1824,16 @@ fn check_hours(scenario: &Scenario, failures: &mut Failures) {
                     .all(|h| h.is_finite() && *h >= 0.0),
                 || format!("arm {arm_index} week {week}: negative manager hours"),
             );
-            // Shared hours: owed hours are pushed or deferred, never lost;
-            // delivered hours never exceed what was pushed.
+            // Shared hours: planned hours are pushed or moved to the backlog,
+            // never lost, and never committed again; delivered hours never
+            // exceed what was pushed.
             let mut planned = 0.0;
             for (index, membership) in world.memberships.iter().enumerate() {
                 let member = &state.memberships[index];
                 let at = || format!("arm {arm_index} week {week} membership {index}");
                 planned += member.planned;
                 if member.planned > 0.0 {
-                    let owed = member.planned + deferred[index];
+                    let owed = member.planned;
                     failures.check(
                         member.pushed >= 0.0
                             && at_most(member.pushed, member.agreed)
@@ -1845,12 +1849,11 @@ fn check_hours(scenario: &Scenario, failures: &mut Failures) {
                     );
                     failures.check(close(member.pushed + member.deferred, owed), || {
                         format!(
-                            "{}: pushed {} + deferred {} != planned {} + deferred before {}",
+                            "{}: pushed {} + deferred {} != planned {}",
                             at(),
                             member.pushed,
                             member.deferred,
-                            member.planned,
-                            deferred[index]
+                            member.planned
                         )
                     });
                     let leader = &state.leaders[membership.leader.0 as usize];
@@ -1876,7 +1879,7 @@ fn check_hours(scenario: &Scenario, failures: &mut Failures) {
                     failures.check(
                         member.item_slot == NO_SLOT
                             && member.pushed == 0.0
-                            && member.deferred == deferred[index],
+                            && member.deferred == 0.0,
                         || format!("{}: a commitment in a week with nothing planned", at()),
                     );
                 }
@@ -1884,7 +1887,6 @@ fn check_hours(scenario: &Scenario, failures: &mut Failures) {
                     member.deferred >= 0.0 && member.deferred.is_finite(),
                     || format!("{}: deferred {}", at(), member.deferred),
                 );
-                deferred[index] = member.deferred;
             }
             failures.check(close(state.planned, planned), || {
                 format!(

@@ -3,6 +3,7 @@
 //! (`scenarios`: finding, loading and listing scenarios; `folder`: the
 //! output folder, signals and putting files in place).
 
+pub(crate) mod calibrate;
 pub(crate) mod folder;
 pub(crate) mod merge;
 pub(crate) mod run;

@@ -6,8 +6,30 @@
 //! frustration with them, more insecurity (so they disclose less). Compliance
 //! weakens with each repeat on the same pair.
 
-use crate::model::{State, World};
+use crate::model::{LeaderState, MembershipState, State, World};
 use crate::scenario::EscalationParams;
+
+/// The priority a member gives the project this week: its own, or, while
+/// complying after an escalation, raised toward just below the hard priority
+/// by the compliance strength (which weakens with each repeat on the pair).
+pub fn compliance_priority(
+    params: &EscalationParams,
+    base: f64,
+    member: &MembershipState,
+    week: i32,
+) -> f64 {
+    if week <= member.compliance_until {
+        let top = params.hard_priority - 0.01;
+        base + member.compliance_strength * (top - base).max(0.0)
+    } else {
+        base
+    }
+}
+
+/// The insecurity a leader gained from being escalated against fades back.
+pub fn fade(params: &EscalationParams, leader: &mut LeaderState) {
+    leader.insecurity_extra *= 1.0 - params.insecurity_fade;
+}
 
 pub fn escalate(world: &World, params: &EscalationParams, state: &mut State) {
     let week = state.week;

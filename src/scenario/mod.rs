@@ -18,7 +18,7 @@ pub use error::{FieldPath, Location, Problem, ScenarioError, Segment};
 pub use load::{MAX_SCENARIO_BYTES, Override, did_you_mean, locate};
 pub use raw::{
     AttributionParams, ConflictParams, ConnectionParams, DisclosureParams, EscalationParams,
-    RawScenario, StatusMeetingParams, TeamParams,
+    RawScenario, StatusMeetingParams, TeamParams, TriageParams,
 };
 pub use size::{Budget, Cost};
 pub use validate::Checker;
@@ -76,6 +76,7 @@ pub struct Params {
     pub disclosure: DisclosureParams,
     pub attribution: AttributionParams,
     pub conflict: ConflictParams,
+    pub triage: TriageParams,
 }
 
 /// Who works with whom: leaders, their managers and their shared projects.

@@ -39,6 +39,8 @@ pub struct RawScenario {
     #[serde(default)]
     pub conflict: ConflictParams,
     #[serde(default)]
+    pub triage: TriageParams,
+    #[serde(default)]
     pub defaults: LeaderDefaults,
     #[serde(default)]
     pub trust: TrustSection,
@@ -99,7 +101,7 @@ pub struct TeamParams {
     pub hours_per_person: f64,
     /// Week-to-week noise of capacity, as a standard deviation relative to capacity. Default 0.05.
     pub capacity_noise_sd: f64,
-    /// Weeks of expected private work open at the start of the warm-up. Default 3.
+    /// Weeks of expected private work open at the start of the warm-up. Default 1.
     pub initial_backlog_weeks: f64,
     /// Priority gained per week an item is overdue. Default 0.5.
     pub ageing_per_week: f64,
@@ -110,7 +112,7 @@ impl Default for TeamParams {
         TeamParams {
             hours_per_person: 32.0,
             capacity_noise_sd: 0.05,
-            initial_backlog_weeks: 3.0,
+            initial_backlog_weeks: 1.0,
             ageing_per_week: 0.5,
         }
     }
@@ -186,10 +188,15 @@ pub struct ConflictParams {
     pub manager_share: f64,
     /// Hours each team member loses per conflict hour of their leader. Default 0.32.
     pub spillover_hours_per_hour: f64,
-    /// Frustration at which an episode starts. Default 5.
+    /// Frustration at which an episode starts. Default 10: calibrated to the
+    /// prevalence and onset incidence of serious conflict (De Raeve et al.
+    /// 2008, 2009), see the README's calibration.
     pub episode_onset: f64,
-    /// Frustration below which an episode ends. Default 2.5.
+    /// Frustration below which an episode ends. Default 5 (half the onset).
     pub episode_offset: f64,
+    /// Conflict hours charged to an employee in the first reported year that
+    /// make them "touched" by conflict (h). Default 8, one working day.
+    pub touched_hours: f64,
 }
 
 impl Default for ConflictParams {
@@ -200,8 +207,35 @@ impl Default for ConflictParams {
             reply_share: 0.5,
             manager_share: 0.25,
             spillover_hours_per_hour: 0.32,
-            episode_onset: 5.0,
-            episode_offset: 2.5,
+            episode_onset: 10.0,
+            episode_offset: 5.0,
+            touched_hours: 8.0,
+        }
+    }
+}
+
+/// How overloaded leaders triage: private work long overdue and of low
+/// priority is dropped or descoped (DESIGN.md section 5), so queues do not
+/// grow without bound when demand is just above capacity.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TriageParams {
+    /// Weeks overdue after which a private item may be dropped. Default 2.
+    pub overdue_weeks: i64,
+    /// Only private items of base priority below this may be dropped.
+    /// Default 5.5: infrastructure, training and technical debt, never
+    /// incidents, security patches or other stakeholders' features.
+    pub below_priority: f64,
+    /// Weekly chance that an eligible item is dropped. Default 0.5.
+    pub drop_probability: f64,
+}
+
+impl Default for TriageParams {
+    fn default() -> Self {
+        TriageParams {
+            overdue_weeks: 2,
+            below_priority: 5.5,
+            drop_probability: 0.5,
         }
     }
 }
@@ -593,7 +627,9 @@ pub struct ConnectionParams {
     pub coordinate_trust: f64,
     /// Either trust below this stops coordination. Default 0.40.
     pub stop_trust: f64,
-    /// Share of capacity kept free when renegotiating. Default 0.05.
+    /// Share of capacity kept free when renegotiating, for the work that
+    /// will arrive during the week. Default 0.3: teams plan on about 70% of
+    /// their capacity (the "focus factor" of Kniberg 2007).
     pub buffer: f64,
 }
 
@@ -607,7 +643,7 @@ impl Default for ConnectionParams {
             disclosure_gain: 0.25,
             coordinate_trust: 0.65,
             stop_trust: 0.40,
-            buffer: 0.05,
+            buffer: 0.3,
         }
     }
 }

@@ -190,6 +190,7 @@ pub(super) fn validate(
             disclosure: raw.disclosure.clone(),
             attribution: raw.attribution.clone(),
             conflict: raw.conflict.clone(),
+            triage: raw.triage.clone(),
         },
         organisation,
         arms,
@@ -356,6 +357,21 @@ fn check_params(check: &mut Checker, raw: &RawScenario) {
         1000.0,
     );
     check.range(&c.key("episode_onset"), conflict.episode_onset, 0.0, 1000.0);
+    check.range(
+        &c.key("touched_hours"),
+        conflict.touched_hours,
+        0.0,
+        10_000.0,
+    );
+    let t = p.key("triage");
+    check.whole(&t.key("overdue_weeks"), raw.triage.overdue_weeks, 0, 520);
+    check.range(
+        &t.key("below_priority"),
+        raw.triage.below_priority,
+        -100.0,
+        100.0,
+    );
+    check.probability(&t.key("drop_probability"), raw.triage.drop_probability);
     if conflict.episode_offset.is_finite()
         && conflict.episode_onset.is_finite()
         && conflict.episode_offset > conflict.episode_onset
