@@ -883,7 +883,6 @@ fn relationship_week(
     }
     let onset = conflict(context.params, view);
     if context.week >= 1 {
-        view.episode_weeks += u32::from(view.in_episode);
         track_onset(
             context.week,
             view.in_episode,

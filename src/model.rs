@@ -916,10 +916,6 @@ pub struct RelationshipState {
     /// and the first week of the first reported year an episode started (0: none).
     pub free_at_week_1: bool,
     pub onset_week: i32,
-    /// Weeks in an episode, reported weeks only.
-    pub episode_weeks: u32,
-    /// Weeks coordinating (connection-first), reported weeks only.
-    pub coordinating_weeks: u32,
     /// This week: hours the actor owed the observer, missed for load, and left unowned.
     pub owed: f64,
     pub missed: f64,

@@ -58,10 +58,6 @@ pub fn update_coordination(world: &World, params: &ConnectionParams, state: &mut
         } else if *coordinating && (trust_a < params.stop_trust || trust_b < params.stop_trust) {
             *coordinating = false;
         }
-        if *coordinating && state.week >= 1 {
-            state.relationships[a as usize].coordinating_weeks += 1;
-            state.relationships[b as usize].coordinating_weeks += 1;
-        }
     }
 }
 
