@@ -713,10 +713,9 @@ fn explained_share(
         if worked.hours <= 0.0 {
             continue;
         }
-        let project = actor.items[slot].project();
-        if info.peer_sees_project(observer_slot, project) {
+        if let Some(position) = info.seen_position(observer_slot, actor.items[slot].project()) {
             // The commitment being judged explains nothing about itself.
-            if actor.commitments[info.position_of(project)].item_slot == worked.slot {
+            if actor.commitments[position].item_slot == worked.slot {
                 continue;
             }
             other_hours += worked.hours;

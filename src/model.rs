@@ -95,12 +95,21 @@ impl LeaderInfo {
     /// Whether the peer at `observer_slot` sees an item of `project`.
     #[inline]
     pub fn peer_sees_project(&self, observer_slot: usize, project: u32) -> bool {
-        project != PRIVATE
-            && self
-                .projects
-                .iter()
-                .position(|&p| p == project)
-                .is_some_and(|position| self.peer_sees(observer_slot, position))
+        self.seen_position(observer_slot, project).is_some()
+    }
+
+    /// The position (in `memberships`) of this leader's membership in
+    /// `project`, when the peer at `observer_slot` shares the project;
+    /// `None` for private work and for projects the peer does not share.
+    #[inline]
+    pub fn seen_position(&self, observer_slot: usize, project: u32) -> Option<usize> {
+        if project == PRIVATE {
+            return None;
+        }
+        self.projects
+            .iter()
+            .position(|&p| p == project)
+            .filter(|&position| self.peer_sees(observer_slot, position))
     }
 
     /// The position (in `memberships`) of this leader's membership in
