@@ -50,7 +50,7 @@ use crate::model::{
     CONTEXT, Commitment, DATA, Item, LeaderInfo, LeaderState, Link, MembershipState, NO_SLOT,
     PRIVATE, QueueEntry, RelationshipState, Scratch, SlotBits, State, Worked, World,
 };
-use crate::scenario::{Arm, Params};
+use crate::scenario::{Arm, Params, TriageParams};
 
 /// Organisations with at least this many leaders run the week's passes in
 /// parallel; below it, a pass is too short for threads to pay for themselves
@@ -442,47 +442,23 @@ pub fn queue_priority(
     base + ageing * (week - item.due_week).max(0) as f64
 }
 
-/// Triage (DESIGN.md section 5): each open private item overdue by more than
-/// `overdue_weeks` and of base priority below `below_priority` is dropped or
-/// descoped with probability `drop_probability`, one draw from the leader's
-/// behaviour stream per such item, in slot order. Its remaining hours are
-/// counted as dropped, and it closes when the next week starts.
-fn triage(params: &Params, week: i32, leader: &mut LeaderState, rng: &mut ChaCha8Rng) {
-    let triage = &params.triage;
-    if triage.drop_probability <= 0.0 {
-        return;
-    }
-    // The same decision as `random::<f64>() < p` from the same draw (see `tell`).
-    let threshold = (triage.drop_probability * (1u64 << 53) as f64).ceil() as u64;
-    let overdue_weeks = triage.overdue_weeks as i32;
-    for word_index in 0..leader.slots.n_words() {
-        let mut private = leader.slots.word(SlotBits::OPEN, word_index)
-            & !leader.slots.word(SlotBits::SHARED, word_index);
-        let mut dropped = 0u64;
-        while private != 0 {
-            let bit = private.trailing_zeros() as usize;
-            private &= private - 1;
-            let item = &mut leader.items[word_index * 64 + bit];
-            let low = item
-                .priority()
-                .is_some_and(|priority| priority < triage.below_priority);
-            if !low || week - item.due_week <= overdue_weeks {
-                continue;
-            }
-            if rng.next_u64() >> 11 < threshold {
-                leader.dropped += item.remaining;
-                item.remaining = 0.0;
-                dropped |= 1 << bit;
-            }
-        }
-        leader.slots.clear_word(SlotBits::OPEN, word_index, dropped);
-    }
+/// Whether triage may drop a private item of base `priority` due in
+/// `due_week` (DESIGN.md section 5): it is overdue by more than
+/// `overdue_weeks` and of base priority below `below_priority`.
+#[inline]
+fn stale(triage: &TriageParams, priority: f64, due_week: i32, week: i32) -> bool {
+    priority < triage.below_priority && week - due_week > triage.overdue_weeks as i32
 }
 
-/// Triage first, then spends the week's capacity down the queue (highest
-/// priority first, then earliest due week, then arrival). Keys are computed
-/// once per open item; only as much of the queue is put in order as capacity
-/// reaches.
+/// Triage, then spends the week's capacity down the queue (highest priority
+/// first, then earliest due week, then arrival).
+///
+/// One pass over the open items does both: each stale private item (see
+/// [`stale`]) is dropped or descoped with probability `drop_probability`,
+/// one draw from the leader's behaviour stream per such item in slot order;
+/// its remaining hours are counted as dropped and it closes when the next
+/// week starts. Every other open item gets its queue key, computed once;
+/// only as much of the queue is put in order as capacity reaches.
 fn work(
     context: &LeaderWeek,
     info: &LeaderInfo,
@@ -491,24 +467,53 @@ fn work(
     scratch: &mut Scratch,
 ) {
     let week = context.week;
-    triage(context.params, week, leader, behaviour);
     let ageing = context.params.team.ageing_per_week;
+    let triage = &context.params.triage;
+    // The same decision as `random::<f64>() < p` from the same draw (see
+    // `tell`); 0 when nothing is ever dropped, and then nothing is drawn.
+    let drop_threshold = (triage.drop_probability * (1u64 << 53) as f64).ceil() as u64;
     let order = &mut scratch.order;
     order.clear();
     order.reserve(leader.slots.count(SlotBits::OPEN));
-    let items = &leader.items;
-    let commitments = &leader.commitments;
-    leader.slots.for_each(SlotBits::OPEN, |slot| {
-        let item = &items[slot];
-        order.push(QueueEntry {
-            key: QueueEntry::key(
-                queue_priority(item, info, commitments, week, ageing),
-                item.due_week,
-                item.id,
-            ),
-            slot: slot as u32,
-        });
-    });
+    let LeaderState {
+        items,
+        slots,
+        commitments,
+        dropped,
+        ..
+    } = leader;
+    for word_index in 0..slots.n_words() {
+        let mut open = slots.word(SlotBits::OPEN, word_index);
+        let shared = slots.word(SlotBits::SHARED, word_index);
+        let mut gone = 0u64;
+        while open != 0 {
+            let bit = open.trailing_zeros() as usize;
+            open &= open - 1;
+            let slot = word_index * 64 + bit;
+            let item = &mut items[slot];
+            if drop_threshold > 0
+                && shared >> bit & 1 == 0
+                && item
+                    .priority()
+                    .is_some_and(|priority| stale(triage, priority, item.due_week, week))
+                && behaviour.next_u64() >> 11 < drop_threshold
+            {
+                *dropped += item.remaining;
+                item.remaining = 0.0;
+                gone |= 1 << bit;
+                continue;
+            }
+            order.push(QueueEntry {
+                key: QueueEntry::key(
+                    queue_priority(item, info, commitments, week, ageing),
+                    item.due_week,
+                    item.id,
+                ),
+                slot: slot as u32,
+            });
+        }
+        slots.clear_word(SlotBits::OPEN, word_index, gone);
+    }
     let mut available = leader.capacity;
     // Capacity usually runs out after a dozen items or so: the queue is put
     // in order a round of QUEUE_ROUND items at a time (a linear-time
