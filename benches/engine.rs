@@ -56,7 +56,7 @@ fn draws_per_leader_week(scenario: &Scenario, world: &World, arm: usize) -> f64 
     let words: u128 = state
         .leaders
         .iter()
-        .map(|l| l.arrivals.word_pos() + l.disclosure.word_pos())
+        .map(|l| l.arrivals.word_pos() + l.behaviour.word_pos())
         .chain(state.ambiguity_rngs.iter().map(|r| r.get_word_pos()))
         .sum();
     // A 64-bit draw is two 32-bit words of the stream.

@@ -45,10 +45,9 @@ use rand_distr::{Distribution, StandardNormal};
 use rayon::prelude::*;
 
 use crate::interventions::{self, Scheduled};
-pub use crate::model::DONE_EPSILON;
 use crate::model::{
-    CONTEXT, Commitment, DATA, Item, LeaderInfo, LeaderState, Link, MembershipState, NO_SLOT,
-    PRIVATE, QueueEntry, RelationshipState, Scratch, SlotBits, State, Worked, World,
+    CONTEXT, Commitment, DATA, DONE_EPSILON, Item, LeaderInfo, LeaderState, Link, MembershipState,
+    NO_SLOT, PRIVATE, QueueEntry, RelationshipState, Scratch, SlotBits, State, Worked, World,
 };
 use crate::scenario::{Arm, Params, TriageParams};
 
@@ -161,7 +160,8 @@ pub struct LeaderParts<'a> {
     pub leader: &'a mut LeaderState,
     pub links: &'a mut [Link],
     pub arrivals: ChaCha8Rng,
-    pub disclosure: ChaCha8Rng,
+    /// Behaviour: triage, then disclosure.
+    pub behaviour: ChaCha8Rng,
 }
 
 fn leader_pass(
@@ -203,13 +203,13 @@ fn leader_pass(
                 let mut parts = LeaderParts {
                     info,
                     arrivals: leader.arrivals.resume(),
-                    disclosure: leader.disclosure.resume(),
+                    behaviour: leader.behaviour.resume(),
                     leader,
                     links: own,
                 };
                 leader_week(&context, &mut parts, scratch);
                 parts.leader.arrivals.pause(&parts.arrivals);
-                parts.leader.disclosure.pause(&parts.disclosure);
+                parts.leader.behaviour.pause(&parts.behaviour);
             }
         });
     };
@@ -281,7 +281,7 @@ fn leader_week(context: &LeaderWeek, parts: &mut LeaderParts, scratch: &mut Scra
         context,
         parts.info,
         parts.leader,
-        &mut parts.disclosure,
+        &mut parts.behaviour,
         scratch,
     );
     tell(context, parts, scratch);
@@ -559,7 +559,7 @@ fn work(
 /// order: each live item the peer cannot see, and does not already know as
 /// context, is told with probability
 /// `clamp((d + boost + k_trust * trust_in_observer) * (1 - insecurity))`,
-/// one draw from the leader's disclosure stream per item.
+/// one draw from the leader's behaviour stream per item.
 pub fn tell(context: &LeaderWeek, parts: &mut LeaderParts, scratch: &mut Scratch) {
     let info = parts.info;
     let leader = &mut *parts.leader;
@@ -596,7 +596,7 @@ pub fn tell(context: &LeaderWeek, parts: &mut LeaderParts, scratch: &mut Scratch
         draws.resize(wanted, 0);
     }
     let draws = &mut draws[..wanted];
-    parts.disclosure.fill(draws);
+    parts.behaviour.fill(draws);
     let mut draws = draws.iter();
     for (observer_slot, &threshold) in thresholds.iter().enumerate() {
         if threshold == 0 {

@@ -810,8 +810,9 @@ pub struct LeaderState {
     /// Arrivals and capacity noise: resumed for the leader's week (see
     /// [`crate::engine::LeaderParts`]).
     pub arrivals: Stream,
-    /// The leader's behaviour: triage, then disclosure.
-    pub disclosure: Stream,
+    /// The leader's behaviour: triage, then disclosure (the stream's purpose
+    /// keeps its first name, `Disclosure`, since it is part of every seed).
+    pub behaviour: Stream,
 }
 
 impl LeaderState {
@@ -1127,7 +1128,7 @@ impl State {
                 commitments: vec![Commitment::default(); info.memberships.len()],
                 shared_remaining: Vec::new(),
                 arrivals: Stream::new(seed, replicate, Purpose::Arrivals, index as u64),
-                disclosure: Stream::new(seed, replicate, Purpose::Disclosure, index as u64),
+                behaviour: Stream::new(seed, replicate, Purpose::Disclosure, index as u64),
             })
             .collect();
         let relationships: Vec<RelationshipState> = world

@@ -3,7 +3,7 @@
 //! thread count or on the order in which replicates finish.
 //!
 //! Workload (arrivals, capacity noise, unclear ownership) has purposes of its
-//! own, separate from behaviour (disclosure), so every arm of a replicate faces
+//! own, separate from behaviour (triage and disclosure), so every arm of a replicate faces
 //! the same workload and differences between arms are paired.
 
 use rand::SeedableRng;
@@ -17,7 +17,7 @@ pub enum Purpose {
     Arrivals = 1,
     /// A project's weekly draw of unclear ownership.
     Ambiguity = 2,
-    /// A leader's disclosures to peers.
+    /// A leader's behaviour: triage, then disclosures to peers.
     Disclosure = 3,
     /// The generated organisation (replicate-independent).
     Organisation = 4,

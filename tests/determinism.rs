@@ -63,7 +63,7 @@ fn every_arm_draws_the_same_workload() {
             trace.push((arrivals, ambiguity));
         });
         // The behaviour stream does differ between arms (disclosures depend on trust).
-        let behaviour = state.leaders[0].disclosure.resume().next_u64();
+        let behaviour = state.leaders[0].behaviour.resume().next_u64();
         traces.push((trace, behaviour));
     }
     for (trace, _) in &traces[1..] {

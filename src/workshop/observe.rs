@@ -4,8 +4,7 @@
 //! only these values, so a change to the engine's data layout is adapted
 //! here and nowhere else.
 
-use crate::engine::DONE_EPSILON;
-use crate::model::{CONTEXT, DATA, PRIVATE, SlotBits, State, World};
+use crate::model::{CONTEXT, DATA, DONE_EPSILON, PRIVATE, SlotBits, State, World};
 use crate::scenario::LeaderId;
 
 /// The two leaders a story follows: the first pair that shares a project.
