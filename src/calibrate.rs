@@ -23,6 +23,7 @@
 use crate::logit;
 use crate::metrics::{Summary, Weekly};
 use crate::model::{State, World};
+use crate::output::{csv_field, number};
 use crate::runner::{self, Results, RunError, RunOptions};
 use crate::scenario::{Override, Scenario, ScenarioError};
 
@@ -477,32 +478,27 @@ fn story(plan: &Plan, checks: &mut Vec<Check>) -> Result<(), CalibrateError> {
     Ok(())
 }
 
-/// The checks as CSV: `check,value,ci_low,ci_high,target,met,source`.
+/// The checks as CSV: `check,value,ci_low,ci_high,target,met,source`, numbers
+/// as the other CSV files write them (six decimals, empty when undefined).
 pub fn to_csv(checks: &[Check]) -> Vec<u8> {
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    let _ = writer.write_record([
-        "check", "value", "ci_low", "ci_high", "target", "met", "source",
-    ]);
+    let mut text = String::from("check,value,ci_low,ci_high,target,met,source\n");
     for check in checks {
-        let (low, high) = check
-            .interval
-            .map_or((String::new(), String::new()), |(low, high)| {
-                (format!("{low:.6}"), format!("{high:.6}"))
-            });
         let met = match check.met {
             Some(true) => "yes",
             Some(false) => "no",
             None => "",
         };
-        let _ = writer.write_record([
-            check.what.as_str(),
-            &format!("{:.6}", check.value),
-            &low,
-            &high,
-            &check.target,
-            met,
-            check.source,
-        ]);
+        let fields = [
+            csv_field(&check.what).into_owned(),
+            number(Some(check.value)),
+            number(check.interval.map(|(low, _)| low)),
+            number(check.interval.map(|(_, high)| high)),
+            csv_field(&check.target).into_owned(),
+            met.to_string(),
+            csv_field(check.source).into_owned(),
+        ];
+        text.push_str(&fields.join(","));
+        text.push('\n');
     }
-    writer.into_inner().unwrap_or_default()
+    text.into_bytes()
 }

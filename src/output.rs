@@ -13,7 +13,7 @@ use crate::staging::{Staging, WriteError};
 use crate::stats::Running;
 
 /// A number as the CSV files write it: six decimals, empty when undefined.
-fn number(value: Option<f64>) -> String {
+pub fn number(value: Option<f64>) -> String {
     match value {
         Some(v) if v.is_finite() => {
             let text = format!("{v:.6}");
@@ -309,10 +309,22 @@ pub fn summary_table(scenario: &Scenario, results: &Results) -> String {
             versus,
         ]);
     }
-    let widths: Vec<usize> = (0..rows[0].len())
+    // The arm's name on the left, the numbers on the right.
+    aligned_columns(&rows, |column| column > 0)
+}
+
+/// Rows of cells as a plain-text table: each column as wide as its widest
+/// cell, two spaces apart, right-aligned where `right_aligned(column)`.
+pub fn aligned_columns<R: AsRef<[String]>>(
+    rows: &[R],
+    right_aligned: impl Fn(usize) -> bool,
+) -> String {
+    let columns = rows.iter().map(|row| row.as_ref().len()).max().unwrap_or(0);
+    let widths: Vec<usize> = (0..columns)
         .map(|column| {
             rows.iter()
-                .map(|row| row[column].chars().count())
+                .filter_map(|row| row.as_ref().get(column))
+                .map(|cell| cell.chars().count())
                 .max()
                 .unwrap_or(0)
         })
@@ -320,14 +332,15 @@ pub fn summary_table(scenario: &Scenario, results: &Results) -> String {
     let mut text = String::new();
     for row in rows {
         let line: Vec<String> = row
+            .as_ref()
             .iter()
             .zip(&widths)
             .enumerate()
             .map(|(column, (value, width))| {
-                if column == 0 {
-                    format!("{value:<width$}")
-                } else {
+                if right_aligned(column) {
                     format!("{value:>width$}")
+                } else {
+                    format!("{value:<width$}")
                 }
             })
             .collect();
