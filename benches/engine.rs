@@ -68,7 +68,7 @@ fn step(c: &mut Criterion) {
     let world = World::new(&scenario);
     let mut group = c.benchmark_group("step");
     group.throughput(Throughput::Elements(leader_weeks(&scenario, &world)));
-    group.bench_function("two-managers: one arm, one replicate (34 weeks)", |b| {
+    group.bench_function("two-managers: one arm, one replicate", |b| {
         b.iter(|| simulate_arm(&scenario, &world, &scenario.arms[0], black_box(7)))
     });
     group.finish();
