@@ -21,6 +21,7 @@ pub mod scenario;
 pub mod shard;
 pub mod staging;
 pub mod stats;
+pub mod steady;
 pub mod sweep;
 pub mod words;
 pub mod workshop;

@@ -18,7 +18,7 @@ use cli::Failure;
 use cli::calibrate::calibrate;
 use cli::merge::merge;
 use cli::run::{RunFlags, run};
-use cli::scenarios::{list, validate};
+use cli::scenarios::{WarmupCheck, list, validate};
 use cli::sweep::{SweepAsked, sweep};
 use cli::workshop::{WorkshopArgs, workshop};
 
@@ -94,6 +94,11 @@ enum Command {
         /// Accept a size estimated to exceed this machine's memory or a day of time.
         #[arg(long)]
         force: bool,
+        /// Check that the warm-up reaches the model's steady state, by running
+        /// the baseline's first weeks after it and after one three times as
+        /// long: auto (when that takes under 10 seconds), always or never.
+        #[arg(long, value_enum, default_value = "auto", value_name = "WHEN")]
+        check_warmup: WarmupCheck,
     },
     /// List the bundled scenarios.
     List,
@@ -254,9 +259,13 @@ fn main() -> ExitCode {
             quiet,
             no_charts,
         } => merge(&dirs, out.as_deref(), quiet, !no_charts),
-        Command::Validate { files, set, force } => {
-            parse_overrides(&set).and_then(|overrides| validate(&files, &overrides, force))
-        }
+        Command::Validate {
+            files,
+            set,
+            force,
+            check_warmup,
+        } => parse_overrides(&set)
+            .and_then(|overrides| validate(&files, &overrides, force, check_warmup)),
         Command::Report { dir } => report(&dir),
         Command::Workshop {
             scenario,

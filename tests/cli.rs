@@ -153,6 +153,63 @@ fn validate_accepts_the_bundled_scenarios() {
 }
 
 #[test]
+fn validate_checks_the_warm_up_against_one_three_times_as_long() {
+    let dir = tempfile::tempdir().unwrap();
+    let validate = |args: &[&str]| {
+        let output = binary(dir.path())
+            .arg("validate")
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{args:?}");
+        (
+            String::from_utf8_lossy(&output.stdout).into_owned(),
+            String::from_utf8_lossy(&output.stderr).into_owned(),
+        )
+    };
+    // Two managers settle within their 30-week warm-up.
+    let (stdout, stderr) = validate(&["two-managers"]);
+    assert!(
+        stdout.contains(
+            "  warm-up: 30 weeks reach the steady state (weeks 1-4 as after 90, 100 replicates)"
+        ),
+        "{stdout}"
+    );
+    assert!(stderr.is_empty(), "{stderr}");
+    // Without a warm-up, the pair is far from it: a warning at the field,
+    // and the scenario is still valid.
+    let (_, stderr) = validate(&["two-managers", "--set", "warmup_weeks=0"]);
+    assert!(
+        stderr.starts_with("warning: --set warmup_weeks=0: warmup_weeks: a warm-up of 0 weeks does not reach the steady state: weeks 1-4 still differ from those after 3 warm-up weeks (")
+            && stderr.contains("trust_mean "),
+        "{stderr}"
+    );
+    // A file's warm-up is named by its line.
+    let text = std::fs::read_to_string(repo_file("scenarios/two-managers.toml")).unwrap();
+    let short = text.replace("warmup_weeks = 30", "warmup_weeks = 1");
+    assert_ne!(short, text);
+    std::fs::write(dir.path().join("short.toml"), &short).unwrap();
+    let line = short
+        .lines()
+        .position(|l| l.starts_with("warmup_weeks"))
+        .unwrap()
+        + 1;
+    let (_, stderr) = validate(&["short.toml"]);
+    assert!(
+        stderr.starts_with(&format!(
+            "warning: short.toml:{line}:1: warmup_weeks: a warm-up of 1 week does not reach"
+        )),
+        "{stderr}"
+    );
+    // Never: no check, no line.
+    let (stdout, stderr) = validate(&["short.toml", "--check-warmup", "never"]);
+    assert!(
+        !stdout.contains("warm-up") && stderr.is_empty(),
+        "{stdout}{stderr}"
+    );
+}
+
+#[test]
 fn validate_reports_a_missing_file_and_a_directory() {
     let dir = tempfile::tempdir().unwrap();
     let output = binary(dir.path())

@@ -2,11 +2,16 @@
 //! budget), their text for a shard to keep, `validate` and `list`.
 
 use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
 
 use super::sweep::SweepSize;
-use empathy_gap::scenario::{self, Budget, Override, Scenario, ScenarioError};
+use empathy_gap::runner::{RunError, RunOptions};
+use empathy_gap::scenario::{self, Budget, FieldPath, Override, Scenario, ScenarioError};
+use empathy_gap::steady;
 use empathy_gap::words::{bytes_in_words, count, seconds_in_words};
 
+use super::folder::listen_for_interruptions;
 use super::{Failure, thread_count};
 
 /// Scenarios bundled with the tool: usable by name from any folder.
@@ -100,10 +105,13 @@ pub(crate) fn validate(
     files: &[String],
     overrides: &[Override],
     force: bool,
+    warmup: WarmupCheck,
 ) -> Result<(), Failure> {
     let threads = thread_count(None)?;
     let budget = Budget::of_this_machine(threads);
     let budget = (!force).then_some(&budget);
+    let stop = Arc::new(AtomicBool::new(false));
+    listen_for_interruptions(&stop);
     let mut problems = Vec::new();
     for file in files {
         match load(file, overrides, budget) {
@@ -122,6 +130,7 @@ pub(crate) fn validate(
                 }
                 if sweep_problems.is_empty() {
                     describe(&source, file, threads, &sweeps);
+                    check_warmup(&source, overrides, warmup, threads, &stop)?;
                 } else {
                     problems.extend(sweep_problems);
                 }
@@ -134,6 +143,114 @@ pub(crate) fn validate(
     } else {
         Err(Failure::BadInput(problems.join("\n")))
     }
+}
+
+/// Whether `validate` checks that a scenario's warm-up reaches the steady state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum WarmupCheck {
+    /// When the check is estimated to take under [`WARMUP_CHECK_SECONDS`].
+    Auto,
+    Always,
+    Never,
+}
+
+/// The longest a warm-up check runs without being asked for.
+const WARMUP_CHECK_SECONDS: f64 = 10.0;
+
+/// Replicates of each warm-up check run (fewer if the scenario has fewer).
+const WARMUP_CHECK_REPLICATES: u64 = 100;
+
+/// Checks the scenario's warm-up against one three times as long (see
+/// [`empathy_gap::steady`]): prints a line when it is long enough, and a
+/// warning naming the file, line and field when it is not.
+fn check_warmup(
+    source: &Source,
+    overrides: &[Override],
+    when: WarmupCheck,
+    threads: usize,
+    stop: &AtomicBool,
+) -> Result<(), Failure> {
+    if when == WarmupCheck::Never {
+        return Ok(());
+    }
+    let scenario = &source.scenario;
+    let warmup = scenario.warmup_weeks;
+    let longer = steady::longer_warmup(warmup);
+    let replicates = WARMUP_CHECK_REPLICATES.min(scenario.replicates);
+    let pilot = |warmup: u32| -> Result<Scenario, Failure> {
+        let mut all = overrides.to_vec();
+        all.extend(steady::overrides(warmup, replicates));
+        let scenario = source
+            .reload(&all, None)
+            .map_err(|error| Failure::BadInput(error.to_string()))?;
+        Ok(steady::pilot(scenario))
+    };
+    let (short, long) = (pilot(warmup)?, pilot(longer)?);
+    let seconds: f64 = [&short, &long]
+        .iter()
+        .map(|pilot| scenario::size::estimate(&pilot.resolved, 1, threads).seconds)
+        .sum();
+    if when == WarmupCheck::Auto && seconds > WARMUP_CHECK_SECONDS {
+        println!(
+            "  warm-up: not checked (the check would take {}); check it with --check-warmup always",
+            seconds_in_words(seconds)
+        );
+        return Ok(());
+    }
+    let options = RunOptions {
+        threads,
+        cancel: Some(stop),
+        progress: None,
+    };
+    let verdict = steady::check(&short, &long, &options).map_err(|error| match error {
+        RunError::Interrupted { .. } => {
+            Failure::Interrupted("interrupted while checking the warm-up".to_string())
+        }
+        other => Failure::Runtime(other.to_string()),
+    })?;
+    if verdict.steady() {
+        println!(
+            "  warm-up: {} reach the steady state (weeks 1-{} as after {longer}, {})",
+            count(f64::from(warmup), "week"),
+            steady::WEEKS.min(scenario.weeks),
+            count(verdict.replicates as f64, "replicate"),
+        );
+        return Ok(());
+    }
+    let drifts: Vec<String> = verdict
+        .drifting()
+        .map(|c| {
+            let change = if c.long == 0.0 {
+                String::new()
+            } else {
+                format!(" ({:+.0}%)", 100.0 * (c.short / c.long - 1.0))
+            };
+            format!(
+                "{} {:.3} vs {:.3}{change}",
+                c.metric.name(),
+                c.short,
+                c.long
+            )
+        })
+        .collect();
+    // The last override of the warm-up is the value checked, else the file's.
+    let location = match overrides.iter().rev().find(|o| o.path == ["warmup_weeks"]) {
+        Some(set) => set.argument.clone(),
+        None => scenario::locate(
+            &source.label,
+            &source.text,
+            &FieldPath::root().key("warmup_weeks"),
+        )
+        .to_string(),
+    };
+    eprintln!(
+        "warning: {location}: warmup_weeks: a warm-up of {} does not reach the steady state: weeks 1-{} still differ from those after {longer} warm-up weeks ({}; {}); lengthen the warm-up (see the README, steady state)",
+        count(f64::from(warmup), "week"),
+        steady::WEEKS.min(scenario.weeks),
+        drifts.join(", "),
+        count(verdict.replicates as f64, "replicate"),
+    );
+    Ok(())
 }
 
 /// The line `validate` prints for a valid scenario, and one for each of its
