@@ -51,10 +51,7 @@ use crate::model::{
 };
 use crate::scenario::{Arm, Params, TriageParams};
 
-/// Organisations with at least this many leaders run the week's passes in
-/// parallel; below it, a pass is too short for threads to pay for themselves
-/// (and small scenarios are parallel across replicates anyway).
-pub const PARALLEL_LEADERS: usize = 256;
+pub use crate::scenario::size::PARALLEL_LEADERS;
 
 /// Fewest leaders a parallel task takes on.
 const MIN_TASK: usize = 32;

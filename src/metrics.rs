@@ -59,6 +59,9 @@ metric_enum! {
     }
 }
 
+// The size estimate counts the weekly statistics without depending on this module.
+const _: () = assert!(Weekly::COUNT == crate::scenario::size::WEEKLY_METRICS);
+
 metric_enum! {
     /// Per-run metrics, one value per replicate and arm.
     Summary {

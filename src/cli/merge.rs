@@ -250,7 +250,7 @@ pub(crate) fn merge_sweep_rows(
     rows_per_point: usize,
     staging: &mut Staging,
 ) -> Result<(), Failure> {
-    let header = grid.csv_header();
+    let header = empathy_gap::sweep::csv_header(grid);
     let mut readers = shards
         .iter()
         .map(|(folder, _)| RowReader::open(folder, &header))

@@ -279,7 +279,10 @@ pub(crate) fn sweep(
         let write_failed =
             |error: empathy_gap::staging::WriteError| folder.failed(&error.to_string());
         staging
-            .write(SWEEP_CSV, plan.grid.csv_header().as_bytes())
+            .write(
+                SWEEP_CSV,
+                empathy_gap::sweep::csv_header(&plan.grid).as_bytes(),
+            )
             .map_err(write_failed)?;
         for (finished, point) in points().enumerate() {
             let scenario = plan.load_point(&source, overrides, point, None)?;
@@ -295,7 +298,7 @@ pub(crate) fn sweep(
                 }
                 Err(error) => return Err(Failure::Runtime(error.to_string())),
             };
-            let rows = plan.grid.csv_rows(point, &scenario, &results);
+            let rows = empathy_gap::sweep::csv_rows(&plan.grid, point, &scenario, &results);
             staging
                 .append(SWEEP_CSV, rows.as_bytes())
                 .map_err(write_failed)?;

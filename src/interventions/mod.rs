@@ -21,8 +21,7 @@ pub mod status_meeting;
 
 use crate::engine::{LeaderParts, LeaderWeek};
 use crate::model::{LeaderState, MembershipState, Scratch, State, World};
-use crate::scenario::raw::RawIntervention;
-use crate::scenario::{Arm, Checker, ConnectionParams, FieldPath, StatusMeetingParams};
+use crate::scenario::{Arm, ConnectionParams, StatusMeetingParams};
 
 /// Whether a recurring intervention meets this week.
 pub fn meets_this_week(week: i32, start_week: u32, every_weeks: i64) -> bool {
@@ -117,55 +116,5 @@ pub fn triggered(world: &World, arm: &Arm, state: &mut State) {
         && state.week >= escalation.start_week as i32
     {
         escalation::escalate(world, &escalation.params, state);
-    }
-}
-
-/// Range checks of each intervention's parameters.
-pub fn check(check: &mut Checker, at: &FieldPath, intervention: &RawIntervention) {
-    match intervention {
-        RawIntervention::Escalation(p) => {
-            check.range(&at.key("threshold"), p.threshold, 0.0, 1000.0);
-            check.whole(&at.key("cooldown_weeks"), p.cooldown_weeks, 0, 520);
-            check.range(&at.key("complainer_hours"), p.complainer_hours, 0.0, 40.0);
-            check.range(&at.key("target_hours"), p.target_hours, 0.0, 40.0);
-            check.range(&at.key("manager_hours"), p.manager_hours, 0.0, 40.0);
-            check.whole(&at.key("compliance_weeks"), p.compliance_weeks, 0, 520);
-            check.range(&at.key("hard_priority"), p.hard_priority, -100.0, 100.0);
-            check.probability(&at.key("repeat_factor"), p.repeat_factor);
-            check.probability(&at.key("relief"), p.relief);
-            check.probability(&at.key("target_trust_factor"), p.target_trust_factor);
-            check.range(
-                &at.key("target_frustration"),
-                p.target_frustration,
-                0.0,
-                100.0,
-            );
-            check.probability(&at.key("target_insecurity"), p.target_insecurity);
-            check.probability(&at.key("insecurity_fade"), p.insecurity_fade);
-        }
-        RawIntervention::StatusMeeting(p) => {
-            check.whole(&at.key("every_weeks"), p.every_weeks, 1, 520);
-            check.range(&at.key("meeting_hours"), p.meeting_hours, 0.0, 40.0);
-            check.range(&at.key("prep_hours"), p.prep_hours, 0.0, 40.0);
-            check.probability(&at.key("ambiguity_factor"), p.ambiguity_factor);
-        }
-        RawIntervention::ConnectionFirst(p) => {
-            check.whole(&at.key("every_weeks"), p.every_weeks, 0, 520);
-            check.range(&at.key("hours"), p.hours, 0.0, 40.0);
-            check.probability(&at.key("trust_gain"), p.trust_gain);
-            check.probability(&at.key("disclosure_gain"), p.disclosure_gain);
-            check.probability(&at.key("coordinate_trust"), p.coordinate_trust);
-            check.probability(&at.key("stop_trust"), p.stop_trust);
-            check.range(&at.key("buffer"), p.buffer, 0.0, 0.9);
-            if p.stop_trust > p.coordinate_trust {
-                check.fail(
-                    &at.key("stop_trust"),
-                    format!(
-                        "must not exceed coordinate_trust ({}) (got {})",
-                        p.coordinate_trust, p.stop_trust
-                    ),
-                );
-            }
-        }
     }
 }

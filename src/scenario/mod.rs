@@ -7,6 +7,7 @@
 
 mod error;
 mod generate;
+pub mod grid;
 mod load;
 pub mod raw;
 pub mod size;

@@ -13,7 +13,6 @@
 //! two, which is plenty to tell a run of minutes from a run of years.
 
 use super::raw::RawScenario;
-use crate::metrics::Weekly;
 
 /// Memory a run needs whatever its size: the program, its tables, the pool.
 const BASE_BYTES: f64 = 8.0 * MIB;
@@ -33,6 +32,18 @@ const SECONDS_PER_LEADER_WEEK_PEER2: f64 = 0.094e-6;
 /// Share of a thread's work that each further thread adds when the week
 /// itself runs in parallel (measured: 1.8 times as fast on two threads).
 const WEEK_PARALLEL_EFFICIENCY: f64 = 0.85;
+
+/// Organisations with at least this many leaders run the week's passes in
+/// parallel (the engine's passes 2 to 5); below it, a pass is too short for
+/// threads to pay for themselves (and small scenarios are parallel across
+/// replicates anyway). Declared here, where input is read, so that the
+/// estimate and the engine share it without the scenario depending on the
+/// engine.
+pub const PARALLEL_LEADERS: usize = 256;
+
+/// Weekly metrics kept per arm and week (`metrics::Weekly::COUNT`, checked
+/// there at compile time).
+pub const WEEKLY_METRICS: usize = 28;
 /// Most relationships the engine can index (32-bit indices, with room).
 pub const MAX_RELATIONSHIPS: f64 = 2_000_000_000.0;
 
@@ -176,7 +187,7 @@ pub fn estimate(raw: &RawScenario, arms: usize, threads: usize) -> Cost {
     // Replicates run side by side, each with its own state; a large
     // organisation also runs each week on every thread.
     let in_flight = threads.min(replicates);
-    let week_parallel = leaders >= crate::engine::PARALLEL_LEADERS as f64;
+    let week_parallel = leaders >= PARALLEL_LEADERS as f64;
     let (working, speed_up) = if week_parallel && threads > in_flight {
         (
             threads,
@@ -188,7 +199,7 @@ pub fn estimate(raw: &RawScenario, arms: usize, threads: usize) -> Cost {
     let weeks = (raw.weeks.max(1) + raw.warmup_weeks.max(0)) as f64;
     let arms = arms.max(1) as f64;
     let per_leader_bytes = BYTES_PER_LEADER_PEER * peers + BYTES_PER_LEADER_PEER2 * peers * peers;
-    let statistics = arms * raw.weeks.max(1) as f64 * Weekly::COUNT as f64;
+    let statistics = arms * raw.weeks.max(1) as f64 * WEEKLY_METRICS as f64;
     let memory_bytes =
         BASE_BYTES + in_flight * leaders * per_leader_bytes + statistics * BYTES_PER_STATISTIC;
     let per_arm_week = SECONDS_PER_ARM_WEEK
@@ -207,8 +218,8 @@ pub fn estimate(raw: &RawScenario, arms: usize, threads: usize) -> Cost {
 
 #[cfg(test)]
 mod tests {
+    use super::PARALLEL_LEADERS as PARALLEL;
     use super::*;
-    use crate::engine::PARALLEL_LEADERS as PARALLEL;
     use crate::scenario::raw::RawScenario;
 
     #[test]

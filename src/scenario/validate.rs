@@ -216,13 +216,13 @@ fn check_sweeps(check: &mut Checker, raw: &RawScenario) {
         }
         let mut params = Vec::new();
         for (index, text) in sweep.params.iter().enumerate() {
-            match crate::sweep::SweepParam::parse(text) {
+            match super::grid::SweepParam::parse(text) {
                 Ok(param) => params.push(param),
                 Err(message) => check.fail(&at.key("params").index(index), message),
             }
         }
         if params.len() == sweep.params.len()
-            && let Err(message) = crate::sweep::Grid::new(params)
+            && let Err(message) = super::grid::Grid::new(params)
         {
             check.fail(&at.key("params"), message);
         }
@@ -946,9 +946,59 @@ fn build_arms(check: &mut Checker, raw_arms: &[LoadedArm], weeks: i32) -> Vec<Ar
                     "this arm already has an intervention of this kind",
                 );
             }
-            crate::interventions::check(check, &item, intervention);
+            check_intervention(check, &item, intervention);
         }
         arms.push(arm);
     }
     arms
+}
+
+/// Range checks of each intervention's parameters.
+fn check_intervention(check: &mut Checker, at: &FieldPath, intervention: &RawIntervention) {
+    match intervention {
+        RawIntervention::Escalation(p) => {
+            check.range(&at.key("threshold"), p.threshold, 0.0, 1000.0);
+            check.whole(&at.key("cooldown_weeks"), p.cooldown_weeks, 0, 520);
+            check.range(&at.key("complainer_hours"), p.complainer_hours, 0.0, 40.0);
+            check.range(&at.key("target_hours"), p.target_hours, 0.0, 40.0);
+            check.range(&at.key("manager_hours"), p.manager_hours, 0.0, 40.0);
+            check.whole(&at.key("compliance_weeks"), p.compliance_weeks, 0, 520);
+            check.range(&at.key("hard_priority"), p.hard_priority, -100.0, 100.0);
+            check.probability(&at.key("repeat_factor"), p.repeat_factor);
+            check.probability(&at.key("relief"), p.relief);
+            check.probability(&at.key("target_trust_factor"), p.target_trust_factor);
+            check.range(
+                &at.key("target_frustration"),
+                p.target_frustration,
+                0.0,
+                100.0,
+            );
+            check.probability(&at.key("target_insecurity"), p.target_insecurity);
+            check.probability(&at.key("insecurity_fade"), p.insecurity_fade);
+        }
+        RawIntervention::StatusMeeting(p) => {
+            check.whole(&at.key("every_weeks"), p.every_weeks, 1, 520);
+            check.range(&at.key("meeting_hours"), p.meeting_hours, 0.0, 40.0);
+            check.range(&at.key("prep_hours"), p.prep_hours, 0.0, 40.0);
+            check.probability(&at.key("ambiguity_factor"), p.ambiguity_factor);
+        }
+        RawIntervention::ConnectionFirst(p) => {
+            check.whole(&at.key("every_weeks"), p.every_weeks, 0, 520);
+            check.range(&at.key("hours"), p.hours, 0.0, 40.0);
+            check.probability(&at.key("trust_gain"), p.trust_gain);
+            check.probability(&at.key("disclosure_gain"), p.disclosure_gain);
+            check.probability(&at.key("coordinate_trust"), p.coordinate_trust);
+            check.probability(&at.key("stop_trust"), p.stop_trust);
+            check.range(&at.key("buffer"), p.buffer, 0.0, 0.9);
+            if p.stop_trust > p.coordinate_trust {
+                check.fail(
+                    &at.key("stop_trust"),
+                    format!(
+                        "must not exceed coordinate_trust ({}) (got {})",
+                        p.coordinate_trust, p.stop_trust
+                    ),
+                );
+            }
+        }
+    }
 }
