@@ -8,6 +8,7 @@
 //! step by step for a room). See the README's architecture map.
 
 pub mod calibrate;
+pub mod detail;
 pub mod engine;
 pub mod interventions;
 pub mod logit;

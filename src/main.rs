@@ -170,9 +170,17 @@ struct CommonArgs {
     /// Skip the charts and report.html (the CSV files and manifest are still written).
     #[arg(long)]
     no_charts: bool,
-    /// Run even a size estimated to exceed this machine's memory or a day of time.
+    /// Run even a size estimated to exceed this machine's memory or a day of
+    /// time, or detail files estimated above 2 GB.
     #[arg(long)]
     force: bool,
+    /// Also write replicates.csv, leaders.csv and relationships.csv: one row
+    /// per replicate and arm, per leader and per relationship.
+    #[arg(long)]
+    detail: bool,
+    /// Write the detail of the first N replicates only (implies --detail).
+    #[arg(long, value_name = "N")]
+    detail_replicates: Option<u64>,
 }
 
 impl CommonArgs {
@@ -195,6 +203,17 @@ impl CommonArgs {
             charts: !self.no_charts,
             force: self.force,
             replicates: scenario.replicates,
+            detail: match (self.detail, self.detail_replicates) {
+                (_, Some(0)) => {
+                    return Err(Failure::BadInput(
+                        "--detail-replicates: must be at least 1 (leave out --detail for none)"
+                            .to_string(),
+                    ));
+                }
+                (_, Some(n)) => Some(Some(n)),
+                (true, None) => Some(None),
+                (false, None) => None,
+            },
         };
         Ok((overrides, flags))
     }

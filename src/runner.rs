@@ -14,6 +14,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use rayon::prelude::*;
 
+use crate::detail::{EntityRows, Tally};
 use crate::engine;
 use crate::metrics::{self, Summary, Weekly};
 use crate::model::{State, World};
@@ -27,24 +28,53 @@ pub struct ArmOutcome {
     pub weekly: Vec<f64>,
     /// [`Summary::COUNT`] values.
     pub summary: Vec<f64>,
+    /// Each leader's and relationship's outcome, when asked for (`--detail`).
+    pub entities: Option<EntityRows>,
 }
 
 /// Simulates one arm of one replicate from the warm-up to the last week.
 pub fn simulate_arm(scenario: &Scenario, world: &World, arm: &Arm, replicate: u64) -> ArmOutcome {
-    simulate_replicate(scenario, world, arm, replicate, &Control::default())
+    simulate_replicate(scenario, world, arm, replicate, &Control::default(), false)
         .expect("an uncancellable simulation completes")
 }
 
-/// One arm of one replicate from a fresh state; `None` when cancelled.
+/// One arm of one replicate from a fresh state, with its per-entity rows
+/// when `entities`; `None` when cancelled.
 fn simulate_replicate(
     scenario: &Scenario,
     world: &World,
     arm: &Arm,
     replicate: u64,
     control: &Control<'_>,
+    entities: bool,
 ) -> Option<ArmOutcome> {
     let mut state = State::new(world, scenario.seed, replicate, scenario.first_week());
-    simulate(scenario, world, arm, &mut state, |_, _| {}, control)
+    let mut tally = entities.then(|| Tally::new(world));
+    // Reporting starts from the state the warm-up leaves (after week 0), or
+    // from the initial state when there is no warm-up.
+    if let Some(tally) = &mut tally
+        && scenario.warmup_weeks == 0
+    {
+        tally.start(&state);
+    }
+    let mut outcome = simulate(
+        scenario,
+        world,
+        arm,
+        &mut state,
+        |week, state| {
+            if let Some(tally) = &mut tally {
+                match week {
+                    0 => tally.start(state),
+                    1.. => tally.add_week(world, &scenario.params, state),
+                    _ => {}
+                }
+            }
+        },
+        control,
+    )?;
+    outcome.entities = tally.map(|tally| tally.finish(world, &state));
+    Some(outcome)
 }
 
 /// Like [`simulate_arm`], calling `observe(week, state)` after every week's step
@@ -100,7 +130,11 @@ fn simulate(
     }
     let totals = metrics::run_totals(world, params, state);
     let summary = metrics::summarise(scenario, world, &weekly, totals);
-    Some(ArmOutcome { weekly, summary })
+    Some(ArmOutcome {
+        weekly,
+        summary,
+        entities: None,
+    })
 }
 
 /// Running statistics over replicates, per arm.
@@ -114,6 +148,8 @@ pub struct Results {
     pub summary: Vec<Running>,
     /// `[arm][metric]`: arm minus baseline, paired by replicate.
     pub difference: Vec<Running>,
+    /// `[arm][week][metric]`: arm minus baseline, paired by replicate.
+    pub weekly_difference: Vec<Running>,
     pub replicates_done: u64,
 }
 
@@ -125,6 +161,7 @@ impl Results {
             weekly: vec![Running::default(); n_arms * weeks * Weekly::COUNT],
             summary: vec![Running::default(); n_arms * Summary::COUNT],
             difference: vec![Running::default(); n_arms * Summary::COUNT],
+            weekly_difference: vec![Running::default(); n_arms * weeks * Weekly::COUNT],
             replicates_done: 0,
         }
     }
@@ -141,6 +178,11 @@ impl Results {
         &self.difference[arm * Summary::COUNT + metric as usize]
     }
 
+    /// A week's metric of `arm` minus the baseline's, paired by replicate.
+    pub fn weekly_difference(&self, arm: usize, week: usize, metric: Weekly) -> &Running {
+        &self.weekly_difference[(arm * self.weeks + week) * Weekly::COUNT + metric as usize]
+    }
+
     /// Merges statistics of other replicates in (see [`crate::stats::Running::merge`]).
     pub fn merge(&mut self, other: &Results) {
         let pairs = self
@@ -148,19 +190,26 @@ impl Results {
             .iter_mut()
             .zip(&other.weekly)
             .chain(self.summary.iter_mut().zip(&other.summary))
-            .chain(self.difference.iter_mut().zip(&other.difference));
+            .chain(self.difference.iter_mut().zip(&other.difference))
+            .chain(
+                self.weekly_difference
+                    .iter_mut()
+                    .zip(&other.weekly_difference),
+            );
         for (mine, theirs) in pairs {
             mine.merge(theirs);
         }
         self.replicates_done += other.replicates_done;
     }
 
-    /// Every statistic, in a fixed order: weekly, summary, difference.
+    /// Every statistic, in a fixed order: weekly, summary, difference,
+    /// weekly difference.
     pub fn statistics(&self) -> impl Iterator<Item = &Running> {
         self.weekly
             .iter()
             .chain(&self.summary)
             .chain(&self.difference)
+            .chain(&self.weekly_difference)
     }
 
     /// Mutable access in the order of [`Results::statistics`].
@@ -169,6 +218,7 @@ impl Results {
             .iter_mut()
             .chain(&mut self.summary)
             .chain(&mut self.difference)
+            .chain(&mut self.weekly_difference)
     }
 
     /// Folds one replicate's arms in.
@@ -178,6 +228,15 @@ impl Results {
                 [arm * self.weeks * Weekly::COUNT..(arm + 1) * self.weeks * Weekly::COUNT];
             for (running, &value) in weekly.iter_mut().zip(&outcome.weekly) {
                 running.push(value);
+            }
+            let span = arm * self.weeks * Weekly::COUNT..(arm + 1) * self.weeks * Weekly::COUNT;
+            let base = &outcomes[baseline].weekly;
+            for ((running, &value), &base) in self.weekly_difference[span]
+                .iter_mut()
+                .zip(&outcome.weekly)
+                .zip(base)
+            {
+                running.push(value - base);
             }
             for metric in 0..Summary::COUNT {
                 let value = outcome.summary[metric];
@@ -296,7 +355,29 @@ pub fn run_blocks_on<E>(
     world: &World,
     options: &RunOptions<'_>,
     blocks: Range<u64>,
+    finished: impl FnMut(u64, &Results) -> Result<(), E>,
+) -> Result<Results, RunError<E>> {
+    run_blocks_with_entities_on(pool, scenario, world, options, blocks, finished, None)
+}
+
+/// Where the per-entity rows of a run go (`--detail`): the replicates below
+/// `replicates` produce them, and `write(replicate, outcomes)` receives each
+/// such replicate's arms in replicate order, as the replicates finish.
+pub struct EntitySink<'a, E> {
+    pub replicates: u64,
+    pub write: &'a mut dyn FnMut(u64, &[ArmOutcome]) -> Result<(), E>,
+}
+
+/// Like [`run_blocks_on`], also handing each replicate with per-entity rows
+/// to `entities`.
+pub fn run_blocks_with_entities_on<E>(
+    pool: &rayon::ThreadPool,
+    scenario: &Scenario,
+    world: &World,
+    options: &RunOptions<'_>,
+    blocks: Range<u64>,
     mut finished: impl FnMut(u64, &Results) -> Result<(), E>,
+    mut entities: Option<EntitySink<'_, E>>,
 ) -> Result<Results, RunError<E>> {
     let threads = options.threads.max(1);
     let (arms, weeks) = (scenario.arms.len(), scenario.weeks as usize);
@@ -318,6 +399,15 @@ pub fn run_blocks_on<E>(
         {
             return Err(interrupted(start));
         }
+        let entity_replicates = entities.as_ref().map_or(0, |sink| sink.replicates);
+        let with_entities = |replicate: u64| replicate < entity_replicates;
+        // Per-entity rows are large: a chunk that makes them holds one
+        // replicate per thread.
+        let chunk = if with_entities(start) {
+            threads as u64
+        } else {
+            chunk
+        };
         let end = (start + chunk).min(replicates.end);
         let control = Control {
             cancel: options.cancel,
@@ -327,10 +417,13 @@ pub fn run_blocks_on<E>(
             (start..end)
                 .into_par_iter()
                 .map(|replicate| {
+                    let detail = with_entities(replicate);
                     scenario
                         .arms
                         .iter()
-                        .map(|arm| simulate_replicate(scenario, world, arm, replicate, &control))
+                        .map(|arm| {
+                            simulate_replicate(scenario, world, arm, replicate, &control, detail)
+                        })
                         .collect()
                 })
                 .collect()
@@ -339,6 +432,11 @@ pub fn run_blocks_on<E>(
             return Err(interrupted(start));
         };
         for (replicate, outcome) in (start..end).zip(&outcomes) {
+            if let Some(sink) = &mut entities
+                && replicate < sink.replicates
+            {
+                (sink.write)(replicate, outcome).map_err(RunError::Finished)?;
+            }
             block.add(outcome, scenario.baseline);
             if (replicate + 1) % BLOCK == 0 || replicate + 1 == replicates.end {
                 finished(replicate / BLOCK, &block).map_err(RunError::Finished)?;

@@ -3,6 +3,7 @@
 mod bad_scenarios;
 mod cli;
 mod common;
+mod detail;
 mod determinism;
 mod fuzz_corpus;
 mod mechanisms;

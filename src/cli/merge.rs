@@ -100,9 +100,12 @@ pub(crate) fn merge(
                     thousands(scenario.replicates)
                 )));
             }
+            let with_detail = detail_in_shards(&shards)?;
             // Written only once every block has been read.
             let folder = OutputFolder::prepare(target)?;
-            let staging = Staging::new(&folder.path);
+            let mut staging = Staging::new(&folder.path);
+            merge_detail(&mut staging, &shards, with_detail)
+                .map_err(|error| folder.failed(&error))?;
             let info = RunInfo {
                 scenario_file: first.scenario_file.clone(),
                 command: first.command.clone(),
@@ -284,6 +287,84 @@ pub(crate) fn merge_sweep_rows(
     }
     if let Some(reader) = readers.iter().find(|reader| reader.next.is_some()) {
         return Err(reader.problem("a row beyond this sweep's points"));
+    }
+    Ok(())
+}
+
+/// Whether the shards were run with `--detail`: all of them, or none.
+fn detail_in_shards(shards: &[(PathBuf, ShardManifest)]) -> Result<bool, Failure> {
+    let has = |folder: &Path| {
+        output::entities::FILES
+            .iter()
+            .all(|name| folder.join(name).is_file())
+    };
+    let with = has(&shards[0].0);
+    match shards.iter().find(|(folder, _)| has(folder) != with) {
+        None => Ok(with),
+        Some((other, _)) => {
+            let (detailed, plain) = if with {
+                (&shards[0].0, other)
+            } else {
+                (other, &shards[0].0)
+            };
+            Err(Failure::BadInput(format!(
+                "{} holds the detail files (--detail) but {} does not; run every shard with the same flags",
+                detailed.display(),
+                plain.display()
+            )))
+        }
+    }
+}
+
+/// Stages the detail files of the shards, one after the other (each
+/// shard's rows are its replicates', in order, so this is the unsharded
+/// run's file), or the removal of an earlier run's when there are none.
+fn merge_detail(
+    staging: &mut Staging,
+    shards: &[(PathBuf, ShardManifest)],
+    with_detail: bool,
+) -> Result<(), String> {
+    use std::io::{BufRead, BufReader, Read};
+    if !with_detail {
+        for name in output::entities::FILES {
+            staging.remove(name);
+        }
+        return Ok(());
+    }
+    for name in output::entities::FILES {
+        let mut header: Option<String> = None;
+        for (folder, _) in shards {
+            let path = folder.join(name);
+            let failed = |error: std::io::Error| format!("{}: {error}", path.display());
+            let mut reader = BufReader::new(std::fs::File::open(&path).map_err(failed)?);
+            let mut first = String::new();
+            reader.read_line(&mut first).map_err(failed)?;
+            match &header {
+                None => {
+                    staging
+                        .write(name, first.as_bytes())
+                        .map_err(|error| error.to_string())?;
+                    header = Some(first);
+                }
+                Some(header) if *header != first => {
+                    return Err(format!(
+                        "{}: its header differs from the first shard's; the shards are not of one run",
+                        path.display()
+                    ));
+                }
+                Some(_) => {}
+            }
+            let mut chunk = vec![0; 1 << 20];
+            loop {
+                let read = reader.read(&mut chunk).map_err(failed)?;
+                if read == 0 {
+                    break;
+                }
+                staging
+                    .append(name, &chunk[..read])
+                    .map_err(|error| error.to_string())?;
+            }
+        }
     }
     Ok(())
 }

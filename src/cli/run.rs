@@ -1,6 +1,7 @@
 //! `run`: every replicate of every arm, or one shard of them, with a
 //! progress bar, and the run's files put in place together.
 
+use std::cell::RefCell;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -10,11 +11,11 @@ use std::time::{Duration, Instant};
 use empathy_gap::model::World;
 use empathy_gap::output::{self, RunBytes, RunInfo};
 use empathy_gap::report::RunFiles;
-use empathy_gap::runner::{self, RunError, RunOptions};
+use empathy_gap::runner::{self, ArmOutcome, EntitySink, RunError, RunOptions};
 use empathy_gap::scenario::{Budget, Override, Scenario};
 use empathy_gap::shard::{self, SavedOverride, ShardManifest, ShardSpec};
-use empathy_gap::staging::Staging;
-use empathy_gap::words::{count, thousands};
+use empathy_gap::staging::{Staging, WriteError};
+use empathy_gap::words::{bytes_in_words, count, thousands};
 
 use super::folder::{OutputFolder, commit, commit_shard, listen_for_interruptions};
 use super::scenarios::load;
@@ -29,6 +30,92 @@ pub(crate) struct RunFlags {
     pub(crate) force: bool,
     /// `--replicates`, which beats a sweep's own number of replicates.
     pub(crate) replicates: Option<u64>,
+    /// `--detail`: `Some(None)` for every replicate, `Some(Some(n))` for the
+    /// first `n` (`--detail-replicates`).
+    pub(crate) detail: Option<Option<u64>>,
+}
+
+/// Largest detail files a run writes without `--force` (bytes).
+pub(crate) const DETAIL_LIMIT_BYTES: f64 = 2.0 * 1024.0 * 1024.0 * 1024.0;
+
+/// How many replicates get per-entity rows, refused with the estimate when
+/// their files would pass [`DETAIL_LIMIT_BYTES`] (unless forced).
+pub(crate) fn detail_replicates(
+    flags: &RunFlags,
+    scenario: &Scenario,
+    world: &World,
+) -> Result<u64, Failure> {
+    let Some(asked) = flags.detail else {
+        return Ok(0);
+    };
+    let replicates = asked.unwrap_or(scenario.replicates).min(scenario.replicates);
+    let bytes = output::entities::estimated_bytes(scenario, world, replicates);
+    if bytes > DETAIL_LIMIT_BYTES && !flags.force {
+        let per_replicate = output::entities::estimated_bytes(scenario, world, 1);
+        let fits = (DETAIL_LIMIT_BYTES / per_replicate).floor() as u64;
+        let lower = if fits >= 1 {
+            format!("--detail-replicates {fits} to stay under it")
+        } else {
+            "a smaller organisation".to_string()
+        };
+        return Err(Failure::BadInput(format!(
+            "--detail: the detail files of {} would take about {} (the limit is {}); use {lower}, or --force to write them anyway",
+            count(replicates as f64, "replicate"),
+            bytes_in_words(bytes),
+            bytes_in_words(DETAIL_LIMIT_BYTES),
+        )));
+    }
+    Ok(replicates)
+}
+
+/// Stages the detail files' headers (when `replicates` > 0), or the removal
+/// of an earlier run's detail files, which would no longer match.
+pub(crate) fn stage_detail_headers(
+    staging: &mut Staging,
+    replicates: u64,
+) -> Result<(), WriteError> {
+    if replicates == 0 {
+        for name in output::entities::FILES {
+            staging.remove(name);
+        }
+        return Ok(());
+    }
+    staging.write(
+        output::entities::REPLICATES_CSV,
+        output::entities::replicates_header().as_bytes(),
+    )?;
+    staging.write(
+        output::entities::LEADERS_CSV,
+        output::entities::LEADERS_HEADER.as_bytes(),
+    )?;
+    staging.write(
+        output::entities::RELATIONSHIPS_CSV,
+        output::entities::RELATIONSHIPS_HEADER.as_bytes(),
+    )
+}
+
+/// Appends one replicate's per-entity rows to the staged detail files.
+pub(crate) fn append_detail(
+    staging: &mut Staging,
+    scenario: &Scenario,
+    world: &World,
+    replicate: u64,
+    outcomes: &[ArmOutcome],
+) -> Result<(), WriteError> {
+    let (mut leaders, mut relationships) = (String::new(), String::new());
+    for (arm, outcome) in outcomes.iter().enumerate() {
+        if let Some(rows) = &outcome.entities {
+            let (l, r) = output::entities::entity_rows(scenario, world, replicate, arm, rows);
+            leaders.push_str(&l);
+            relationships.push_str(&r);
+        }
+    }
+    staging.append(
+        output::entities::REPLICATES_CSV,
+        output::entities::replicates_rows(scenario, replicate, outcomes).as_bytes(),
+    )?;
+    staging.append(output::entities::LEADERS_CSV, leaders.as_bytes())?;
+    staging.append(output::entities::RELATIONSHIPS_CSV, relationships.as_bytes())
 }
 
 /// The command line as typed, for manifests.
@@ -40,11 +127,8 @@ pub(crate) fn command_line() -> Vec<String> {
 /// it is given.
 pub(crate) fn with_progress<T>(
     bar: &indicatif::ProgressBar,
-    work: impl FnOnce(&AtomicU64) -> T + Send,
-) -> T
-where
-    T: Send,
-{
+    work: impl FnOnce(&AtomicU64) -> T,
+) -> T {
     let done = AtomicU64::new(0);
     let finished = AtomicBool::new(false);
     let outcome = std::thread::scope(|scope| {
@@ -97,8 +181,9 @@ pub(crate) fn run(
     if let Some(spec) = shard {
         path.push(spec.folder_name());
     }
-    let folder = OutputFolder::prepare(path)?;
     let world = World::new(scenario);
+    let detail = detail_replicates(flags, scenario, &world)?;
+    let folder = OutputFolder::prepare(path)?;
     let started = Instant::now();
     let replicates = runner::block_replicates(&blocks, scenario.replicates);
     let bar = progress_bar(
@@ -107,7 +192,7 @@ pub(crate) fn run(
         runner::work_units_of(scenario, replicates.end - replicates.start),
         flags.quiet,
     );
-    let mut staging = Staging::new(&folder.path);
+    let staging = RefCell::new(Staging::new(&folder.path));
     let outcome = with_progress(&bar, |done| {
         let options = RunOptions {
             threads,
@@ -116,20 +201,34 @@ pub(crate) fn run(
         };
         if shard.is_some() {
             staging
+                .borrow_mut()
                 .write(shard::BLOCKS, &shard::blocks_header(scenario))
                 .map_err(RunError::Finished)?;
         }
-        runner::run_blocks(
+        stage_detail_headers(&mut staging.borrow_mut(), detail).map_err(RunError::Finished)?;
+        let mut write = |replicate: u64, outcomes: &[ArmOutcome]| {
+            append_detail(&mut staging.borrow_mut(), scenario, &world, replicate, outcomes)
+        };
+        let pool = runner::pool(threads)?;
+        runner::run_blocks_with_entities_on(
+            &pool,
             scenario,
             &world,
             &options,
             blocks.clone(),
             |block, stats| match shard {
-                Some(_) => staging.append(shard::BLOCKS, &shard::encode_block(block, stats)),
+                Some(_) => staging
+                    .borrow_mut()
+                    .append(shard::BLOCKS, &shard::encode_block(block, stats)),
                 None => Ok(()),
             },
+            (detail > 0).then_some(EntitySink {
+                replicates: detail,
+                write: &mut write,
+            }),
         )
     });
+    let staging = staging.into_inner();
     let results = match outcome {
         Ok(results) => results,
         Err(RunError::Interrupted { done, total }) => {

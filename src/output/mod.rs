@@ -12,6 +12,8 @@ use crate::scenario::Scenario;
 use crate::staging::{Staging, WriteError};
 use crate::stats::Running;
 
+pub mod entities;
+
 /// A number as the CSV files write it: six decimals, empty when undefined.
 pub fn number(value: Option<f64>) -> String {
     match value {
@@ -37,6 +39,11 @@ pub fn csv_field(text: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
+/// A standard deviation over replicates, empty when undefined.
+fn sd(running: &Running) -> String {
+    number(running.variance().map(f64::sqrt))
+}
+
 fn mean_and_interval(running: &Running) -> [String; 3] {
     let interval = running.interval95();
     [
@@ -46,16 +53,31 @@ fn mean_and_interval(running: &Running) -> [String; 3] {
     ]
 }
 
-/// `weekly.csv`: arm,week,metric,mean,ci_low,ci_high.
+/// `weekly.csv`: arm,week,metric,mean,ci_low,ci_high. Each arm other than
+/// the baseline also has, per week, its paired difference from the baseline
+/// of each metric (metric `diff_<metric>`: the mean over replicates of the
+/// arm's value minus the baseline's in the same replicate, and its interval).
 pub fn weekly_csv(scenario: &Scenario, results: &Results) -> Vec<u8> {
     let mut text = String::from("arm,week,metric,mean,ci_low,ci_high\n");
     for (arm_index, arm) in scenario.arms.iter().enumerate() {
+        let name = csv_field(&arm.name);
         for week in 0..results.weeks {
             for &metric in Weekly::ALL {
                 let [mean, low, high] = mean_and_interval(results.weekly(arm_index, week, metric));
                 text.push_str(&format!(
-                    "{},{},{},{mean},{low},{high}\n",
-                    csv_field(&arm.name),
+                    "{name},{},{},{mean},{low},{high}\n",
+                    week + 1,
+                    metric.name()
+                ));
+            }
+            if arm_index == scenario.baseline {
+                continue;
+            }
+            for &metric in Weekly::ALL {
+                let [mean, low, high] =
+                    mean_and_interval(results.weekly_difference(arm_index, week, metric));
+                text.push_str(&format!(
+                    "{name},{},diff_{},{mean},{low},{high}\n",
                     week + 1,
                     metric.name()
                 ));
@@ -65,7 +87,7 @@ pub fn weekly_csv(scenario: &Scenario, results: &Results) -> Vec<u8> {
     text.into_bytes()
 }
 
-/// `summary.csv`: arm,metric,mean,ci_low,ci_high,diff_vs_baseline,diff_ci_low,diff_ci_high.
+/// `summary.csv`: arm, then [`SUMMARY_COLUMNS`].
 pub fn summary_csv(scenario: &Scenario, results: &Results) -> Vec<u8> {
     let mut text = String::from("arm,");
     text.push_str(SUMMARY_COLUMNS);
@@ -81,7 +103,7 @@ pub fn summary_csv(scenario: &Scenario, results: &Results) -> Vec<u8> {
 
 /// The columns of a summary row after the arm.
 pub const SUMMARY_COLUMNS: &str =
-    "metric,mean,ci_low,ci_high,diff_vs_baseline,diff_ci_low,diff_ci_high";
+    "metric,mean,ci_low,ci_high,diff_vs_baseline,diff_ci_low,diff_ci_high,n,sd,diff_sd";
 
 /// Each arm's summary rows (arm index, then the row from `metric` on), in
 /// arm then metric order: shared by `summary.csv` and a sweep's `sweep.csv`.
@@ -90,22 +112,27 @@ pub fn summary_rows(scenario: &Scenario, results: &Results) -> Vec<(usize, Strin
     for arm_index in 0..scenario.arms.len() {
         for &metric in Summary::ALL {
             let [mean, low, high] = mean_and_interval(results.summary(arm_index, metric));
-            let [diff, diff_low, diff_high] = if arm_index == scenario.baseline {
+            let running = results.summary(arm_index, metric);
+            let (n, _, _) = running.parts();
+            let [diff, diff_low, diff_high, diff_sd] = if arm_index == scenario.baseline {
                 // The baseline minus itself, exactly.
                 let zero = if mean.is_empty() {
                     String::new()
                 } else {
                     number(Some(0.0))
                 };
-                [zero.clone(), zero.clone(), zero]
+                [zero.clone(), zero.clone(), zero.clone(), zero]
             } else {
-                mean_and_interval(results.difference(arm_index, metric))
+                let difference = results.difference(arm_index, metric);
+                let [diff, low, high] = mean_and_interval(difference);
+                [diff, low, high, sd(difference)]
             };
             rows.push((
                 arm_index,
                 format!(
-                    "{},{mean},{low},{high},{diff},{diff_low},{diff_high}",
-                    metric.name()
+                    "{},{mean},{low},{high},{diff},{diff_low},{diff_high},{n},{},{diff_sd}",
+                    metric.name(),
+                    sd(running),
                 ),
             ));
         }
