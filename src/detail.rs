@@ -103,7 +103,10 @@ impl Tally {
 
     /// Adds a reported week, read after its step.
     pub fn add_week(&mut self, world: &World, params: &Params, state: &State) {
-        debug_assert!(self.started, "start is called before the first reported week");
+        debug_assert!(
+            self.started,
+            "start is called before the first reported week"
+        );
         let spill = params.conflict.spillover_hours_per_hour;
         let EntityRows {
             leaders,
@@ -113,7 +116,8 @@ impl Tally {
             row.conflict_hours += leader.conflict_hours;
             row.spillover_hours +=
                 team_hours_lost_per_conflict_hour(info.team_size, spill) * leader.conflict_hours;
-            row.lost_hours += leader.conflict_hours + leader.meeting_hours + leader.escalation_hours;
+            row.lost_hours +=
+                leader.conflict_hours + leader.meeting_hours + leader.escalation_hours;
             row.dropped_hours += leader.dropped;
             row.episode_weeks += u32::from(leader.in_episode);
         }

@@ -365,8 +365,11 @@ pub fn run_blocks_on<E>(
 /// such replicate's arms in replicate order, as the replicates finish.
 pub struct EntitySink<'a, E> {
     pub replicates: u64,
-    pub write: &'a mut dyn FnMut(u64, &[ArmOutcome]) -> Result<(), E>,
+    pub write: &'a mut WriteReplicate<'a, E>,
 }
+
+/// Receives a replicate's index and its arms' outcomes.
+pub type WriteReplicate<'a, E> = dyn FnMut(u64, &[ArmOutcome]) -> Result<(), E> + 'a;
 
 /// Like [`run_blocks_on`], also handing each replicate with per-entity rows
 /// to `entities`.

@@ -5,7 +5,7 @@ use crate::common::{PAIR_ORGANISATION, binary, read_summary, repo_file};
 
 const WEEKLY_HEADER: &str = "arm,week,metric,mean,ci_low,ci_high";
 const SUMMARY_HEADER: &str =
-    "arm,metric,mean,ci_low,ci_high,diff_vs_baseline,diff_ci_low,diff_ci_high";
+    "arm,metric,mean,ci_low,ci_high,diff_vs_baseline,diff_ci_low,diff_ci_high,n,sd,diff_sd";
 
 #[test]
 fn run_writes_the_contract_files() {
@@ -28,9 +28,10 @@ fn run_writes_the_contract_files() {
     let folder = dir.path().join("output/two-managers");
     let weekly = std::fs::read_to_string(folder.join("weekly.csv")).unwrap();
     assert_eq!(weekly.lines().next(), Some(WEEKLY_HEADER));
-    // 4 arms x 26 weeks x every metric, plus the header.
+    // 4 arms x 26 weeks x every metric, 3 arms' paired differences from the
+    // baseline, and the header.
     let metrics = empathy_gap::metrics::Weekly::COUNT;
-    assert_eq!(weekly.lines().count(), 1 + 4 * 26 * metrics);
+    assert_eq!(weekly.lines().count(), 1 + (4 + 3) * 26 * metrics);
     for metric in [
         "conflict_hours_per_leader",
         "empathy_gap_hours",

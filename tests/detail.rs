@@ -39,7 +39,14 @@ fn value(row: &HashMap<String, String>, column: &str) -> f64 {
 
 fn run(dir: &Path, args: &[&str]) {
     binary(dir)
-        .args(["run", "two-managers", "--replicates", "250", "--quiet", "--no-charts"])
+        .args([
+            "run",
+            "two-managers",
+            "--replicates",
+            "250",
+            "--quiet",
+            "--no-charts",
+        ])
         .args(args)
         .assert()
         .success();
@@ -51,14 +58,18 @@ fn detail_files_are_the_same_bytes_on_one_and_two_threads_and_merged_from_shards
     run(dir.path(), &["--detail", "--threads", "1", "--out", "one"]);
     run(dir.path(), &["--detail", "--threads", "2", "--out", "two"]);
     for shard in ["1/3", "2/3", "3/3"] {
-        run(dir.path(), &["--detail", "--shard", shard, "--out", "sharded"]);
+        run(
+            dir.path(),
+            &["--detail", "--shard", shard, "--out", "sharded"],
+        );
     }
     binary(dir.path())
         .args(["merge", "sharded/two-managers", "--quiet", "--no-charts"])
         .assert()
         .success();
     for file in FILES {
-        let read = |root: &str| std::fs::read(dir.path().join(root).join("two-managers").join(file));
+        let read =
+            |root: &str| std::fs::read(dir.path().join(root).join("two-managers").join(file));
         let one = read("one").unwrap();
         assert_eq!(one, read("two").unwrap(), "{file}: 1 and 2 threads");
         assert_eq!(one, read("sharded").unwrap(), "{file}: merged shards");
@@ -177,7 +188,14 @@ fn detail_replicates_limits_the_rows_and_bad_values_are_refused() {
     assert!(!dir.path().join("out/two-managers/leaders.csv").exists());
 
     let output = binary(dir.path())
-        .args(["run", "two-managers", "--detail-replicates", "0", "--out", "zero"])
+        .args([
+            "run",
+            "two-managers",
+            "--detail-replicates",
+            "0",
+            "--out",
+            "zero",
+        ])
         .output()
         .unwrap();
     assert_eq!(output.status.code(), Some(2));
@@ -212,7 +230,10 @@ fn detail_files_over_the_limit_are_refused_with_the_estimate_and_the_fix() {
 #[test]
 fn merge_refuses_shards_of_which_only_some_have_detail() {
     let dir = tempfile::tempdir().unwrap();
-    run(dir.path(), &["--detail", "--shard", "1/2", "--out", "mixed"]);
+    run(
+        dir.path(),
+        &["--detail", "--shard", "1/2", "--out", "mixed"],
+    );
     run(dir.path(), &["--shard", "2/2", "--out", "mixed"]);
     let output = binary(dir.path())
         .args(["merge", "mixed/two-managers", "--quiet"])
@@ -226,4 +247,49 @@ fn merge_refuses_shards_of_which_only_some_have_detail() {
         "{stderr}"
     );
     assert!(!dir.path().join("mixed/two-managers/summary.csv").exists());
+}
+
+#[test]
+fn a_sweeps_detail_starts_each_row_with_its_point_and_merges_from_shards() {
+    let dir = tempfile::tempdir().unwrap();
+    let sweep = |args: &[&str]| {
+        binary(dir.path())
+            .args([
+                "sweep",
+                "two-managers",
+                "--param",
+                "trust.initial=0.2:0.8:3",
+            ])
+            .args(["--replicates", "20", "--detail", "--quiet", "--no-charts"])
+            .args(args)
+            .assert()
+            .success();
+    };
+    sweep(&["--threads", "1", "--out", "one"]);
+    sweep(&["--threads", "2", "--out", "two"]);
+    sweep(&["--shard", "1/2", "--out", "sharded"]);
+    sweep(&["--shard", "2/2", "--out", "sharded"]);
+    binary(dir.path())
+        .args([
+            "merge",
+            "sharded/two-managers-sweep",
+            "--quiet",
+            "--no-charts",
+        ])
+        .assert()
+        .success();
+    for file in ["replicates.csv", "leaders.csv", "relationships.csv"] {
+        let read =
+            |root: &str| std::fs::read(dir.path().join(root).join("two-managers-sweep").join(file));
+        let one = read("one").unwrap();
+        assert_eq!(one, read("two").unwrap(), "{file}: 1 and 2 threads");
+        assert_eq!(one, read("sharded").unwrap(), "{file}: merged shards");
+    }
+    let leaders = table(&dir.path().join("one/two-managers-sweep/leaders.csv"));
+    // 3 points x 20 replicates x 4 arms x 2 leaders, points in order.
+    assert_eq!(leaders.len(), 480);
+    assert_eq!(leaders[0]["point"], "0");
+    assert_eq!(leaders[0]["trust.initial"], "0.2");
+    assert_eq!(leaders[479]["point"], "2");
+    assert_eq!(leaders[479]["trust.initial"], "0.8");
 }

@@ -65,7 +65,8 @@ fn incomplete(files: &BTreeMap<String, Vec<u8>>, seed: u64, replicates: u64) -> 
         ));
     }
     let rows = |name: &str| String::from_utf8_lossy(&files[name]).lines().count();
-    let weekly_rows = 1 + 4 * 26 * empathy_gap::metrics::Weekly::COUNT;
+    // 4 arms' metrics and 3 arms' paired differences from the baseline.
+    let weekly_rows = 1 + (4 + 3) * 26 * empathy_gap::metrics::Weekly::COUNT;
     let summary_rows = 1 + 4 * empathy_gap::metrics::Summary::COUNT;
     if rows("weekly.csv") != weekly_rows || rows("summary.csv") != summary_rows {
         return Some(format!(

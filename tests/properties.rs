@@ -1982,13 +1982,15 @@ fn check_threads(scenario: &Scenario, failures: &mut Failures) {
     let rows = check_csv(
         &weekly,
         2,
-        |metric| weekly_undefined.contains(&metric),
+        // A paired difference is undefined where its metric may be.
+        |metric| weekly_undefined.contains(&metric.trim_start_matches("diff_")),
         scenario.replicates,
         failures,
     );
     let arms = scenario.arms.len();
+    // Each arm's metrics, and each arm but the baseline's paired differences.
     failures.check(
-        rows == arms * scenario.weeks as usize * Weekly::COUNT,
+        rows == (2 * arms - 1) * scenario.weeks as usize * Weekly::COUNT,
         || format!("weekly.csv has {rows} rows"),
     );
     let rows = check_csv(

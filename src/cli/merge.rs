@@ -145,10 +145,13 @@ pub(crate) fn merge(
                 .map_err(|message| {
                     Failure::BadInput(format!("{}: {message}", first_folder.display()))
                 })?;
+            let with_detail = detail_in_shards(&shards)?;
             let folder = OutputFolder::prepare(target)?;
             let mut staging = Staging::new(&folder.path);
             let rows_per_point = scenario.arms.len() * Summary::COUNT;
-            if let Err(failure) = merge_sweep_rows(&shards, &grid, rows_per_point, &mut staging) {
+            let merged = merge_sweep_rows(&shards, &grid, rows_per_point, &mut staging)
+                .and_then(|()| merge_sweep_detail(&shards, &grid, with_detail, &mut staging));
+            if let Err(failure) = merged {
                 drop(staging);
                 folder.tidy();
                 return Err(failure);
@@ -194,10 +197,15 @@ struct RowReader {
 }
 
 impl RowReader {
-    /// Opens the shard's rows and checks their header.
+    /// Opens the shard's `sweep.csv` and checks its header.
     fn open(folder: &Path, header: &str) -> Result<RowReader, Failure> {
+        RowReader::open_file(folder, SWEEP_CSV, header)
+    }
+
+    /// Opens the shard's file `name` and checks its header.
+    fn open_file(folder: &Path, name: &str, header: &str) -> Result<RowReader, Failure> {
         use std::io::BufRead;
-        let path = folder.join(SWEEP_CSV);
+        let path = folder.join(name);
         let file = std::fs::File::open(&path).map_err(|error| {
             Failure::BadInput(format!("{}: cannot read: {error}", path.display()))
         })?;
@@ -364,6 +372,64 @@ fn merge_detail(
                     .append(name, &chunk[..read])
                     .map_err(|error| error.to_string())?;
             }
+        }
+    }
+    Ok(())
+}
+
+/// Stages a sweep's detail files from the shards' rows, in point order (as
+/// [`merge_sweep_rows`] does; each point's rows are contiguous in its
+/// shard), or the removal of an earlier sweep's when there are none.
+fn merge_sweep_detail(
+    shards: &[(PathBuf, ShardManifest)],
+    grid: &Grid,
+    with_detail: bool,
+    staging: &mut Staging,
+) -> Result<(), Failure> {
+    if !with_detail {
+        for name in output::entities::FILES {
+            staging.remove(name);
+        }
+        return Ok(());
+    }
+    let write_failed =
+        |error: empathy_gap::staging::WriteError| Failure::Runtime(error.to_string());
+    let prefix = super::sweep::point_columns(grid);
+    for name in output::entities::FILES {
+        let header = match name {
+            output::entities::REPLICATES_CSV => output::entities::replicates_header(&prefix),
+            output::entities::LEADERS_CSV => output::entities::leaders_header(&prefix),
+            _ => output::entities::relationships_header(&prefix),
+        };
+        let mut readers = shards
+            .iter()
+            .map(|(folder, _)| RowReader::open_file(folder, name, &header))
+            .collect::<Result<Vec<_>, _>>()?;
+        staging
+            .write(name, header.as_bytes())
+            .map_err(write_failed)?;
+        for point in 0..grid.points() {
+            let reader = &mut readers[(point % shards.len() as u64) as usize];
+            let mut rows = String::new();
+            while let Some(line) = reader
+                .next
+                .take_if(|line| empathy_gap::sweep::row_point(line) == Some(point))
+            {
+                rows.push_str(&line);
+                rows.push('\n');
+                reader.advance()?;
+            }
+            if rows.is_empty() {
+                return Err(reader.problem(&format!(
+                    "expected the rows of point {point} (a shard stopped early, or was changed)"
+                )));
+            }
+            staging
+                .append(name, rows.as_bytes())
+                .map_err(write_failed)?;
+        }
+        if let Some(reader) = readers.iter().find(|reader| reader.next.is_some()) {
+            return Err(reader.problem("a row beyond this sweep's points"));
         }
     }
     Ok(())

@@ -38,28 +38,30 @@ pub(crate) struct RunFlags {
 /// Largest detail files a run writes without `--force` (bytes).
 pub(crate) const DETAIL_LIMIT_BYTES: f64 = 2.0 * 1024.0 * 1024.0 * 1024.0;
 
-/// How many replicates get per-entity rows, refused with the estimate when
-/// their files would pass [`DETAIL_LIMIT_BYTES`] (unless forced).
+/// How many replicates get per-entity rows, of `replicates`, when each
+/// replicate's rows take about `bytes_per_replicate`; refused with the
+/// estimate when the files would pass [`DETAIL_LIMIT_BYTES`] (unless
+/// forced). `scope` follows "replicates" in the message (a sweep's points).
 pub(crate) fn detail_replicates(
     flags: &RunFlags,
-    scenario: &Scenario,
-    world: &World,
+    replicates: u64,
+    bytes_per_replicate: f64,
+    scope: &str,
 ) -> Result<u64, Failure> {
     let Some(asked) = flags.detail else {
         return Ok(0);
     };
-    let replicates = asked.unwrap_or(scenario.replicates).min(scenario.replicates);
-    let bytes = output::entities::estimated_bytes(scenario, world, replicates);
+    let replicates = asked.unwrap_or(replicates).min(replicates);
+    let bytes = replicates as f64 * bytes_per_replicate;
     if bytes > DETAIL_LIMIT_BYTES && !flags.force {
-        let per_replicate = output::entities::estimated_bytes(scenario, world, 1);
-        let fits = (DETAIL_LIMIT_BYTES / per_replicate).floor() as u64;
+        let fits = (DETAIL_LIMIT_BYTES / bytes_per_replicate).floor() as u64;
         let lower = if fits >= 1 {
             format!("--detail-replicates {fits} to stay under it")
         } else {
             "a smaller organisation".to_string()
         };
         return Err(Failure::BadInput(format!(
-            "--detail: the detail files of {} would take about {} (the limit is {}); use {lower}, or --force to write them anyway",
+            "--detail: the detail files of {}{scope} would take about {} (the limit is {}); use {lower}, or --force to write them anyway",
             count(replicates as f64, "replicate"),
             bytes_in_words(bytes),
             bytes_in_words(DETAIL_LIMIT_BYTES),
@@ -68,11 +70,13 @@ pub(crate) fn detail_replicates(
     Ok(replicates)
 }
 
-/// Stages the detail files' headers (when `replicates` > 0), or the removal
-/// of an earlier run's detail files, which would no longer match.
+/// Stages the detail files' headers (when `replicates` > 0), each after
+/// `prefix` (a sweep's point and parameter columns), or the removal of an
+/// earlier run's detail files, which would no longer match.
 pub(crate) fn stage_detail_headers(
     staging: &mut Staging,
     replicates: u64,
+    prefix: &str,
 ) -> Result<(), WriteError> {
     if replicates == 0 {
         for name in output::entities::FILES {
@@ -82,21 +86,23 @@ pub(crate) fn stage_detail_headers(
     }
     staging.write(
         output::entities::REPLICATES_CSV,
-        output::entities::replicates_header().as_bytes(),
+        output::entities::replicates_header(prefix).as_bytes(),
     )?;
     staging.write(
         output::entities::LEADERS_CSV,
-        output::entities::LEADERS_HEADER.as_bytes(),
+        output::entities::leaders_header(prefix).as_bytes(),
     )?;
     staging.write(
         output::entities::RELATIONSHIPS_CSV,
-        output::entities::RELATIONSHIPS_HEADER.as_bytes(),
+        output::entities::relationships_header(prefix).as_bytes(),
     )
 }
 
-/// Appends one replicate's per-entity rows to the staged detail files.
+/// Appends one replicate's per-entity rows to the staged detail files,
+/// each row after `prefix`.
 pub(crate) fn append_detail(
     staging: &mut Staging,
+    prefix: &str,
     scenario: &Scenario,
     world: &World,
     replicate: u64,
@@ -105,17 +111,21 @@ pub(crate) fn append_detail(
     let (mut leaders, mut relationships) = (String::new(), String::new());
     for (arm, outcome) in outcomes.iter().enumerate() {
         if let Some(rows) = &outcome.entities {
-            let (l, r) = output::entities::entity_rows(scenario, world, replicate, arm, rows);
+            let (l, r) =
+                output::entities::entity_rows(prefix, scenario, world, replicate, arm, rows);
             leaders.push_str(&l);
             relationships.push_str(&r);
         }
     }
     staging.append(
         output::entities::REPLICATES_CSV,
-        output::entities::replicates_rows(scenario, replicate, outcomes).as_bytes(),
+        output::entities::replicates_rows(prefix, scenario, replicate, outcomes).as_bytes(),
     )?;
     staging.append(output::entities::LEADERS_CSV, leaders.as_bytes())?;
-    staging.append(output::entities::RELATIONSHIPS_CSV, relationships.as_bytes())
+    staging.append(
+        output::entities::RELATIONSHIPS_CSV,
+        relationships.as_bytes(),
+    )
 }
 
 /// The command line as typed, for manifests.
@@ -182,7 +192,12 @@ pub(crate) fn run(
         path.push(spec.folder_name());
     }
     let world = World::new(scenario);
-    let detail = detail_replicates(flags, scenario, &world)?;
+    let detail = detail_replicates(
+        flags,
+        scenario.replicates,
+        output::entities::estimated_bytes(scenario, &world, 1),
+        "",
+    )?;
     let folder = OutputFolder::prepare(path)?;
     let started = Instant::now();
     let replicates = runner::block_replicates(&blocks, scenario.replicates);
@@ -205,9 +220,16 @@ pub(crate) fn run(
                 .write(shard::BLOCKS, &shard::blocks_header(scenario))
                 .map_err(RunError::Finished)?;
         }
-        stage_detail_headers(&mut staging.borrow_mut(), detail).map_err(RunError::Finished)?;
+        stage_detail_headers(&mut staging.borrow_mut(), detail, "").map_err(RunError::Finished)?;
         let mut write = |replicate: u64, outcomes: &[ArmOutcome]| {
-            append_detail(&mut staging.borrow_mut(), scenario, &world, replicate, outcomes)
+            append_detail(
+                &mut staging.borrow_mut(),
+                "",
+                scenario,
+                &world,
+                replicate,
+                outcomes,
+            )
         };
         let pool = runner::pool(threads)?;
         runner::run_blocks_with_entities_on(

@@ -8,7 +8,7 @@ use std::time::Instant;
 use empathy_gap::model::World;
 use empathy_gap::output;
 use empathy_gap::report;
-use empathy_gap::runner::{self, RunError, RunOptions};
+use empathy_gap::runner::{self, ArmOutcome, EntitySink, RunError, RunOptions};
 use empathy_gap::scenario::{self, Budget, FieldPath, Override, Scenario};
 use empathy_gap::shard::{self, SavedOverride, SavedSweep, ShardManifest, ShardSpec};
 use empathy_gap::staging::Staging;
@@ -16,7 +16,10 @@ use empathy_gap::sweep::{Grid, SweepInfo, SweepParam};
 use empathy_gap::words::{count, thousands};
 
 use super::folder::{OutputFolder, commit, commit_shard, listen_for_interruptions};
-use super::run::{RunFlags, command_line, progress_bar, with_progress};
+use super::run::{
+    RunFlags, append_detail, command_line, detail_replicates, progress_bar, stage_detail_headers,
+    with_progress,
+};
 use super::scenarios::{Source, load};
 use super::{Failure, thread_count};
 
@@ -250,6 +253,13 @@ pub(crate) fn sweep(
     if let Some(spec) = shard {
         path.push(spec.folder_name());
     }
+    // The detail's size, from the base scenario's organisation at every point.
+    let detail = detail_replicates(
+        flags,
+        plan.replicates,
+        output::entities::estimated_bytes(base, &World::new(base), 1) * point_count as f64,
+        &format!(" at each of {}", count(point_count as f64, "point")),
+    )?;
     let folder = OutputFolder::prepare(path)?;
     let started = Instant::now();
     let bar = progress_bar(
@@ -284,10 +294,36 @@ pub(crate) fn sweep(
                 empathy_gap::sweep::csv_header(&plan.grid).as_bytes(),
             )
             .map_err(write_failed)?;
+        stage_detail_headers(&mut staging, detail, &point_columns(&plan.grid))
+            .map_err(write_failed)?;
         for (finished, point) in points().enumerate() {
             let scenario = plan.load_point(&source, overrides, point, None)?;
             let world = World::new(&scenario);
-            let results = match runner::run_on(&pool, &scenario, &world, &options) {
+            let prefix = point_fields(&plan.grid, point);
+            let mut write = |replicate: u64, outcomes: &[ArmOutcome]| {
+                append_detail(
+                    &mut staging,
+                    &prefix,
+                    &scenario,
+                    &world,
+                    replicate,
+                    outcomes,
+                )
+            };
+            let sink = (detail > 0).then_some(EntitySink {
+                replicates: detail,
+                write: &mut write,
+            });
+            let run = runner::run_blocks_with_entities_on(
+                &pool,
+                &scenario,
+                &world,
+                &options,
+                0..runner::block_count(scenario.replicates),
+                |_, _| Ok(()),
+                sink,
+            );
+            let results = match run {
                 Ok(results) => results,
                 Err(RunError::Interrupted { .. }) => {
                     return Err(folder.interrupted(&format!(
@@ -296,6 +332,7 @@ pub(crate) fn sweep(
                         count(point_count as f64, "point")
                     )));
                 }
+                Err(RunError::Finished(error)) => return Err(write_failed(error)),
                 Err(error) => return Err(Failure::Runtime(error.to_string())),
             };
             let rows = empathy_gap::sweep::csv_rows(&plan.grid, point, &scenario, &results);
@@ -401,4 +438,25 @@ pub(crate) fn write_sweep(
         Ok::<_, Box<dyn std::error::Error>>(())
     })();
     commit(staging, folder, written, stop)
+}
+
+/// The columns a sweep's detail rows start with: the point and each
+/// parameter's path, as in `sweep.csv`.
+pub(crate) fn point_columns(grid: &Grid) -> String {
+    let mut columns = String::from("point,");
+    for param in &grid.params {
+        columns.push_str(&output::csv_field(&param.path));
+        columns.push(',');
+    }
+    columns
+}
+
+/// The fields a sweep's detail row of `point` starts with.
+fn point_fields(grid: &Grid, point: u64) -> String {
+    let mut fields = format!("{point},");
+    for value in grid.values_at(point) {
+        fields.push_str(value);
+        fields.push(',');
+    }
+    fields
 }

@@ -8,6 +8,10 @@
 //! - `relationships.csv`: one row per replicate, arm and ordered pair
 //!   (observer, actor).
 //!
+//! A sweep's files (`sweep --detail`) start each row with the point and its
+//! parameters' values, as `sweep.csv` does: the `prefix` of the functions
+//! below, empty for a run.
+//!
 //! Flags are written 0 or 1; a value that does not exist (the onset of a
 //! leader who was already in an episode in week 1, an onset week when there
 //! was no onset) is an empty field, which pandas and R read as missing.
@@ -27,9 +31,10 @@ pub const RELATIONSHIPS_CSV: &str = "relationships.csv";
 /// The three files, in the order they are listed.
 pub const FILES: [&str; 3] = [REPLICATES_CSV, LEADERS_CSV, RELATIONSHIPS_CSV];
 
-/// `replicates.csv`'s header line.
-pub fn replicates_header() -> String {
-    let mut header = String::from("replicate,arm");
+/// `replicates.csv`'s header line, after `prefix` (column names, each
+/// followed by a comma).
+pub fn replicates_header(prefix: &str) -> String {
+    let mut header = format!("{prefix}replicate,arm");
     for metric in Summary::ALL {
         header.push(',');
         header.push_str(metric.name());
@@ -42,12 +47,18 @@ pub fn replicates_header() -> String {
     header
 }
 
-/// `replicates.csv`'s rows for one replicate: one per arm.
-pub fn replicates_rows(scenario: &Scenario, replicate: u64, outcomes: &[ArmOutcome]) -> String {
+/// `replicates.csv`'s rows for one replicate: one per arm, each after
+/// `prefix` (fields, each followed by a comma).
+pub fn replicates_rows(
+    prefix: &str,
+    scenario: &Scenario,
+    replicate: u64,
+    outcomes: &[ArmOutcome],
+) -> String {
     let base = &outcomes[scenario.baseline].summary;
     let mut rows = String::new();
     for (arm, outcome) in scenario.arms.iter().zip(outcomes) {
-        rows.push_str(&format!("{replicate},{}", csv_field(&arm.name)));
+        rows.push_str(&format!("{prefix}{replicate},{}", csv_field(&arm.name)));
         for &value in &outcome.summary {
             rows.push(',');
             rows.push_str(&number(Some(value)));
@@ -61,11 +72,19 @@ pub fn replicates_rows(scenario: &Scenario, replicate: u64, outcomes: &[ArmOutco
     rows
 }
 
-/// `leaders.csv`'s header line.
-pub const LEADERS_HEADER: &str = "replicate,arm,leader,manager,team_size,demand,insecurity,disclosure,support,peers,conflict_hours,conflict_hours_given,conflict_hours_received,spillover_hours,lost_hours,dropped_hours,episode_weeks,free_at_week_1,onset,onset_week,trust_given,trust_received,escalations_made,escalations_received\n";
+/// `leaders.csv`'s header line, after `prefix`.
+pub fn leaders_header(prefix: &str) -> String {
+    format!("{prefix}{LEADERS_COLUMNS}")
+}
 
-/// `relationships.csv`'s header line.
-pub const RELATIONSHIPS_HEADER: &str = "replicate,arm,observer,actor,projects,ambiguity,trust_start,trust_final,frustration_final,free_at_week_1,onset,onset_week,episode_weeks,escalations,known_private_hours,coordinated,coordinated_weeks\n";
+/// `relationships.csv`'s header line, after `prefix`.
+pub fn relationships_header(prefix: &str) -> String {
+    format!("{prefix}{RELATIONSHIPS_COLUMNS}")
+}
+
+const LEADERS_COLUMNS: &str = "replicate,arm,leader,manager,team_size,demand,insecurity,disclosure,support,peers,conflict_hours,conflict_hours_given,conflict_hours_received,spillover_hours,lost_hours,dropped_hours,episode_weeks,free_at_week_1,onset,onset_week,trust_given,trust_received,escalations_made,escalations_received\n";
+
+const RELATIONSHIPS_COLUMNS: &str = "replicate,arm,observer,actor,projects,ambiguity,trust_start,trust_final,frustration_final,free_at_week_1,onset,onset_week,episode_weeks,escalations,known_private_hours,coordinated,coordinated_weeks\n";
 
 /// Whether an onset happened, for those at risk (free in week 1); empty for
 /// the others.
@@ -82,8 +101,9 @@ fn flag(value: bool) -> &'static str {
 }
 
 /// `leaders.csv`'s and `relationships.csv`'s rows for one arm of one
-/// replicate.
+/// replicate, each after `prefix`.
 pub fn entity_rows(
+    prefix: &str,
     scenario: &Scenario,
     world: &World,
     replicate: u64,
@@ -120,7 +140,7 @@ pub fn entity_rows(
         .map(|value| number(Some(value)))
         .join(",");
         leaders.push_str(&format!(
-            "{replicate},{arm_name},{},{},{},{numbers},{},{hours},{},{},{onset},{onset_week},{},{},{},{}\n",
+            "{prefix}{replicate},{arm_name},{},{},{},{numbers},{},{hours},{},{},{onset},{onset_week},{},{},{},{}\n",
             csv_field(&leader.name),
             csv_field(&manager.name),
             leader.team_size,
@@ -145,7 +165,7 @@ pub fn entity_rows(
             / shared.len().max(1) as f64;
         let (onset, onset_week) = onset(row.free_at_week_1, row.onset_week);
         relationships.push_str(&format!(
-            "{replicate},{arm_name},{},{},{},{},{},{},{},{},{onset},{onset_week},{},{},{},{},{}\n",
+            "{prefix}{replicate},{arm_name},{},{},{},{},{},{},{},{},{onset},{onset_week},{},{},{},{},{}\n",
             csv_field(&observer.name),
             csv_field(&actor.name),
             shared.len(),
