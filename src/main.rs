@@ -19,6 +19,7 @@ use cli::calibrate::calibrate;
 use cli::merge::merge;
 use cli::run::{RunFlags, run};
 use cli::scenarios::{WarmupCheck, list, validate};
+use cli::sensitivity::{SensitivityAsked, sensitivity};
 use cli::sweep::{SweepAsked, sweep};
 use cli::workshop::{WorkshopArgs, workshop};
 
@@ -61,6 +62,37 @@ enum Command {
         #[command(flatten)]
         common: CommonArgs,
         /// Run only the K-th of N shards of the points, into OUT/<name>/shard-K-of-N/.
+        #[arg(long, value_name = "K/N")]
+        shard: Option<String>,
+    },
+    /// Screen which parameters the conclusions rest on: Morris elementary
+    /// effects of every parameter (or those named with --param) on conflict
+    /// hours and connection-first's effect; writes sensitivity.csv, charts and
+    /// report.html.
+    Sensitivity {
+        /// A scenario file, or the name of a bundled scenario (see `list`).
+        scenario: String,
+        /// A parameter to screen, by its dotted path (as for --set), over FROM
+        /// to TO, e.g. attribution.lambda_loss=0.15:0.5. Repeat for more;
+        /// without any, every model parameter from half to 1.5 times its value.
+        #[arg(long = "param", value_name = "PATH=FROM:TO")]
+        params: Vec<String>,
+        /// An output to screen: a summary metric of the baseline (e.g.
+        /// conflict_hours_per_leader_after_start), or ARM:METRIC for that arm's
+        /// paired difference from the baseline. Repeat for more. Default: the
+        /// baseline's conflict hours per leader from the start week, and
+        /// connection-first's paired difference in them.
+        #[arg(long = "metric", value_name = "[ARM:]METRIC")]
+        metrics: Vec<String>,
+        /// Trajectories of the design (each costs one run per parameter, plus one).
+        #[arg(long, default_value_t = 10)]
+        trajectories: usize,
+        /// Levels of the grid each parameter moves on (even).
+        #[arg(long, default_value_t = 4)]
+        levels: usize,
+        #[command(flatten)]
+        common: CommonArgs,
+        /// Run only the K-th of N shards of the points, into OUT/<name>-sensitivity/shard-K-of-N/.
         #[arg(long, value_name = "K/N")]
         shard: Option<String>,
     },
@@ -272,6 +304,24 @@ fn main() -> ExitCode {
             };
             sweep(&scenario, &overrides, &flags, &asked, shard)
         }),
+        Command::Sensitivity {
+            scenario,
+            params,
+            metrics,
+            trajectories,
+            levels,
+            common,
+            shard,
+        } => common.parse().and_then(|(overrides, flags)| {
+            let shard = parse_shard(shard.as_deref())?;
+            let asked = SensitivityAsked {
+                params: &params,
+                metrics: &metrics,
+                trajectories,
+                levels,
+            };
+            sensitivity(&scenario, &overrides, &flags, &asked, shard)
+        }),
         Command::Merge {
             dirs,
             out,
@@ -361,13 +411,15 @@ fn report(dir: &Path) -> Result<(), Failure> {
                 .map_or_else(|| ".".into(), |parent| parent.display().to_string())
         )));
     }
-    let written = if dir.join("sweep.csv").is_file() {
+    let written = if dir.join("sensitivity.csv").is_file() {
+        empathy_gap::report::write_sensitivity_report(dir)
+    } else if dir.join("sweep.csv").is_file() {
         empathy_gap::report::write_sweep_report(dir)
     } else if dir.join("weekly.csv").is_file() {
         empathy_gap::report::write_report(dir)
     } else {
         return Err(Failure::BadInput(format!(
-            "{}: not a run's or a sweep's output folder (no weekly.csv or sweep.csv); give a folder like output/two-managers",
+            "{}: not a run's, a sweep's or a screening's output folder (no weekly.csv, sweep.csv or sensitivity.csv); give a folder like output/two-managers",
             dir.display()
         )));
     };

@@ -21,6 +21,8 @@ pub enum Purpose {
     Disclosure = 3,
     /// The generated organisation (replicate-independent).
     Organisation = 4,
+    /// A sensitivity screening's design (index 0) and bootstrap (index 1).
+    Sensitivity = 5,
 }
 
 /// The generator for (seed, replicate, purpose, index).

@@ -131,10 +131,23 @@ pub struct SavedSweep {
     pub replicates: u64,
 }
 
+/// A sensitivity screening as its shards record it: everything the merge
+/// needs to rebuild its design and write its files.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SavedSensitivity {
+    pub params: Vec<crate::sensitivity::Param>,
+    pub skipped: Vec<crate::sensitivity::Skipped>,
+    /// Each output's arm name, summary metric and whether it is a paired difference.
+    pub outputs: Vec<(String, String, bool)>,
+    pub trajectories: usize,
+    pub levels: usize,
+    pub replicates: u64,
+}
+
 /// `shard.json`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ShardManifest {
-    /// `run` or `sweep`.
+    /// `run`, `sweep` or `sensitivity`.
     pub kind: String,
     pub version: String,
     pub shard: u64,
@@ -148,6 +161,9 @@ pub struct ShardManifest {
     pub sweep: Option<SavedSweep>,
     /// A run shard's blocks, `[first, end)`.
     pub blocks: Option<[u64; 2]>,
+    /// A sensitivity shard's screening.
+    #[serde(default)]
+    pub sensitivity: Option<SavedSensitivity>,
     /// The command an unsharded run would have been.
     pub command: String,
     pub threads: usize,
@@ -165,6 +181,7 @@ impl ShardManifest {
             && self.scenario_text == other.scenario_text
             && self.overrides == other.overrides
             && self.sweep == other.sweep
+            && self.sensitivity == other.sensitivity
     }
 }
 

@@ -399,7 +399,7 @@ fn report_redraws_from_the_csv_files_and_no_charts_skips_them() {
     assert_eq!(output.status.code(), Some(2));
     assert!(
         String::from_utf8_lossy(&output.stderr)
-            .contains("error: nowhere: not a run's or a sweep's output folder")
+            .contains("error: nowhere: not a run's, a sweep's or a screening's output folder")
     );
 }
 

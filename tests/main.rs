@@ -13,6 +13,7 @@ mod properties;
 mod readings;
 mod report;
 mod scenarios;
+mod sensitivity;
 mod story;
 mod sweeps;
 mod workshop;

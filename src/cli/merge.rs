@@ -10,6 +10,7 @@ use empathy_gap::output;
 use empathy_gap::output::RunInfo;
 use empathy_gap::runner;
 use empathy_gap::scenario;
+use empathy_gap::sensitivity;
 use empathy_gap::shard::{self, SavedOverride, ShardManifest, ShardSpec};
 use empathy_gap::staging::Staging;
 use empathy_gap::sweep::{Grid, SweepInfo, SweepParam};
@@ -18,6 +19,7 @@ use empathy_gap::words::{count, thousands};
 use super::Failure;
 use super::folder::{OutputFolder, listen_for_interruptions};
 use super::run::write_run;
+use super::sensitivity::{POINTS_CSV, Screening, write_screening};
 use super::sweep::{SWEEP_CSV, write_sweep};
 
 /// `merge`: the shards of one run or sweep into its files.
@@ -57,6 +59,19 @@ pub(crate) fn merge(
         .iter()
         .map(|(_, m)| m.wall_time_seconds)
         .fold(0.0, f64::max);
+    if let Some(saved) = &first.sensitivity {
+        return merge_sensitivity(
+            &shards,
+            &scenario,
+            saved,
+            target,
+            threads,
+            wall_time_seconds,
+            charts,
+            quiet,
+            &stop,
+        );
+    }
     match &first.sweep {
         None => {
             let mut results = runner::Results::new(scenario.arms.len(), scenario.weeks as usize);
@@ -433,4 +448,81 @@ fn merge_sweep_detail(
         }
     }
     Ok(())
+}
+
+/// Merges the shards of a sensitivity screening: their `points.csv` rows in
+/// point order (shard K holds the points `p` with `p mod N = K - 1`), then
+/// the screening of those outputs, as the unsharded command writes it.
+#[allow(clippy::too_many_arguments)]
+fn merge_sensitivity(
+    shards: &[(PathBuf, ShardManifest)],
+    scenario: &scenario::Scenario,
+    saved: &shard::SavedSensitivity,
+    target: PathBuf,
+    threads: usize,
+    wall_time_seconds: f64,
+    charts: bool,
+    quiet: bool,
+    stop: &AtomicBool,
+) -> Result<(), Failure> {
+    let (first_folder, first) = &shards[0];
+    let screening = Screening::restore(scenario, saved)
+        .map_err(|message| Failure::BadInput(format!("{}: {message}", first_folder.display())))?;
+    let header = screening.points_header(scenario);
+    let mut readers = shards
+        .iter()
+        .map(|(folder, _)| RowReader::open_file(folder, POINTS_CSV, &header))
+        .collect::<Result<Vec<_>, _>>()?;
+    let folder = OutputFolder::prepare(target)?;
+    let mut staging = Staging::new(&folder.path);
+    let points = screening.points();
+    let outputs = screening.outputs();
+    let mut y = Vec::with_capacity(points);
+    let mut rows = header.clone();
+    for point in 0..points {
+        let reader = &mut readers[point % shards.len()];
+        let Some(line) = reader.next.take() else {
+            folder.tidy();
+            return Err(reader.problem(&format!(
+                "ends before the row of point {point} (a shard stopped early, or was changed)"
+            )));
+        };
+        let values = sensitivity::outputs_of_row(&line, outputs);
+        let (Some(values), Some(true)) = (
+            values,
+            line.split(',')
+                .next()
+                .map(|field| field == point.to_string()),
+        ) else {
+            folder.tidy();
+            return Err(reader.problem(&format!(
+                "expected the row of point {point} (a shard stopped early, or was changed)"
+            )));
+        };
+        y.push(values);
+        rows.push_str(&line);
+        rows.push('\n');
+        reader.advance()?;
+    }
+    if let Some(reader) = readers.iter().find(|reader| reader.next.is_some()) {
+        folder.tidy();
+        return Err(reader.problem("a row beyond this screening's points"));
+    }
+    staging
+        .write(POINTS_CSV, rows.as_bytes())
+        .map_err(|error| folder.failed(&error.to_string()))?;
+    let info = sensitivity::ScreeningInfo {
+        scenario_file: &first.scenario_file,
+        command: &first.command,
+        replicates: saved.replicates,
+        trajectories: saved.trajectories,
+        levels: saved.levels,
+        points,
+        threads,
+        wall_time_seconds,
+        shards: Some(first.of),
+    };
+    write_screening(
+        staging, &folder, scenario, &screening, &y, &info, charts, quiet, stop,
+    )
 }

@@ -8,6 +8,7 @@ pub(crate) mod folder;
 pub(crate) mod merge;
 pub(crate) mod run;
 pub(crate) mod scenarios;
+pub(crate) mod sensitivity;
 pub(crate) mod sweep;
 pub(crate) mod workshop;
 

@@ -280,6 +280,7 @@ pub(crate) fn run(
             overrides: SavedOverride::save(overrides),
             sweep: None,
             blocks: Some([blocks.start, blocks.end]),
+            sensitivity: None,
             command: shard::unsharded_command(&args),
             threads,
             wall_time_seconds,

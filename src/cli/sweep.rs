@@ -363,6 +363,7 @@ pub(crate) fn sweep(
                 replicates: plan.replicates,
             }),
             blocks: None,
+            sensitivity: None,
             command: shard::unsharded_command(&args),
             threads,
             wall_time_seconds,

@@ -9,6 +9,7 @@ use std::ops::{Range, RangeInclusive};
 
 use super::data::{Interval, RunOutput, WeekPoint};
 use super::metrics;
+use super::sensitivity::charts::{RankingChart, ScatterChart};
 use super::sweep::charts::{HeatmapChart, SweepLineChart};
 use super::text;
 use super::theme::{self, Colour};
@@ -81,6 +82,10 @@ pub(crate) enum Chart {
     Heatmap(HeatmapChart),
     /// A sweep over one parameter.
     SweepLines(SweepLineChart),
+    /// A screening's mu-star against sigma, one dot per parameter.
+    SensitivityScatter(ScatterChart),
+    /// A screening's largest mu-stars, as ranked bars.
+    SensitivityRanking(RankingChart),
 }
 
 pub(crate) struct Header {

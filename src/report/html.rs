@@ -42,48 +42,117 @@ pub(crate) fn report_html(run: &RunOutput, figures: &[Figure]) -> String {
     } else {
         manifest.name.as_str()
     };
-    let notes = notes(run, figures);
     let mut html = String::with_capacity(256 * 1024);
-    html.push_str("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
-    html.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
-    let _ = writeln!(
-        html,
-        "<title>{} \u{2014} empathy-gap report</title>",
-        escape(name)
+    write_page_start(
+        &mut html,
+        &format!("{name} \u{2014} empathy-gap report"),
+        "",
     );
-    let _ = writeln!(html, "<style>{STYLE}</style>\n</head>\n<body>\n<main>");
     write_header(&mut html, run, name);
-    if !notes.is_empty() {
-        html.push_str("<aside class=\"notes\"><h2>Notes</h2><ul>\n");
-        for note in &notes {
-            let _ = writeln!(html, "<li>{}</li>", escape(note));
-        }
-        html.push_str("</ul></aside>\n");
-    }
+    write_notes(&mut html, &notes(run, figures));
     write_summary_table(&mut html, run);
     for (number, figure) in figures.iter().enumerate() {
-        write_figure(&mut html, number + 1, figure);
+        let heading = figure.id.heading();
+        write_figure(
+            &mut html,
+            figure.id.file_stem(),
+            &format!("<h2>Figure {}. {}</h2>", number + 1, escape(heading)),
+            heading,
+            figure.content.as_ref(),
+        );
     }
     write_parameters(&mut html, &manifest.scenario, None);
-    write_reproduction(&mut html, run);
-    html.push_str("</main>\n</body>\n</html>\n");
+    write_reproduction(
+        &mut html,
+        &Reproduction {
+            subject: "run",
+            command: manifest.command.as_deref(),
+            version: manifest.version.as_deref(),
+            seed: manifest.seed,
+            scenario_file: manifest.scenario_file.as_deref(),
+            details: [
+                manifest
+                    .replicates
+                    .map(|count| format!("Replicates: {}", text::thousands(count))),
+                manifest.weeks.map(|weeks| format!("Weeks: {weeks}")),
+            ]
+            .into_iter()
+            .flatten()
+            .collect(),
+            baseline: manifest.baseline.as_deref(),
+        },
+    );
+    write_page_end(&mut html);
     html
 }
 
-fn write_header(html: &mut String, run: &RunOutput, name: &str) {
-    let manifest = &run.manifest;
-    html.push_str("<header>\n<p class=\"eyebrow\">empathy-gap simulation report</p>\n");
-    let _ = writeln!(html, "<h1>{}</h1>", escape(name));
-    if let Some(description) = &manifest.description {
+/// The page's opening up to `<main>`: `title` for the browser's tab, and
+/// the shared style followed by `extra_style`.
+pub(crate) fn write_page_start(html: &mut String, title: &str, extra_style: &str) {
+    html.push_str("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
+    html.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
+    let _ = writeln!(html, "<title>{}</title>", escape(title));
+    let _ = writeln!(
+        html,
+        "<style>{STYLE}{extra_style}</style>\n</head>\n<body>\n<main>"
+    );
+}
+
+pub(crate) fn write_page_end(html: &mut String) {
+    html.push_str("</main>\n</body>\n</html>\n");
+}
+
+/// The top of a page: what kind of report it is, its title, the
+/// scenario's description and question, and a line of facts.
+pub(crate) struct PageHeader<'a> {
+    pub eyebrow: &'a str,
+    pub title: &'a str,
+    pub description: Option<&'a str>,
+    pub question: Option<&'a str>,
+    pub facts: &'a [String],
+}
+
+pub(crate) fn write_page_header(html: &mut String, header: &PageHeader<'_>) {
+    let _ = writeln!(
+        html,
+        "<header>\n<p class=\"eyebrow\">{}</p>",
+        escape(header.eyebrow)
+    );
+    let _ = writeln!(html, "<h1>{}</h1>", escape(header.title));
+    if let Some(description) = header.description {
         let _ = writeln!(html, "<p class=\"description\">{}</p>", escape(description));
     }
-    if let Some(question) = &manifest.question {
+    if let Some(question) = header.question {
         let _ = writeln!(
             html,
             "<p class=\"question\"><span>The question</span>{}</p>",
             escape(question)
         );
     }
+    if !header.facts.is_empty() {
+        let _ = writeln!(
+            html,
+            "<p class=\"facts\">{}</p>",
+            escape(&header.facts.join(" \u{00b7} "))
+        );
+    }
+    html.push_str("</header>\n");
+}
+
+/// Things the reader should know are missing or not shown, if any.
+pub(crate) fn write_notes(html: &mut String, notes: &[String]) {
+    if notes.is_empty() {
+        return;
+    }
+    html.push_str("<aside class=\"notes\"><h2>Notes</h2><ul>\n");
+    for note in notes {
+        let _ = writeln!(html, "<li>{}</li>", escape(note));
+    }
+    html.push_str("</ul></aside>\n");
+}
+
+fn write_header(html: &mut String, run: &RunOutput, name: &str) {
+    let manifest = &run.manifest;
     let facts: Vec<String> = [
         manifest
             .replicates
@@ -113,14 +182,16 @@ fn write_header(html: &mut String, run: &RunOutput, name: &str) {
     .into_iter()
     .flatten()
     .collect();
-    if !facts.is_empty() {
-        let _ = writeln!(
-            html,
-            "<p class=\"facts\">{}</p>",
-            escape(&facts.join(" \u{00b7} "))
-        );
-    }
-    html.push_str("</header>\n");
+    write_page_header(
+        html,
+        &PageHeader {
+            eyebrow: "empathy-gap simulation report",
+            title: name,
+            description: manifest.description.as_deref(),
+            question: manifest.question.as_deref(),
+            facts: &facts,
+        },
+    );
 }
 
 pub(crate) fn plural(count: u64, one: &str, many: &str) -> String {
@@ -349,13 +420,21 @@ fn difference_cell(run: &RunOutput, arm: &str, is_baseline: bool) -> String {
     )
 }
 
-fn write_figure(html: &mut String, number: usize, figure: &Figure) {
-    let heading = figure.id.heading();
-    let _ = writeln!(html, "<figure id=\"{}\">", figure.id.file_stem());
-    let _ = writeln!(html, "<h2>Figure {number}. {}</h2>", escape(heading));
-    match &figure.content {
+/// A figure with the id `id`, under `heading_html` (its heading element,
+/// already escaped): the chart as inline SVG named `label`, with its
+/// reading, or why it is missing.
+pub(crate) fn write_figure(
+    html: &mut String,
+    id: &str,
+    heading_html: &str,
+    label: &str,
+    content: Result<&DrawnChart, &String>,
+) {
+    let _ = writeln!(html, "<figure id=\"{}\">", escape(id));
+    let _ = writeln!(html, "{heading_html}");
+    match content {
         Ok(chart) => {
-            html.push_str(&inline_svg(&chart.svg, heading));
+            html.push_str(&inline_svg(&chart.svg, label));
             let _ = writeln!(html, "<figcaption>{}</figcaption>", escape(&chart.reading));
         }
         Err(reason) => {
@@ -452,14 +531,26 @@ fn scalar_text(value: &Value) -> String {
     }
 }
 
-fn write_reproduction(html: &mut String, run: &RunOutput) {
-    let manifest = &run.manifest;
+/// What the "How to reproduce" section says: the command (with the
+/// version that ran it) that produced the `subject` ("run", "sweep"), then
+/// the seed, the scenario file, the `details` and the baseline arm.
+pub(crate) struct Reproduction<'a> {
+    pub subject: &'a str,
+    pub command: Option<&'a str>,
+    pub version: Option<&'a str>,
+    pub seed: Option<u64>,
+    pub scenario_file: Option<&'a str>,
+    /// What else it takes: replicates, weeks, ...
+    pub details: Vec<String>,
+    pub baseline: Option<&'a str>,
+}
+
+pub(crate) fn write_reproduction(html: &mut String, reproduction: &Reproduction<'_>) {
     html.push_str("<section class=\"reproduce\">\n<h2>How to reproduce</h2>\n");
-    match &manifest.command {
+    match reproduction.command {
         Some(command) => {
-            let version = manifest
+            let version = reproduction
                 .version
-                .as_deref()
                 .map(|version| format!(" {version}"))
                 .unwrap_or_default();
             let _ = writeln!(
@@ -469,30 +560,29 @@ fn write_reproduction(html: &mut String, run: &RunOutput) {
                 escape(command)
             );
         }
-        None => html
-            .push_str("<p>The manifest does not record the command that produced this run.</p>\n"),
+        None => {
+            let _ = writeln!(
+                html,
+                "<p>The manifest does not record the command that produced this {}.</p>",
+                escape(reproduction.subject)
+            );
+        }
     }
-    let details: Vec<String> = [
-        manifest.seed.map(|seed| format!("Random seed: {seed}")),
-        manifest
-            .scenario_file
-            .as_ref()
-            .map(|file| format!("Scenario file: {file}")),
-        manifest
-            .replicates
-            .map(|count| format!("Replicates: {}", text::thousands(count))),
-        manifest.weeks.map(|weeks| format!("Weeks: {weeks}")),
-        manifest
-            .baseline
-            .as_ref()
-            .map(|baseline| format!("Baseline arm: {baseline}")),
-    ]
-    .into_iter()
-    .flatten()
-    .collect();
+    let seed = reproduction.seed.map(|seed| format!("Random seed: {seed}"));
+    let file = reproduction
+        .scenario_file
+        .map(|file| format!("Scenario file: {file}"));
+    let baseline = reproduction
+        .baseline
+        .map(|baseline| format!("Baseline arm: {baseline}"));
     html.push_str("<ul class=\"details\">\n");
+    let details = seed
+        .iter()
+        .chain(&file)
+        .chain(&reproduction.details)
+        .chain(&baseline);
     for detail in details {
-        let _ = writeln!(html, "<li>{}</li>", escape(&detail));
+        let _ = writeln!(html, "<li>{}</li>", escape(detail));
     }
     html.push_str("</ul>\n</section>\n");
 }

@@ -8,8 +8,11 @@
 //! each chart shows, `plot` and `render` draw it, `text` puts the numbers
 //! into words, `html` assembles the page and [`crate::staging`] makes the
 //! writes all-or-nothing. [`write_sweep_report`] does the same for a
-//! sweep's `sweep.csv` and `sweep.json` through the `sweep` module, which
-//! has the same parts and shares the drawing, theme and page style.
+//! sweep's `sweep.csv` and `sweep.json` through the `sweep` module, and
+//! [`write_sensitivity_report`] for a sensitivity screening's
+//! `sensitivity.csv` and `sensitivity.json` through the `sensitivity`
+//! module; both have the same parts and share the drawing, theme and page
+//! style.
 
 mod charts;
 mod data;
@@ -17,6 +20,7 @@ mod html;
 mod metrics;
 mod plot;
 mod render;
+mod sensitivity;
 mod sweep;
 mod text;
 mod theme;
@@ -28,6 +32,7 @@ use charts::{Chart, ChartId};
 pub use data::RunFiles;
 use data::RunOutput;
 use html::{DrawnChart, Figure};
+use sensitivity::data::SensitivityOutput;
 use sweep::data::SweepOutput;
 
 use crate::staging::{Staging, WriteError};
@@ -200,4 +205,87 @@ pub fn write_sweep_report(dir: &Path) -> Result<ReportFiles, ReportError> {
 /// The names of every file [`write_sweep_report`] may write.
 pub fn sweep_file_names() -> Vec<String> {
     sweep::file_names()
+}
+
+/// Stages the charts and `report.html` of a sensitivity screening whose
+/// `sensitivity.json` and `sensitivity.csv` are given as bytes, to be
+/// committed with them.
+///
+/// # Errors
+///
+/// As [`write_sensitivity_report`].
+pub fn stage_sensitivity_report(
+    staging: &mut Staging,
+    manifest: &[u8],
+    csv: &[u8],
+) -> Result<(), ReportError> {
+    let screening = SensitivityOutput::parse(staging.dir(), manifest, csv)?;
+    register_font(staging)?;
+    sensitivity::stage(staging, &screening)
+}
+
+/// Writes the charts and `report.html` of the sensitivity screening in
+/// `dir`, from its `sensitivity.csv` and `sensitivity.json` there: for each
+/// output, mu-star against sigma and a ranking of the largest mu-stars.
+///
+/// Either every file is written or none of the new files appears. A chart
+/// the files cannot support (an output without rows) is left out, an
+/// earlier file of it removed, and the report says why; so are the charts
+/// of outputs an earlier screening in `dir` had beyond this one's.
+///
+/// # Errors
+///
+/// When an input file is missing, unreadable or malformed (the error names
+/// the file and, for CSV cells, the line and column), when a file cannot be
+/// written, or when a chart cannot be drawn.
+pub fn write_sensitivity_report(dir: &Path) -> Result<ReportFiles, ReportError> {
+    let screening = SensitivityOutput::read(dir)?;
+    let mut staging = Staging::new(dir);
+    register_font(&staging)?;
+    sensitivity::stage(&mut staging, &screening)?;
+    Ok(ReportFiles {
+        files: staging.commit()?,
+    })
+}
+
+/// The names of every file [`write_sensitivity_report`] may write for a
+/// screening of `outputs` outputs: `report.html` and, for each output
+/// numbered from 1, `sensitivity-N-mu-star-sigma` and `sensitivity-N-ranking`
+/// as PNG and SVG.
+pub fn sensitivity_file_names(outputs: usize) -> Vec<String> {
+    sensitivity::file_names(outputs)
+}
+
+/// Checks of written reports that the reports' tests share.
+#[cfg(test)]
+pub(crate) mod test_support {
+    use std::path::Path;
+
+    /// Checks that each file of `names` that is in `dir` decodes (a PNG,
+    /// at 1280x720) or parses (an SVG).
+    pub(crate) fn check_charts(dir: &Path, names: &[String]) {
+        for name in names {
+            let path = dir.join(name);
+            if !path.exists() {
+                continue;
+            }
+            if name.ends_with(".png") {
+                let png = image::open(&path).unwrap();
+                assert_eq!((png.width(), png.height()), (1280, 720), "{name}");
+            } else if name.ends_with(".svg") {
+                let svg = std::fs::read_to_string(&path).unwrap();
+                roxmltree::Document::parse(&svg).unwrap_or_else(|error| panic!("{name}: {error}"));
+            }
+        }
+    }
+
+    /// The names of the files in `dir`, sorted.
+    pub(crate) fn written(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
 }

@@ -19,6 +19,7 @@ use super::charts::{
     AxisUnit, Bar, BarChart, Chart, GapChart, GapPanel, Header, LineChart, ReferenceLine,
 };
 use super::data::{Interval, WeekPoint, point_in_week};
+use super::sensitivity::plot as sensitivity_plot;
 use super::sweep::plot as sweep_plot;
 use super::text;
 use super::theme::{self, Colour, TextRole, Theme};
@@ -56,6 +57,8 @@ pub(crate) fn draw_chart<DB: DrawingBackend>(
         Chart::GapPanels(gap_chart) => draw_gap_chart(gap_chart, root, theme),
         Chart::Heatmap(heatmap) => sweep_plot::draw_heatmap(heatmap, root, theme),
         Chart::SweepLines(line_chart) => sweep_plot::draw_sweep_lines(line_chart, root, theme),
+        Chart::SensitivityScatter(scatter) => sensitivity_plot::draw_scatter(scatter, root, theme),
+        Chart::SensitivityRanking(ranking) => sensitivity_plot::draw_ranking(ranking, root, theme),
     }
 }
 
@@ -110,9 +113,22 @@ pub(crate) fn draw_frame<DB: DrawingBackend>(
 /// What a legend entry's key looks like.
 #[derive(Clone, Copy)]
 pub(crate) enum LegendKey {
-    Line { colour: Colour, dashed: bool },
-    LineWithBand { colour: Colour },
-    Swatch { colour: Colour, opacity: f64 },
+    Line {
+        colour: Colour,
+        dashed: bool,
+    },
+    LineWithBand {
+        colour: Colour,
+    },
+    Swatch {
+        colour: Colour,
+        opacity: f64,
+    },
+    /// A scatter chart's dot, filled or as a ring.
+    Dot {
+        colour: Colour,
+        filled: bool,
+    },
 }
 
 pub(crate) struct LegendEntry {
@@ -228,7 +244,30 @@ pub(crate) fn draw_legend_key<DB: DrawingBackend>(
             ];
             area.draw(&Rectangle::new(swatch, colour.mix(opacity).filled()))
         }
+        LegendKey::Dot { colour, filled } => {
+            let centre = ((left + right) / 2, centre_y);
+            area.draw(&dot(theme, centre, colour, filled))
+        }
     }
+}
+
+/// A scatter chart's dot at `centre`: filled, or a ring for the dots that
+/// matter less.
+pub(crate) fn dot<C>(theme: Theme, centre: C, colour: Colour, filled: bool) -> Circle<C, i32> {
+    if filled {
+        Circle::new(centre, theme.px(6.0), colour.filled())
+    } else {
+        Circle::new(centre, theme.px(5.0), colour.stroke_width(theme.upx(1.5)))
+    }
+}
+
+/// A rectangle in pixels: left, top, right, bottom.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Rect {
+    pub left: i32,
+    pub top: i32,
+    pub right: i32,
+    pub bottom: i32,
 }
 
 // -------------------------------------------------------- weekly charts --
@@ -305,9 +344,18 @@ pub(crate) fn apply_mesh_style<X: Ranged, Y: Ranged, DB: DrawingBackend>(
     mesh: &mut MeshStyle<'_, '_, X, Y, DB>,
     theme: Theme,
 ) {
-    mesh.disable_x_mesh()
-        // plotters' minor grid lines, made invisible: the major ones are enough.
-        .light_line_style(TRANSPARENT)
+    apply_axis_style(mesh, theme);
+    mesh.disable_x_mesh();
+}
+
+/// The look of [`apply_mesh_style`] with grid lines in both directions,
+/// for a chart to turn off the ones it does not want.
+pub(crate) fn apply_axis_style<X: Ranged, Y: Ranged, DB: DrawingBackend>(
+    mesh: &mut MeshStyle<'_, '_, X, Y, DB>,
+    theme: Theme,
+) {
+    // plotters' minor grid lines, made invisible: the major ones are enough.
+    mesh.light_line_style(TRANSPARENT)
         .bold_line_style(theme::GRID.stroke_width(theme.upx(1.0)))
         .axis_style(theme::AXIS.stroke_width(theme.upx(1.5)))
         .set_all_tick_mark_size(theme.px(6.0))
@@ -895,6 +943,10 @@ pub(crate) const CENTER_LEFT: Pos = Pos {
     h_pos: HPos::Left,
     v_pos: VPos::Center,
 };
+pub(crate) const CENTER_RIGHT: Pos = Pos {
+    h_pos: HPos::Right,
+    v_pos: VPos::Center,
+};
 pub(crate) const BOTTOM_LEFT: Pos = Pos {
     h_pos: HPos::Left,
     v_pos: VPos::Bottom,
@@ -942,6 +994,21 @@ pub(crate) fn wrap_text<DB: DrawingBackend>(
         lines.push(current.trim_end().to_owned());
     }
     Ok(lines)
+}
+
+/// `title`, or `short_title` (shortened if need be) when `title` is wider
+/// than `room` pixels.
+pub(crate) fn title_that_fits<DB: DrawingBackend>(
+    area: &Area<DB>,
+    title: &str,
+    short_title: &str,
+    style: &TextStyle<'_>,
+    room: i32,
+) -> DrawResult<String, DB> {
+    if area.estimate_text_size(title, style)?.0 as i32 <= room {
+        return Ok(title.to_owned());
+    }
+    fit_text(area, short_title, style, room)
 }
 
 /// `text`, shortened with an ellipsis if needed to fit `max_width` pixels.

@@ -64,6 +64,20 @@ pub(crate) fn signed(value: f64, places: usize) -> String {
     }
 }
 
+/// Decimals that write every one of `values` exactly, up to six (as the
+/// CSV files write them): 0.1 and 0.2 need one, 0.15 needs two.
+pub(crate) fn exact_places(values: &[f64]) -> usize {
+    (0..=6)
+        .find(|&places| {
+            let factor = 10_f64.powi(places as i32);
+            values.iter().all(|value| {
+                let scaled = value * factor;
+                (scaled - scaled.round()).abs() <= 1e-6 * scaled.abs().max(1.0)
+            })
+        })
+        .unwrap_or(6)
+}
+
 /// A 0..1 ratio as a whole percentage: "78%".
 pub(crate) fn percent_of_ratio(ratio: f64) -> String {
     format!("{}%", whole_number(ratio * 100.0))
@@ -79,7 +93,7 @@ fn week_span(first: u32, last: u32) -> String {
 }
 
 /// "a, b and c".
-fn join_with_and(parts: &[String]) -> String {
+pub(crate) fn join_with_and(parts: &[String]) -> String {
     match parts {
         [] => String::new(),
         [only] => only.clone(),

@@ -71,6 +71,26 @@ pub(crate) const AXIS: Colour = RGBColor(0x8C, 0x8C, 0x8C);
 pub(crate) const GRID: Colour = RGBColor(0xE4, 0xE4, 0xE4);
 pub(crate) const REFERENCE: Colour = RGBColor(0x33, 0x33, 0x33);
 
+/// Whether white text reads better on `colour` than the theme's dark
+/// text: whichever has the higher WCAG contrast ratio.
+pub(crate) fn is_dark(colour: Colour) -> bool {
+    let luminance = |RGBColor(red, green, blue): Colour| {
+        let linear = |channel: u8| {
+            let value = f64::from(channel) / 255.0;
+            if value <= 0.04045 {
+                value / 12.92
+            } else {
+                ((value + 0.055) / 1.055).powf(2.4)
+            }
+        };
+        0.2126 * linear(red) + 0.7152 * linear(green) + 0.0722 * linear(blue)
+    };
+    let background = luminance(colour) + 0.05;
+    let white = (luminance(BACKGROUND) + 0.05) / background;
+    let dark = background / (luminance(TEXT) + 0.05);
+    white > dark
+}
+
 /// Opacity of 95% bands and of the empathy-gap shading.
 pub(crate) const BAND_OPACITY: f64 = 0.16;
 

@@ -288,26 +288,6 @@ fn interpolate(stops: &[Colour], position: f64) -> Colour {
     RGBColor(mix(r0, r1), mix(g0, g1), mix(b0, b1))
 }
 
-/// Whether white text reads better on `colour` than the theme's dark
-/// text: whichever has the higher WCAG contrast ratio.
-pub(crate) fn is_dark(colour: Colour) -> bool {
-    let luminance = |RGBColor(red, green, blue): Colour| {
-        let linear = |channel: u8| {
-            let value = f64::from(channel) / 255.0;
-            if value <= 0.04045 {
-                value / 12.92
-            } else {
-                ((value + 0.055) / 1.055).powf(2.4)
-            }
-        };
-        0.2126 * linear(red) + 0.7152 * linear(green) + 0.0722 * linear(blue)
-    };
-    let background = luminance(colour) + 0.05;
-    let white = (luminance(crate::report::theme::BACKGROUND) + 0.05) / background;
-    let dark = background / (luminance(crate::report::theme::TEXT) + 0.05);
-    white > dark
-}
-
 /// Lines over the one varying parameter.
 pub(crate) struct SweepLineChart {
     pub header: Header,
@@ -820,6 +800,7 @@ mod tests {
     use super::*;
     use crate::report::sweep::data::Param;
     use crate::report::sweep::data::tests::{MANIFEST_2D, csv_2d, manifest_with_params, parse};
+    use crate::report::theme::is_dark;
 
     fn grid(steps: &[usize]) -> Grid {
         let params = steps

@@ -104,15 +104,7 @@ impl Param {
     /// Decimals that write every value of this parameter exactly (up to
     /// six, as the CSV files do): 0.1, 0.2 need one, 0.15 needs two.
     pub fn places(&self) -> usize {
-        (0..=6)
-            .find(|&places| {
-                let factor = 10_f64.powi(places as i32);
-                self.values.iter().all(|value| {
-                    let scaled = value * factor;
-                    (scaled - scaled.round()).abs() <= 1e-6 * scaled.abs().max(1.0)
-                })
-            })
-            .unwrap_or(6)
+        super::super::text::exact_places(&self.values)
     }
 
     /// The smallest and the largest of the values.

@@ -11,7 +11,10 @@
 // Writing into a `String` cannot fail, hence the `let _ = write!(..)`s.
 use std::fmt::Write as _;
 
-use super::super::html::{STYLE, escape, inline_svg, plural, write_parameters};
+use super::super::html::{
+    DrawnChart, PageHeader, Reproduction, escape, plural, write_figure, write_notes,
+    write_page_end, write_page_header, write_page_start, write_parameters, write_reproduction,
+};
 use super::super::metrics;
 use super::super::text as words;
 use super::super::theme;
@@ -26,12 +29,7 @@ use super::text::{key_findings, param_at, param_value, ratio_text};
 pub(crate) struct SweepFigure {
     pub id: SweepChartId,
     pub heading: String,
-    pub content: Result<DrawnSweepChart, String>,
-}
-
-pub(crate) struct DrawnSweepChart {
-    pub svg: String,
-    pub reading: String,
+    pub content: Result<DrawnChart, String>,
 }
 
 /// Values listed in full in the "what was swept" table; longer lists are
@@ -111,31 +109,28 @@ pub(crate) fn sweep_html(sweep: &SweepOutput, figures: &[SweepFigure]) -> String
         display_name.as_str()
     };
     let mut html = String::with_capacity(256 * 1024);
-    html.push_str("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
-    html.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
-    let _ = writeln!(
-        html,
-        "<title>{} \u{2014} empathy-gap sweep report</title>",
-        escape(name)
-    );
-    let _ = writeln!(
-        html,
-        "<style>{STYLE}{SWEEP_STYLE}</style>\n</head>\n<body>\n<main>"
+    write_page_start(
+        &mut html,
+        &format!("{name} \u{2014} empathy-gap sweep report"),
+        SWEEP_STYLE,
     );
     write_header(&mut html, sweep, name);
-    let notes = notes(sweep, figures);
-    if !notes.is_empty() {
-        html.push_str("<aside class=\"notes\"><h2>Notes</h2><ul>\n");
-        for note in &notes {
-            let _ = writeln!(html, "<li>{}</li>", escape(note));
-        }
-        html.push_str("</ul></aside>\n");
-    }
+    write_notes(&mut html, &notes(sweep, figures));
     write_swept(&mut html, sweep);
     write_findings(&mut html, sweep);
     write_scorecard(&mut html, sweep);
     for (number, figure) in figures.iter().enumerate() {
-        write_figure(&mut html, number + 1, figure);
+        write_figure(
+            &mut html,
+            figure.id.file_stem(),
+            &format!(
+                "<h2>Figure {}. {}</h2>",
+                number + 1,
+                escape(&figure.heading)
+            ),
+            &figure.heading,
+            figure.content.as_ref(),
+        );
     }
     match layout(&sweep.grid) {
         Layout::Lines { param } => write_value_table(&mut html, sweep, Some(param)),
@@ -158,8 +153,27 @@ pub(crate) fn sweep_html(sweep: &SweepOutput, figures: &[SweepFigure]) -> String
         )
     };
     write_parameters(&mut html, &manifest.scenario, Some(&note));
-    write_reproduction(&mut html, sweep);
-    html.push_str("</main>\n</body>\n</html>\n");
+    write_reproduction(
+        &mut html,
+        &Reproduction {
+            subject: "sweep",
+            command: manifest.command.as_deref(),
+            version: manifest.version.as_deref(),
+            seed: manifest.seed,
+            scenario_file: manifest.scenario_file.as_deref(),
+            details: [
+                manifest.replicates.map(|count| {
+                    format!("Replicates per arm and point: {}", words::thousands(count))
+                }),
+                manifest.weeks.map(|weeks| format!("Weeks: {weeks}")),
+            ]
+            .into_iter()
+            .flatten()
+            .collect(),
+            baseline: manifest.baseline.as_deref(),
+        },
+    );
+    write_page_end(&mut html);
     html
 }
 
@@ -173,18 +187,6 @@ fn words_list(parts: &[&str]) -> String {
 
 fn write_header(html: &mut String, sweep: &SweepOutput, name: &str) {
     let manifest = &sweep.manifest;
-    html.push_str("<header>\n<p class=\"eyebrow\">empathy-gap parameter sweep</p>\n");
-    let _ = writeln!(html, "<h1>{}</h1>", escape(name));
-    if let Some(description) = &manifest.description {
-        let _ = writeln!(html, "<p class=\"description\">{}</p>", escape(description));
-    }
-    if let Some(question) = &manifest.question {
-        let _ = writeln!(
-            html,
-            "<p class=\"question\"><span>The question</span>{}</p>",
-            escape(question)
-        );
-    }
     let facts: Vec<String> = [
         Some(plural(sweep.grid.points as u64, "point", "points")),
         Some(plural(
@@ -220,12 +222,16 @@ fn write_header(html: &mut String, sweep: &SweepOutput, name: &str) {
     .into_iter()
     .flatten()
     .collect();
-    let _ = writeln!(
+    write_page_header(
         html,
-        "<p class=\"facts\">{}</p>",
-        escape(&facts.join(" \u{00b7} "))
+        &PageHeader {
+            eyebrow: "empathy-gap parameter sweep",
+            title: name,
+            description: manifest.description.as_deref(),
+            question: manifest.question.as_deref(),
+            facts: &facts,
+        },
     );
-    html.push_str("</header>\n");
 }
 
 /// Things the reader should know are missing or not shown, in plain words.
@@ -491,25 +497,6 @@ fn score_cell(tally: &Tally, column: &ScoreColumn, total: usize) -> String {
     )
 }
 
-fn write_figure(html: &mut String, number: usize, figure: &SweepFigure) {
-    let _ = writeln!(html, "<figure id=\"{}\">", figure.id.file_stem());
-    let _ = writeln!(
-        html,
-        "<h2>Figure {number}. {}</h2>",
-        escape(&figure.heading)
-    );
-    match &figure.content {
-        Ok(chart) => {
-            html.push_str(&inline_svg(&chart.svg, &figure.heading));
-            let _ = writeln!(html, "<figcaption>{}</figcaption>", escape(&chart.reading));
-        }
-        Err(reason) => {
-            let _ = writeln!(html, "<p class=\"unavailable\">{}</p>", escape(reason));
-        }
-    }
-    html.push_str("</figure>\n");
-}
-
 /// Conflict per arm at each value of the one varying parameter (or at the
 /// one point, for `None`), with each arm's difference from the baseline.
 fn write_value_table(html: &mut String, sweep: &SweepOutput, param: Option<usize>) {
@@ -625,52 +612,6 @@ fn every_value(sweep: &SweepOutput, point: usize) -> String {
         .map(|param| param_at(sweep, param, point))
         .collect();
     parts.join(", ")
-}
-
-fn write_reproduction(html: &mut String, sweep: &SweepOutput) {
-    let manifest = &sweep.manifest;
-    html.push_str("<section class=\"reproduce\">\n<h2>How to reproduce</h2>\n");
-    match &manifest.command {
-        Some(command) => {
-            let version = manifest
-                .version
-                .as_deref()
-                .map(|version| format!(" {version}"))
-                .unwrap_or_default();
-            let _ = writeln!(
-                html,
-                "<p>Run this command with empathy-gap{} from the project folder:</p>\n<pre><code>{}</code></pre>",
-                escape(&version),
-                escape(command)
-            );
-        }
-        None => html.push_str(
-            "<p>The manifest does not record the command that produced this sweep.</p>\n",
-        ),
-    }
-    let details: Vec<String> = [
-        manifest.seed.map(|seed| format!("Random seed: {seed}")),
-        manifest
-            .scenario_file
-            .as_ref()
-            .map(|file| format!("Scenario file: {file}")),
-        manifest
-            .replicates
-            .map(|count| format!("Replicates per arm and point: {}", words::thousands(count))),
-        manifest.weeks.map(|weeks| format!("Weeks: {weeks}")),
-        manifest
-            .baseline
-            .as_ref()
-            .map(|baseline| format!("Baseline arm: {baseline}")),
-    ]
-    .into_iter()
-    .flatten()
-    .collect();
-    html.push_str("<ul class=\"details\">\n");
-    for detail in details {
-        let _ = writeln!(html, "<li>{}</li>", escape(&detail));
-    }
-    html.push_str("</ul>\n</section>\n");
 }
 
 const SWEEP_STYLE: &str = r#"

@@ -20,8 +20,9 @@ mod text;
 
 use charts::SweepChartId;
 use data::SweepOutput;
-use html::{DrawnSweepChart, SweepFigure};
+use html::SweepFigure;
 
+use super::html::DrawnChart;
 use super::{ReportError, stage_chart_files};
 use crate::staging::Staging;
 
@@ -44,7 +45,7 @@ pub(crate) fn stage(staging: &mut Staging, sweep: &SweepOutput) -> Result<(), Re
     let mut figures = Vec::with_capacity(SweepChartId::ALL.len());
     for id in SweepChartId::ALL {
         let content = match charts::build_chart(id, sweep) {
-            Ok(chart) => Ok(DrawnSweepChart {
+            Ok(chart) => Ok(DrawnChart {
                 svg: stage_chart_files(staging, id.file_stem(), &chart)?,
                 reading: text::chart_reading(id, sweep),
             }),
@@ -69,6 +70,7 @@ mod tests {
     use std::path::Path;
 
     use super::data::tests::{MANIFEST_2D, csv_2d};
+    use crate::report::test_support::{self, written};
     use crate::report::{stage_sweep_report, sweep_file_names, write_sweep_report};
     use crate::staging::Staging;
 
@@ -92,28 +94,7 @@ mod tests {
     }
 
     fn check_charts(dir: &Path) {
-        for name in sweep_file_names() {
-            let path = dir.join(&name);
-            if !path.exists() {
-                continue;
-            }
-            if name.ends_with(".png") {
-                let png = image::open(&path).unwrap();
-                assert_eq!((png.width(), png.height()), (1280, 720), "{name}");
-            } else if name.ends_with(".svg") {
-                let svg = std::fs::read_to_string(&path).unwrap();
-                roxmltree::Document::parse(&svg).unwrap_or_else(|error| panic!("{name}: {error}"));
-            }
-        }
-    }
-
-    fn written(dir: &Path) -> Vec<String> {
-        let mut names: Vec<String> = std::fs::read_dir(dir)
-            .unwrap()
-            .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
-            .collect();
-        names.sort();
-        names
+        test_support::check_charts(dir, &sweep_file_names());
     }
 
     #[test]

@@ -8,23 +8,18 @@
 //! for hatched and empty cells.
 
 use plotters::prelude::*;
-use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::super::plot::{
-    Area, BOTTOM_CENTRE, BOTTOM_LEFT, CENTER_LEFT, CENTRE, DrawResult, LegendKey, PLOT_TOP_GAP,
-    TOP_CENTRE, apply_mesh_style, draw_frame, draw_reference_line, draw_side_column, draw_text,
-    fit_text, legend_entries, line_style, reference_label, wrap_text,
+    Area, BOTTOM_CENTRE, BOTTOM_LEFT, CENTER_LEFT, CENTER_RIGHT, CENTRE, DrawResult, LegendKey,
+    PLOT_TOP_GAP, Rect, TOP_CENTRE, apply_mesh_style, draw_frame, draw_reference_line,
+    draw_side_column, draw_text, fit_text, legend_entries, line_style, reference_label,
+    title_that_fits, wrap_text,
 };
 use super::super::text;
-use super::super::theme::{self, TextRole, Theme};
+use super::super::theme::{self, TextRole, Theme, is_dark};
 use super::charts::{
     ColourScale, GridAxis, HeatCell, HeatmapChart, MISSING_COLOUR, SweepLineChart, SweepPoint,
-    is_dark, tick_places,
-};
-
-const CENTER_RIGHT: Pos = Pos {
-    h_pos: HPos::Right,
-    v_pos: VPos::Center,
+    tick_places,
 };
 
 const COLOUR_BAR_WIDTH: f64 = 26.0;
@@ -87,15 +82,6 @@ fn heatmap_keys(chart: &HeatmapChart) -> Vec<(String, HeatKey)> {
         keys.push(("No value".to_owned(), HeatKey::Missing));
     }
     keys
-}
-
-/// A rectangle in pixels: left, top, right, bottom.
-#[derive(Clone, Copy)]
-struct Rect {
-    left: i32,
-    top: i32,
-    right: i32,
-    bottom: i32,
 }
 
 /// Columns of the panel grid: one row up to three panels, then two rows.
@@ -186,10 +172,7 @@ fn axis_title<DB: DrawingBackend>(
     style: &TextStyle<'_>,
     room: i32,
 ) -> DrawResult<String, DB> {
-    if area.estimate_text_size(&axis.title, style)?.0 as i32 <= room {
-        return Ok(axis.title.clone());
-    }
-    fit_text(area, &axis.short_title, style, room)
+    title_that_fits(area, &axis.title, &axis.short_title, style, room)
 }
 
 /// The text written in a cell.

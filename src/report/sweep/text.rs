@@ -9,7 +9,7 @@
 //! the points where the interval includes zero or lies above it.
 
 use super::super::metrics;
-use super::super::text::{decimal, signed, thousands};
+use super::super::text::{decimal, join_with_and, signed, thousands};
 use super::across::{Cut, EndMeans, StaircaseRuns, value_order};
 use super::charts::{Layout, SweepChartId, conflict_period, layout, value_text};
 use super::data::{Compared, SweepOutput, Verdict, value_range};
@@ -25,15 +25,6 @@ fn points(count: usize) -> String {
         "1 point".to_owned()
     } else {
         format!("{} points", thousands(count as u64))
-    }
-}
-
-/// "a, b and c".
-fn join_with_and(parts: &[String]) -> String {
-    match parts {
-        [] => String::new(),
-        [only] => only.clone(),
-        [init @ .., last] => format!("{} and {last}", init.join(", ")),
     }
 }
 
