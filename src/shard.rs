@@ -173,6 +173,39 @@ pub struct ShardManifest {
 }
 
 impl ShardManifest {
+    /// The manifest of shard `spec` of a job of `kind` (`run`, `sweep` or
+    /// `sensitivity`), made by the command line `args`, with none of the
+    /// fields a kind of its own sets (`sweep`, `blocks`, `sensitivity`,
+    /// `n_pairs`).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        kind: &str,
+        spec: ShardSpec,
+        scenario_file: &str,
+        scenario_text: &str,
+        overrides: &[crate::scenario::Override],
+        args: &[String],
+        threads: usize,
+        wall_time_seconds: f64,
+    ) -> ShardManifest {
+        ShardManifest {
+            kind: kind.to_string(),
+            version: env!("CARGO_PKG_VERSION").to_string(),
+            shard: spec.index,
+            of: spec.count,
+            scenario_file: scenario_file.to_string(),
+            scenario_text: scenario_text.to_string(),
+            overrides: SavedOverride::save(overrides),
+            sweep: None,
+            blocks: None,
+            sensitivity: None,
+            command: unsharded_command(args),
+            threads,
+            wall_time_seconds,
+            n_pairs: 0,
+        }
+    }
+
     /// Whether `other` is a shard of the same run or sweep.
     fn same_job(&self, other: &ShardManifest) -> bool {
         self.kind == other.kind

@@ -13,7 +13,7 @@ use empathy_gap::output::{self, RunBytes, RunInfo};
 use empathy_gap::report::RunFiles;
 use empathy_gap::runner::{self, ArmOutcome, EntitySink, RunError, RunOptions};
 use empathy_gap::scenario::{Budget, Override, Scenario};
-use empathy_gap::shard::{self, SavedOverride, ShardManifest, ShardSpec};
+use empathy_gap::shard::{self, ShardManifest, ShardSpec};
 use empathy_gap::staging::{Staging, WriteError};
 use empathy_gap::words::{bytes_in_words, count, thousands};
 
@@ -271,20 +271,18 @@ pub(crate) fn run(
     let wall_time_seconds = started.elapsed().as_secs_f64();
     if let Some(spec) = shard {
         let manifest = ShardManifest {
-            kind: "run".to_string(),
-            version: env!("CARGO_PKG_VERSION").to_string(),
-            shard: spec.index,
-            of: spec.count,
-            scenario_text: source.text.clone(),
-            scenario_file: label,
-            overrides: SavedOverride::save(overrides),
-            sweep: None,
             blocks: Some([blocks.start, blocks.end]),
-            sensitivity: None,
-            command: shard::unsharded_command(&args),
-            threads,
-            wall_time_seconds,
             n_pairs: world.pairs.len(),
+            ..ShardManifest::new(
+                "run",
+                spec,
+                &label,
+                &source.text,
+                overrides,
+                &args,
+                threads,
+                wall_time_seconds,
+            )
         };
         commit_shard(staging, &folder, &manifest, &stop)?;
         if !flags.quiet {

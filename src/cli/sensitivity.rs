@@ -17,7 +17,7 @@ use empathy_gap::scenario::{self, Budget, Override, Scenario};
 use empathy_gap::sensitivity::{
     self, Candidate, Output, Param, ScreeningInfo, Skipped, default_range, keep_ordered,
 };
-use empathy_gap::shard::{self, SavedOverride, SavedSensitivity, ShardManifest, ShardSpec};
+use empathy_gap::shard::{SavedSensitivity, ShardManifest, ShardSpec};
 use empathy_gap::staging::Staging;
 use empathy_gap::words::{count, thousands};
 
@@ -282,20 +282,17 @@ pub(crate) fn sensitivity(
     let wall_time_seconds = started.elapsed().as_secs_f64();
     if let Some(spec) = shard {
         let manifest = ShardManifest {
-            kind: "sensitivity".to_string(),
-            version: env!("CARGO_PKG_VERSION").to_string(),
-            shard: spec.index,
-            of: spec.count,
-            scenario_file: source.label.clone(),
-            scenario_text: source.text.clone(),
-            overrides: SavedOverride::save(&fixed),
-            sweep: None,
-            blocks: None,
             sensitivity: Some(screening.saved(base)),
-            command: shard::unsharded_command(&args),
-            threads,
-            wall_time_seconds,
-            n_pairs: 0,
+            ..ShardManifest::new(
+                "sensitivity",
+                spec,
+                &source.label,
+                &source.text,
+                &fixed,
+                &args,
+                threads,
+                wall_time_seconds,
+            )
         };
         commit_shard(staging, &folder, &manifest, &stop)?;
         if !flags.quiet {

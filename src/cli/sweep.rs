@@ -10,7 +10,7 @@ use empathy_gap::output;
 use empathy_gap::report;
 use empathy_gap::runner::{self, ArmOutcome, EntitySink, RunError, RunOptions};
 use empathy_gap::scenario::{self, Budget, FieldPath, Override, Scenario};
-use empathy_gap::shard::{self, SavedOverride, SavedSweep, ShardManifest, ShardSpec};
+use empathy_gap::shard::{SavedSweep, ShardManifest, ShardSpec};
 use empathy_gap::staging::Staging;
 use empathy_gap::sweep::{Grid, SweepInfo, SweepParam};
 use empathy_gap::words::{count, thousands};
@@ -350,24 +350,21 @@ pub(crate) fn sweep(
     let wall_time_seconds = started.elapsed().as_secs_f64();
     if let Some(spec) = shard {
         let manifest = ShardManifest {
-            kind: "sweep".to_string(),
-            version: env!("CARGO_PKG_VERSION").to_string(),
-            shard: spec.index,
-            of: spec.count,
-            scenario_file: label.clone(),
-            scenario_text: source.text.clone(),
-            overrides: SavedOverride::save(overrides),
             sweep: Some(SavedSweep {
                 name: plan.name.clone(),
                 params: plan.texts.clone(),
                 replicates: plan.replicates,
             }),
-            blocks: None,
-            sensitivity: None,
-            command: shard::unsharded_command(&args),
-            threads,
-            wall_time_seconds,
-            n_pairs: 0,
+            ..ShardManifest::new(
+                "sweep",
+                spec,
+                &label,
+                &source.text,
+                overrides,
+                &args,
+                threads,
+                wall_time_seconds,
+            )
         };
         commit_shard(staging, &folder, &manifest, &stop)?;
         if !flags.quiet {
