@@ -84,7 +84,7 @@ pub fn relationships_header(prefix: &str) -> String {
 
 const LEADERS_COLUMNS: &str = "replicate,arm,leader,manager,team_size,demand,insecurity,disclosure,support,peers,conflict_hours,conflict_hours_given,conflict_hours_received,spillover_hours,lost_hours,dropped_hours,episode_weeks,free_at_week_1,onset,onset_week,trust_given,trust_received,escalations_made,escalations_received\n";
 
-const RELATIONSHIPS_COLUMNS: &str = "replicate,arm,observer,actor,projects,ambiguity,trust_start,trust_final,frustration_final,free_at_week_1,onset,onset_week,episode_weeks,escalations,known_private_hours,coordinated,coordinated_weeks\n";
+const RELATIONSHIPS_COLUMNS: &str = "replicate,arm,observer,actor,projects,ambiguity,trust_initial,trust_start,trust_final,frustration_final,free_at_week_1,onset,onset_week,episode_weeks,escalations,known_private_hours,coordinated,coordinated_weeks\n";
 
 /// Whether an onset happened, for those at risk (free in week 1); empty for
 /// the others.
@@ -154,7 +154,12 @@ pub fn entity_rows(
         ));
     }
     let mut relationships = String::new();
-    for (rel, row) in world.relationships.iter().zip(&rows.relationships) {
+    for (index, (rel, row)) in world
+        .relationships
+        .iter()
+        .zip(&rows.relationships)
+        .enumerate()
+    {
         let observer = &organisation.leaders[rel.observer.0 as usize];
         let actor = &organisation.leaders[rel.actor.0 as usize];
         let shared = world.shared_projects(rel);
@@ -165,11 +170,12 @@ pub fn entity_rows(
             / shared.len().max(1) as f64;
         let (onset, onset_week) = onset(row.free_at_week_1, row.onset_week);
         relationships.push_str(&format!(
-            "{prefix}{replicate},{arm_name},{},{},{},{},{},{},{},{},{onset},{onset_week},{},{},{},{},{}\n",
+            "{prefix}{replicate},{arm_name},{},{},{},{},{},{},{},{},{},{onset},{onset_week},{},{},{},{},{}\n",
             csv_field(&observer.name),
             csv_field(&actor.name),
             shared.len(),
             number(Some(ambiguity)),
+            number(Some(world.initial_trust[index])),
             number(Some(row.trust_start)),
             number(Some(row.trust_final)),
             number(Some(row.frustration_final)),
