@@ -411,6 +411,12 @@ fn report(dir: &Path) -> Result<(), Failure> {
                 .map_or_else(|| ".".into(), |parent| parent.display().to_string())
         )));
     }
+    // Another command writing here would leave a report of half its files.
+    let _lock = if dir.is_dir() {
+        Some(cli::folder::FolderLock::take(dir)?)
+    } else {
+        None
+    };
     let written = if dir.join("sensitivity.csv").is_file() {
         empathy_gap::report::write_sensitivity_report(dir)
     } else if dir.join("sweep.csv").is_file() {

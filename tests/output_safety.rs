@@ -336,3 +336,48 @@ fn a_full_disk_is_a_clear_error_and_leaves_nothing() {
         "files left on the full disk"
     );
 }
+
+/// A second command writing to a folder another is writing to refuses,
+/// naming the other process, and leaves the first run's work alone; a
+/// report of the folder waits for nothing half-written.
+#[test]
+fn a_second_writer_to_a_folder_in_use_refuses_naming_the_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = start_run(dir.path(), 10_000_000, 1);
+    let folder = dir.path().join("out/two-managers");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !folder.exists() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    // The folder is made, then locked: give the run a moment to lock it.
+    std::thread::sleep(Duration::from_millis(300));
+    let expected = format!(
+        "error: out/two-managers: empathy-gap run two-managers (process {}) is writing to this folder; wait for it to finish, or choose another --out",
+        first.id()
+    );
+    for args in [
+        vec!["run", "two-managers", "--out", "out", "--quiet"],
+        vec!["report", "out/two-managers"],
+    ] {
+        let output = Command::new(env!("CARGO_BIN_EXE_empathy-gap"))
+            .current_dir(dir.path())
+            .args(&args)
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(1), "{args:?}");
+        assert_eq!(
+            String::from_utf8_lossy(&output.stderr).trim_end(),
+            expected,
+            "{args:?}"
+        );
+    }
+    // The first run is still working, and stops cleanly when asked.
+    interrupt(&first);
+    let output = first.wait_with_output().unwrap();
+    assert_eq!(output.status.code(), Some(130));
+    assert!(!dir.path().join("out").exists());
+    // Free again: a run into the folder goes ahead.
+    let next = start_run(dir.path(), 20, 1).wait_with_output().unwrap();
+    assert!(next.status.success());
+    assert!(folder.join("summary.csv").is_file());
+}

@@ -1,6 +1,6 @@
-//! The output folder of a run, sweep or shard: made and tested before the
-//! work starts, tidied away if nothing is written; signals that stop the
-//! work; and putting staged files in place.
+//! The output folder of a run, sweep or shard: made, locked against other
+//! writers and tested before the work starts, tidied away if nothing is
+//! written; signals that stop the work; and putting staged files in place.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -76,6 +76,95 @@ pub(crate) struct OutputFolder {
     pub(crate) created: Vec<PathBuf>,
     /// Whether the folder already held a run's files.
     pub(crate) had_run: bool,
+    /// The folder itself, open and locked for as long as the command runs.
+    _lock: FolderLock,
+}
+
+/// An advisory lock (`flock`) on a folder, held until dropped (or the
+/// process ends, however it ends): one writer per output folder at a time.
+pub(crate) struct FolderLock {
+    _folder: std::fs::File,
+}
+
+impl FolderLock {
+    /// Locks `path`, or says which process holds it.
+    pub(crate) fn take(path: &Path) -> Result<FolderLock, Failure> {
+        let folder = std::fs::File::open(path).map_err(|error| {
+            Failure::Runtime(format!(
+                "{}: cannot open the folder: {error}",
+                path.display()
+            ))
+        })?;
+        #[cfg(unix)]
+        {
+            use std::os::fd::AsRawFd;
+            // SAFETY: flock on a descriptor this function owns; no memory is shared.
+            let locked = unsafe { libc::flock(folder.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) };
+            if locked != 0 {
+                let error = std::io::Error::last_os_error();
+                if error.raw_os_error() != Some(libc::EWOULDBLOCK) {
+                    return Err(Failure::Runtime(format!(
+                        "{}: cannot lock the folder: {error}",
+                        path.display()
+                    )));
+                }
+                return Err(Failure::Runtime(format!(
+                    "{}: {} is writing to this folder; wait for it to finish, or choose another --out",
+                    path.display(),
+                    holder(path).unwrap_or_else(|| "another empathy-gap".to_string())
+                )));
+            }
+        }
+        Ok(FolderLock { _folder: folder })
+    }
+}
+
+/// The process holding the lock on `path`, as "empathy-gap run two-managers
+/// (process 1234)", read from Linux's `/proc/locks`; `None` elsewhere.
+fn holder(path: &Path) -> Option<String> {
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let meta = std::fs::metadata(path).ok()?;
+        let device = meta.dev();
+        // /proc/locks names a file as MAJOR:MINOR:INODE, in hexadecimal
+        // device numbers.
+        let id = format!(
+            "{:02x}:{:02x}:{}",
+            libc::major(device),
+            libc::minor(device),
+            meta.ino()
+        );
+        let locks = std::fs::read_to_string("/proc/locks").ok()?;
+        let pid: u32 = locks.lines().find_map(|line| {
+            let fields: Vec<&str> = line.split_whitespace().collect();
+            let at = fields.iter().position(|field| *field == "FLOCK")?;
+            (fields.get(at + 4)? == &id).then(|| fields.get(at + 3)?.parse().ok())?
+        })?;
+        let command = std::fs::read(format!("/proc/{pid}/cmdline")).ok()?;
+        let words: Vec<String> = command
+            .split(|&byte| byte == 0)
+            .filter(|word| !word.is_empty())
+            .map(|word| String::from_utf8_lossy(word).into_owned())
+            .collect();
+        let program = words
+            .first()
+            .and_then(|first| Path::new(first).file_name())
+            .map_or_else(String::new, |name| name.to_string_lossy().into_owned());
+        let rest = words
+            .iter()
+            .skip(1)
+            .take(2)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join(" ");
+        Some(format!("{program} {rest} (process {pid})").replace("  ", " "))
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        let _ = path;
+        None
+    }
 }
 
 impl OutputFolder {
@@ -100,7 +189,20 @@ impl OutputFolder {
             )));
         }
         std::fs::create_dir_all(&path).map_err(cannot)?;
+        let lock = match FolderLock::take(&path) {
+            Ok(lock) => lock,
+            Err(failure) => {
+                // Folders this run made are its own to remove.
+                for folder in created.iter().rev() {
+                    if std::fs::remove_dir(folder).is_err() {
+                        break;
+                    }
+                }
+                return Err(failure);
+            }
+        };
         let folder = OutputFolder {
+            _lock: lock,
             had_run: ["manifest.json", "sweep.json", shard::MANIFEST]
                 .iter()
                 .any(|name| path.join(name).is_file()),
