@@ -413,7 +413,9 @@ fn report(dir: &Path) -> Result<(), Failure> {
     }
     // Another command writing here would leave a report of half its files.
     let _lock = if dir.is_dir() {
-        Some(cli::folder::FolderLock::take(dir)?)
+        let lock = cli::folder::FolderLock::take(dir)?;
+        empathy_gap::staging::clean_leftovers(dir);
+        Some(lock)
     } else {
         None
     };

@@ -7,9 +7,20 @@
 //! nothing behind, not even a temporary file. Elsewhere, or on a file system
 //! without unnamed files, a staged file is written under a hidden temporary
 //! name (`.weekly.tmp-1234.csv`) in the output folder and removed if the run
-//! stops first. Either way the commit renames each file over its final name
-//! in the same folder, which is atomic: a reader sees the previous complete
-//! file or the new complete file, never a truncated one.
+//! stops first.
+//!
+//! The commit swaps the whole folder at once where it can (Linux, with every
+//! file unnamed): it builds the new folder beside the old one
+//! (`.NAME.staging-PID-TIME`), with the staged files and hard links to
+//! everything of the old folder they do not replace or remove (shard
+//! folders, a user's own files), then exchanges the two in one
+//! `renameat2(RENAME_EXCHANGE)` and deletes the old one. A reader, and a
+//! process killed at any moment, sees the old folder or the new one, never
+//! a mix. A leftover staging folder (from a process killed mid-commit)
+//! holds only copies and is removed by [`clean_leftovers`]. Where the
+//! exchange is not available, each file is renamed over its final name in
+//! turn: each file is then whole, but a kill between two renames leaves
+//! some files of each run.
 
 use std::fs::{self, File};
 use std::io::{self, Seek, Write};
@@ -135,9 +146,106 @@ impl Staging {
         self.removals.push(name.to_string());
     }
 
-    /// Puts every staged file in place under its final name, in the order
-    /// they were staged, then makes the removals, and returns the final paths.
+    /// Puts every staged file in place under its final name and makes the
+    /// removals, all at once where the folder can be exchanged (see the
+    /// module's notes), else file by file in the order they were staged;
+    /// returns the final paths.
     pub fn commit(mut self) -> Result<Vec<PathBuf>, WriteError> {
+        #[cfg(target_os = "linux")]
+        if let Some(done) = self.commit_by_exchange() {
+            return done;
+        }
+        self.commit_file_by_file()
+    }
+
+    /// The exchange of the whole folder; `None` when it is not available
+    /// here (the files are then as they were, still staged).
+    #[cfg(target_os = "linux")]
+    fn commit_by_exchange(&mut self) -> Option<Result<Vec<PathBuf>, WriteError>> {
+        if self.files.iter().any(|staged| staged.temporary.is_some()) {
+            return None;
+        }
+        let name = self.dir.file_name()?.to_string_lossy().into_owned();
+        let parent = match self.dir.parent() {
+            Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |since| since.subsec_nanos());
+        let next = parent.join(format!(
+            ".{name}{STAGING_MARK}{}-{nanos}",
+            std::process::id()
+        ));
+        let built = self.build_next(&next);
+        let failed = |path: PathBuf, source: io::Error| {
+            let _ = fs::remove_dir_all(&next);
+            Some(Err(WriteError { path, source }))
+        };
+        match built {
+            Ok(()) => {}
+            // Linking across file systems (the folder is a mount point), or
+            // no /proc: the file-by-file commit can still work.
+            Err((_, error)) if is_unsupported(&error) => {
+                let _ = fs::remove_dir_all(&next);
+                return None;
+            }
+            Err((path, source)) => return failed(path, source),
+        }
+        match exchange(&next, &self.dir) {
+            Ok(()) => {}
+            Err(error) if is_unsupported(&error) => {
+                let _ = fs::remove_dir_all(&next);
+                return None;
+            }
+            Err(source) => return failed(self.dir.clone(), source),
+        }
+        // `next` now holds the previous folder: only copies of what is kept.
+        let _ = fs::remove_dir_all(&next);
+        if let Ok(parent) = File::open(&parent) {
+            let _ = parent.sync_all();
+        }
+        let committed = std::mem::take(&mut self.files)
+            .iter()
+            .map(|staged| self.dir.join(&staged.name))
+            .collect();
+        Some(Ok(committed))
+    }
+
+    /// Builds the next folder at `next`: the staged files under their final
+    /// names, and hard links to every entry of the current folder they do
+    /// not replace or remove. An error names the path it is about.
+    #[cfg(target_os = "linux")]
+    fn build_next(&self, next: &Path) -> Result<(), (PathBuf, io::Error)> {
+        fs::create_dir(next).map_err(|error| (self.dir.clone(), error))?;
+        for staged in &self.files {
+            let path = self.dir.join(&staged.name);
+            staged
+                .file
+                .sync_all()
+                .and_then(|()| link_unnamed(&staged.file, &next.join(&staged.name)))
+                .map_err(|error| (path, error))?;
+        }
+        let entries = fs::read_dir(&self.dir).map_err(|error| (self.dir.clone(), error))?;
+        for entry in entries {
+            let entry = entry.map_err(|error| (self.dir.clone(), error))?;
+            let entry_name = entry.file_name().to_string_lossy().into_owned();
+            let replaced = self.files.iter().any(|staged| staged.name == entry_name);
+            if replaced || self.removals.contains(&entry_name) || is_leftover(&entry_name) {
+                continue;
+            }
+            link_tree(&entry.path(), &next.join(&entry_name))
+                .map_err(|error| (entry.path(), error))?;
+        }
+        if let Ok(folder) = File::open(next) {
+            let _ = folder.sync_all();
+        }
+        Ok(())
+    }
+
+    /// Renames each staged file over its final name in turn, then makes the
+    /// removals.
+    fn commit_file_by_file(mut self) -> Result<Vec<PathBuf>, WriteError> {
         let mut committed = Vec::with_capacity(self.files.len());
         let files = std::mem::take(&mut self.files);
         let mut remaining = files.into_iter();
@@ -180,6 +288,105 @@ impl Drop for Staging {
                 let _ = fs::remove_file(temporary);
             }
         }
+    }
+}
+
+/// What follows a folder's name in the name of its next version while a
+/// commit builds it: `.two-managers.staging-1234-567`.
+const STAGING_MARK: &str = ".staging-";
+
+/// Whether `name` is a leftover of an interrupted commit: a staging folder,
+/// or a named temporary file (`.weekly.tmp-1234.csv`).
+fn is_leftover(name: &str) -> bool {
+    name.starts_with('.') && (name.contains(STAGING_MARK) || name.contains(".tmp-"))
+}
+
+/// Removes what interrupted commits to `dir` left: staging folders beside
+/// it and named temporary files in it. Call it only while holding the
+/// folder's lock, so that no commit to `dir` is under way.
+pub fn clean_leftovers(dir: &Path) {
+    if let (Some(name), Some(parent)) = (dir.file_name(), dir.parent()) {
+        let prefix = format!(".{}{STAGING_MARK}", name.to_string_lossy());
+        let parent = if parent.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            parent
+        };
+        for entry in fs::read_dir(parent).into_iter().flatten().flatten() {
+            if entry.file_name().to_string_lossy().starts_with(&prefix) {
+                let _ = fs::remove_dir_all(entry.path());
+            }
+        }
+    }
+    for entry in fs::read_dir(dir).into_iter().flatten().flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.starts_with('.') && name.contains(".tmp-") {
+            let _ = fs::remove_file(entry.path());
+        }
+    }
+}
+
+/// Whether an error means the exchange cannot be done here, so the files
+/// are committed one by one instead: no `renameat2` or no exchange on this
+/// file system, a folder that is a mount point, links across file systems
+/// or none allowed, no /proc to name an unnamed file (or a folder that
+/// vanished, which the file-by-file commit reports in its own words).
+#[cfg(target_os = "linux")]
+fn is_unsupported(error: &io::Error) -> bool {
+    matches!(
+        error.raw_os_error(),
+        Some(
+            libc::EXDEV
+                | libc::EINVAL
+                | libc::ENOSYS
+                | libc::EOPNOTSUPP
+                | libc::EBUSY
+                | libc::ENOENT
+                | libc::EPERM
+        )
+    )
+}
+
+/// Exchanges two folders in one step.
+#[cfg(target_os = "linux")]
+fn exchange(a: &Path, b: &Path) -> io::Result<()> {
+    use std::ffi::CString;
+    use std::os::unix::ffi::OsStrExt;
+    let a = CString::new(a.as_os_str().as_bytes())?;
+    let b = CString::new(b.as_os_str().as_bytes())?;
+    // SAFETY: both arguments are valid NUL-terminated strings that outlive the call.
+    let result = unsafe {
+        libc::renameat2(
+            libc::AT_FDCWD,
+            a.as_ptr(),
+            libc::AT_FDCWD,
+            b.as_ptr(),
+            libc::RENAME_EXCHANGE,
+        )
+    };
+    if result == 0 {
+        Ok(())
+    } else {
+        Err(io::Error::last_os_error())
+    }
+}
+
+/// Hard links `from` at `to`: a file by a link, a folder by a new folder of
+/// links, a symbolic link by a copy of the link (never followed).
+#[cfg(target_os = "linux")]
+fn link_tree(from: &Path, to: &Path) -> io::Result<()> {
+    let kind = fs::symlink_metadata(from)?.file_type();
+    if kind.is_symlink() {
+        std::os::unix::fs::symlink(fs::read_link(from)?, to)
+    } else if kind.is_dir() {
+        fs::create_dir(to)?;
+        for entry in fs::read_dir(from)? {
+            let entry = entry?;
+            link_tree(&entry.path(), &to.join(entry.file_name()))?;
+        }
+        Ok(())
+    } else {
+        fs::hard_link(from, to)
     }
 }
 
@@ -354,6 +561,61 @@ mod tests {
         drop(staging);
         assert_eq!(names(dir.path()), ["a.csv"]);
         assert_eq!(fs::read(dir.path().join("a.csv")).unwrap(), b"old");
+    }
+
+    #[test]
+    #[cfg(target_os = "linux")]
+    fn the_commit_swaps_the_whole_folder_and_keeps_what_it_does_not_replace() {
+        let root = tempfile::tempdir().unwrap();
+        let dir = root.path().join("run");
+        fs::create_dir(&dir).unwrap();
+        fs::write(dir.join("a.csv"), b"old a").unwrap();
+        fs::write(dir.join("stale.png"), b"old chart").unwrap();
+        fs::write(dir.join("notes.txt"), b"a user's own").unwrap();
+        fs::create_dir(dir.join("shard-1-of-2")).unwrap();
+        fs::write(dir.join("shard-1-of-2/shard.json"), b"{}").unwrap();
+        std::os::unix::fs::symlink("/nowhere", dir.join("link")).unwrap();
+        let before = fs::metadata(&dir).unwrap();
+        let mut staging = Staging::new(&dir);
+        staging.write("a.csv", b"new a").unwrap();
+        staging.write("b.csv", b"new b").unwrap();
+        staging.remove("stale.png");
+        staging.commit().unwrap();
+        assert_eq!(
+            names(&dir),
+            ["a.csv", "b.csv", "link", "notes.txt", "shard-1-of-2"]
+        );
+        assert_eq!(fs::read(dir.join("a.csv")).unwrap(), b"new a");
+        assert_eq!(fs::read(dir.join("notes.txt")).unwrap(), b"a user's own");
+        assert_eq!(
+            fs::read(dir.join("shard-1-of-2/shard.json")).unwrap(),
+            b"{}"
+        );
+        assert_eq!(
+            fs::read_link(dir.join("link")).unwrap(),
+            Path::new("/nowhere")
+        );
+        // A new folder took the old one's place, and nothing else is left.
+        use std::os::unix::fs::MetadataExt;
+        assert_ne!(fs::metadata(&dir).unwrap().ino(), before.ino());
+        assert_eq!(names(root.path()), ["run"]);
+    }
+
+    #[test]
+    fn leftovers_of_interrupted_commits_are_recognised_and_removed() {
+        let root = tempfile::tempdir().unwrap();
+        let dir = root.path().join("run");
+        fs::create_dir(&dir).unwrap();
+        fs::write(dir.join("a.csv"), b"a").unwrap();
+        fs::write(dir.join(".a.tmp-99.csv"), b"half").unwrap();
+        let leftover = root.path().join(".run.staging-99-1");
+        fs::create_dir(&leftover).unwrap();
+        fs::write(leftover.join("a.csv"), b"a").unwrap();
+        // Another folder's staging is not this folder's to remove.
+        fs::create_dir(root.path().join(".other.staging-99-1")).unwrap();
+        clean_leftovers(&dir);
+        assert_eq!(names(&dir), ["a.csv"]);
+        assert_eq!(names(root.path()), [".other.staging-99-1", "run"]);
     }
 
     #[test]

@@ -201,6 +201,9 @@ impl OutputFolder {
                 return Err(failure);
             }
         };
+        // Holding the lock, no other commit to the folder is under way:
+        // what an interrupted one left can go.
+        empathy_gap::staging::clean_leftovers(&path);
         let folder = OutputFolder {
             _lock: lock,
             had_run: ["manifest.json", "sweep.json", shard::MANIFEST]
