@@ -170,6 +170,69 @@ pub struct ShardManifest {
     pub wall_time_seconds: f64,
     /// Leader pairs of the organisation (for the run's manifest).
     pub n_pairs: usize,
+    /// Each file of the shard (other than this manifest) as it was written:
+    /// checked before a merge reads it.
+    #[serde(default)]
+    pub checksums: std::collections::BTreeMap<String, Checksum>,
+}
+
+/// A file's length and CRC-32 (IEEE), which catch a file cut short,
+/// changed bytes and any burst of damage of up to 32 bits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Checksum {
+    pub bytes: u64,
+    pub crc32: u32,
+}
+
+impl Checksum {
+    /// The checksum of everything `reader` yields.
+    pub fn of(mut reader: impl io::Read) -> io::Result<Checksum> {
+        let mut hasher = crc32fast::Hasher::new();
+        let mut buffer = vec![0; 1 << 16];
+        let mut bytes = 0u64;
+        loop {
+            let read = reader.read(&mut buffer)?;
+            if read == 0 {
+                break;
+            }
+            hasher.update(&buffer[..read]);
+            bytes += read as u64;
+        }
+        Ok(Checksum {
+            bytes,
+            crc32: hasher.finalize(),
+        })
+    }
+}
+
+/// Checks every file a shard's manifest lists against its checksum, and
+/// that it lists some: a file changed, damaged or cut short after the shard
+/// finished is refused, naming the file.
+pub fn verify(folder: &Path, manifest: &ShardManifest) -> Result<(), String> {
+    if manifest.checksums.is_empty() {
+        return Err(format!(
+            "{}: lists no checksums of its files; run the shard again",
+            folder.join(MANIFEST).display()
+        ));
+    }
+    for (name, expected) in &manifest.checksums {
+        let path = folder.join(name);
+        let file = std::fs::File::open(&path)
+            .map_err(|error| format!("{}: cannot read: {error}", path.display()))?;
+        let found = Checksum::of(io::BufReader::new(file))
+            .map_err(|error| format!("{}: cannot read: {error}", path.display()))?;
+        if found != *expected {
+            return Err(format!(
+                "{}: does not match its checksum in {MANIFEST} ({} bytes, CRC-32 {:08x} when the shard finished; {} bytes, CRC-32 {:08x} now): it was changed or damaged since; run the shard again",
+                path.display(),
+                expected.bytes,
+                expected.crc32,
+                found.bytes,
+                found.crc32
+            ));
+        }
+    }
+    Ok(())
 }
 
 impl ShardManifest {
@@ -203,6 +266,7 @@ impl ShardManifest {
             threads,
             wall_time_seconds,
             n_pairs: 0,
+            checksums: std::collections::BTreeMap::new(),
         }
     }
 
@@ -401,6 +465,7 @@ pub fn read_all(folders: &[PathBuf]) -> Result<Vec<(PathBuf, ShardManifest)>, St
                 env!("CARGO_PKG_VERSION")
             ));
         }
+        verify(folder, &manifest)?;
         if let Some((first_path, first)) = shards.first()
             && !first.same_job(&manifest)
         {

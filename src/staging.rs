@@ -139,6 +139,14 @@ impl Staging {
         Ok(io::BufReader::new(file))
     }
 
+    /// The names of the staged files, in the order they were staged.
+    pub fn names(&self) -> Vec<String> {
+        self.files
+            .iter()
+            .map(|staged| staged.name.clone())
+            .collect()
+    }
+
     /// Removes `name` from the folder at the commit, after the staged files
     /// are in place (for an earlier run's file that the new run does not
     /// write and that would no longer match it).

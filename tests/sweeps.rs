@@ -157,14 +157,36 @@ fn merge_refuses_missing_repeated_foreign_and_damaged_shards() {
     assert!(old.contains("was written by version 0.0.1"), "{old}");
     std::fs::write(&manifest, &text).unwrap();
 
-    // A blocks file cut short (a copy that did not finish) is named.
+    // A blocks file cut short (a copy that did not finish), or with one bit
+    // flipped, is named: it no longer matches the checksum its shard wrote.
     let blocks = d.join("a/two-managers/shard-2-of-2/blocks.bin");
     let bytes = read(&blocks);
     std::fs::write(&blocks, &bytes[..bytes.len() - 7]).unwrap();
     let damaged = refused(d, &["merge", "a/two-managers", "--out", "m"]);
     assert!(
-        damaged.contains("blocks.bin: ends in the middle of a block"),
+        damaged.contains("shard-2-of-2/blocks.bin: does not match its checksum in shard.json (")
+            && damaged.contains("it was changed or damaged since; run the shard again"),
         "{damaged}"
+    );
+    let mut flipped = bytes.clone();
+    flipped[bytes.len() / 2] ^= 0x10;
+    std::fs::write(&blocks, &flipped).unwrap();
+    let damaged = refused(d, &["merge", "a/two-managers", "--out", "m"]);
+    assert!(
+        damaged.contains("shard-2-of-2/blocks.bin: does not match its checksum"),
+        "{damaged}"
+    );
+    // A shard without checksums (of an older build) is refused too.
+    std::fs::write(&blocks, &bytes).unwrap();
+    let manifest = d.join("a/two-managers/shard-2-of-2/shard.json");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    let mut json: serde_json::Value = serde_json::from_str(&text).unwrap();
+    json.as_object_mut().unwrap().remove("checksums");
+    std::fs::write(&manifest, json.to_string()).unwrap();
+    let unchecked = refused(d, &["merge", "a/two-managers", "--out", "m"]);
+    assert!(
+        unchecked.contains("shard.json: lists no checksums of its files; run the shard again"),
+        "{unchecked}"
     );
     assert!(
         !d.join("m").exists(),
@@ -319,10 +341,9 @@ fn sweep_shards_merge_to_the_unsharded_sweep_byte_for_byte() {
     std::fs::write(&rows, lines.join("\n") + "\n").unwrap();
     let missing = refused(d, &["merge", "parts/two-managers-sweep", "--out", "m"]);
     assert!(
-        missing.contains("shard-2-of-3/sweep.csv: line "),
+        missing.contains("shard-2-of-3/sweep.csv: does not match its checksum in shard.json"),
         "{missing}"
     );
-    assert!(missing.contains("a shard stopped early"), "{missing}");
     let too_many = refused(
         d,
         &[&common[..], &["--out", "x", "--shard", "9/9"]].concat(),

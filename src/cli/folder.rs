@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use empathy_gap::shard::{self, ShardManifest};
-use empathy_gap::staging::Staging;
+use empathy_gap::staging::{Staging, WriteError};
 
 use super::Failure;
 
@@ -45,11 +45,24 @@ pub(crate) fn commit_shard(
     manifest: &ShardManifest,
     stop: &AtomicBool,
 ) -> Result<(), Failure> {
-    let mut text = serde_json::to_string_pretty(manifest).unwrap_or_default();
-    text.push('\n');
-    let written = staging
-        .write(shard::MANIFEST, text.as_bytes())
-        .map_err(Into::into);
+    let written = (|| {
+        // Every file as staged, so that a merge can tell it is unchanged.
+        let mut manifest = manifest.clone();
+        for name in staging.names() {
+            let checksum = staging
+                .read(&name)
+                .and_then(shard::Checksum::of)
+                .map_err(|source| WriteError {
+                    path: staging.dir().join(&name),
+                    source,
+                })?;
+            manifest.checksums.insert(name, checksum);
+        }
+        let mut text = serde_json::to_string_pretty(&manifest).unwrap_or_default();
+        text.push('\n');
+        staging.write(shard::MANIFEST, text.as_bytes())
+    })()
+    .map_err(Into::into);
     commit(staging, folder, written, stop)
 }
 
