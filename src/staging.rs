@@ -398,16 +398,44 @@ fn link_tree(from: &Path, to: &Path) -> io::Result<()> {
     }
 }
 
-/// A hidden temporary name that keeps the extension last:
-/// `.weekly.tmp-1234.csv` for `weekly.csv`.
+/// A hidden temporary name that keeps the extension last and cannot be
+/// guessed ahead (the process id and 64 bits from the clock and a counter,
+/// mixed): `.weekly.tmp-1234-5f3a9c2e81d04b67.csv` for `weekly.csv`.
 fn temporary_name(name: &str) -> String {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
     let process = std::process::id();
+    let clock = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |since| since.as_nanos() as u64);
+    let mut mixed = clock
+        ^ COUNTER.fetch_add(1, Ordering::Relaxed).rotate_left(32)
+        ^ (u64::from(process) << 16);
+    // splitmix64's finaliser: every input bit moves every output bit.
+    mixed = (mixed ^ (mixed >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    mixed = (mixed ^ (mixed >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    mixed ^= mixed >> 31;
+    let tag = format!("{process}-{mixed:016x}");
     match name.rsplit_once('.') {
         Some((stem, extension)) if !stem.is_empty() => {
-            format!(".{stem}.tmp-{process}.{extension}")
+            format!(".{stem}.tmp-{tag}.{extension}")
         }
-        _ => format!(".{}.tmp-{process}", name.trim_start_matches('.')),
+        _ => format!(".{}.tmp-{tag}", name.trim_start_matches('.')),
     }
+}
+
+/// A new file at `path` that did not exist: never through a symbolic link
+/// planted there, never truncating anything (`O_CREAT | O_EXCL |
+/// O_NOFOLLOW`).
+fn create_new(path: &Path) -> io::Result<File> {
+    let mut options = File::options();
+    options.read(true).write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NOFOLLOW);
+    }
+    options.open(path)
 }
 
 /// A new temporary file in `dir`: unnamed where the system allows it.
@@ -416,12 +444,7 @@ fn create_temporary(dir: &Path, name: &str) -> io::Result<(File, Option<PathBuf>
         return Ok((file, None));
     }
     let temporary = dir.join(temporary_name(name));
-    let file = File::options()
-        .read(true)
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .open(&temporary)?;
+    let file = create_new(&temporary)?;
     Ok((file, Some(temporary)))
 }
 
@@ -430,7 +453,7 @@ fn put_in_place(dir: &Path, staged: &mut Staged, path: &Path) -> io::Result<()> 
         let temporary = dir.join(temporary_name(&staged.name));
         if link_unnamed(&staged.file, &temporary).is_err() {
             // The file cannot be given a name (no /proc, say): copy it to one.
-            let mut named = File::create(&temporary)?;
+            let mut named = create_new(&temporary)?;
             staged.file.rewind()?;
             io::copy(&mut staged.file, &mut named)?;
             named.sync_all()?;
@@ -520,10 +543,28 @@ mod tests {
     }
 
     #[test]
-    fn temporary_names_are_hidden_and_keep_the_extension_last() {
+    fn temporary_names_are_hidden_unguessable_and_keep_the_extension_last() {
         let id = std::process::id();
-        assert_eq!(temporary_name("trust.png"), format!(".trust.tmp-{id}.png"));
-        assert_eq!(temporary_name("README"), format!(".README.tmp-{id}"));
+        let (a, b) = (temporary_name("trust.png"), temporary_name("trust.png"));
+        assert!(
+            a.starts_with(&format!(".trust.tmp-{id}-")) && a.ends_with(".png"),
+            "{a}"
+        );
+        assert_ne!(a, b, "two names are never the same");
+        assert!(temporary_name("README").starts_with(&format!(".README.tmp-{id}-")));
+        assert!(is_leftover(&a));
+    }
+
+    #[test]
+    #[cfg(unix)]
+    fn a_temporary_file_is_never_made_through_a_planted_link() {
+        let dir = tempfile::tempdir().unwrap();
+        let outside = dir.path().join("outside.txt");
+        fs::write(&outside, b"keep me").unwrap();
+        let planted = dir.path().join(".weekly.tmp-1.csv");
+        std::os::unix::fs::symlink(&outside, &planted).unwrap();
+        assert!(create_new(&planted).is_err());
+        assert_eq!(fs::read(&outside).unwrap(), b"keep me");
     }
 
     #[test]

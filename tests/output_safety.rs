@@ -381,3 +381,25 @@ fn a_second_writer_to_a_folder_in_use_refuses_naming_the_first() {
     assert!(next.status.success());
     assert!(folder.join("summary.csv").is_file());
 }
+
+/// A read-only file in the output folder is a file someone marked to keep:
+/// the run refuses before it starts, naming it, and changes nothing.
+#[test]
+fn a_read_only_file_in_the_output_folder_is_kept_and_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = start_run(dir.path(), 20, 1).wait_with_output().unwrap();
+    assert!(first.status.success());
+    let folder = dir.path().join("out/two-managers");
+    let weekly = folder.join("weekly.csv");
+    let mut permissions = std::fs::metadata(&weekly).unwrap().permissions();
+    permissions.set_readonly(true);
+    std::fs::set_permissions(&weekly, permissions).unwrap();
+    let before = snapshot(&folder);
+    let second = start_run(dir.path(), 30, 2).wait_with_output().unwrap();
+    assert_eq!(second.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8_lossy(&second.stderr).trim_end(),
+        "error: out/two-managers/weekly.csv: is read-only; the command would replace it with the rest of the folder, so make it writable (chmod u+w) or choose another --out"
+    );
+    assert_eq!(snapshot(&folder), before, "nothing changed");
+}

@@ -132,6 +132,23 @@ impl FolderLock {
     }
 }
 
+/// A read-only file in `folder`, if there is one: a file someone marked to
+/// keep, which a commit (it replaces the folder as a whole) would not.
+fn read_only_file(folder: &Path) -> Option<PathBuf> {
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(folder)
+        .ok()?
+        .flatten()
+        .filter(|entry| {
+            entry
+                .metadata()
+                .is_ok_and(|meta| meta.is_file() && meta.permissions().readonly())
+        })
+        .map(|entry| entry.path())
+        .collect();
+    entries.sort();
+    entries.into_iter().next()
+}
+
 /// The process holding the lock on `path`, as "empathy-gap run two-managers
 /// (process 1234)", read from Linux's `/proc/locks`; `None` elsewhere.
 fn holder(path: &Path) -> Option<String> {
@@ -217,6 +234,12 @@ impl OutputFolder {
         // Holding the lock, no other commit to the folder is under way:
         // what an interrupted one left can go.
         empathy_gap::staging::clean_leftovers(&path);
+        if let Some(protected) = read_only_file(&path) {
+            return Err(Failure::Runtime(format!(
+                "{}: is read-only; the command would replace it with the rest of the folder, so make it writable (chmod u+w) or choose another --out",
+                protected.display()
+            )));
+        }
         let folder = OutputFolder {
             _lock: lock,
             had_run: ["manifest.json", "sweep.json", shard::MANIFEST]
