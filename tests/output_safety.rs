@@ -403,3 +403,35 @@ fn a_read_only_file_in_the_output_folder_is_kept_and_named() {
     );
     assert_eq!(snapshot(&folder), before, "nothing changed");
 }
+
+/// Two scenario names that make the same folder name never overwrite each
+/// other's runs: the second is refused, naming both.
+#[test]
+fn two_scenarios_whose_names_make_one_folder_name_do_not_overwrite_each_other() {
+    let dir = tempfile::tempdir().unwrap();
+    let text =
+        std::fs::read_to_string(crate::common::repo_file("scenarios/two-managers.toml")).unwrap();
+    for (file, name) in [("a.toml", "Альфа"), ("b.toml", "Бета")] {
+        let renamed = text.replace("name = \"two-managers\"", &format!("name = \"{name}\""));
+        assert_ne!(renamed, text);
+        std::fs::write(dir.path().join(file), renamed).unwrap();
+    }
+    let run = |file: &str| {
+        binary(dir.path())
+            .args(["run", file, "--replicates", "10", "--quiet", "--no-charts"])
+            .output()
+            .unwrap()
+    };
+    assert!(run("a.toml").status.success());
+    let folder = dir.path().join("output/scenario");
+    let before = snapshot(&folder);
+    let second = run("b.toml");
+    assert_eq!(second.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8_lossy(&second.stderr).trim_end(),
+        "error: output/scenario: holds the output of scenario `Альфа`, not of `Бета` (both names make the folder name `scenario`); choose another --out, or rename one of the scenarios"
+    );
+    assert_eq!(snapshot(&folder), before);
+    // The same scenario runs again into its own folder.
+    assert!(run("a.toml").status.success());
+}

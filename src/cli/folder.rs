@@ -258,6 +258,34 @@ impl OutputFolder {
         Ok(folder)
     }
 
+    /// Refuses a folder that holds another scenario's output: two names that
+    /// make the same folder name (two names in another script both become
+    /// `scenario`; `a b` and `a-b` both `a-b`) must not overwrite each
+    /// other's runs. The manifests record each scenario's own name.
+    pub(crate) fn check_scenario(&self, name: &str) -> Result<(), Failure> {
+        for manifest in ["manifest.json", "sweep.json", "sensitivity.json"] {
+            let Ok(text) = std::fs::read_to_string(self.path.join(manifest)) else {
+                continue;
+            };
+            let Ok(json) = serde_json::from_str::<serde_json::Value>(&text) else {
+                continue;
+            };
+            if let Some(other) = json["name"].as_str()
+                && other != name
+            {
+                self.tidy();
+                return Err(Failure::Runtime(format!(
+                    "{}: holds the output of scenario `{other}`, not of `{name}` (both names make the folder name `{}`); choose another --out, or rename one of the scenarios",
+                    self.path.display(),
+                    self.path
+                        .file_name()
+                        .map_or_else(String::new, |folder| folder.to_string_lossy().into_owned())
+                )));
+            }
+        }
+        Ok(())
+    }
+
     /// Removes the folders this run created, if they are still empty.
     pub(crate) fn tidy(&self) {
         for folder in self.created.iter().rev() {

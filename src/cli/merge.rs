@@ -118,6 +118,7 @@ pub(crate) fn merge(
             let with_detail = detail_in_shards(&shards)?;
             // Written only once every block has been read.
             let folder = OutputFolder::prepare(target)?;
+            folder.check_scenario(&scenario.name)?;
             let mut staging = Staging::new(&folder.path);
             merge_detail(&mut staging, &shards, with_detail)
                 .map_err(|error| folder.failed(&error))?;
@@ -162,6 +163,7 @@ pub(crate) fn merge(
                 })?;
             let with_detail = detail_in_shards(&shards)?;
             let folder = OutputFolder::prepare(target)?;
+            folder.check_scenario(&scenario.name)?;
             let mut staging = Staging::new(&folder.path);
             let rows_per_point = scenario.arms.len() * Summary::COUNT;
             let merged = merge_sweep_rows(&shards, &grid, rows_per_point, &mut staging)
@@ -474,6 +476,7 @@ fn merge_sensitivity(
         .map(|(folder, _)| RowReader::open_file(folder, POINTS_CSV, &header))
         .collect::<Result<Vec<_>, _>>()?;
     let folder = OutputFolder::prepare(target)?;
+    folder.check_scenario(&scenario.name)?;
     let mut staging = Staging::new(&folder.path);
     let points = screening.points();
     let outputs = screening.outputs();

@@ -199,6 +199,7 @@ pub(crate) fn run(
         "",
     )?;
     let folder = OutputFolder::prepare(path)?;
+    folder.check_scenario(&scenario.name)?;
     let started = Instant::now();
     let replicates = runner::block_replicates(&blocks, scenario.replicates);
     let bar = progress_bar(

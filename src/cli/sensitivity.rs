@@ -210,6 +210,7 @@ pub(crate) fn sensitivity(
         path.push(spec.folder_name());
     }
     let folder = OutputFolder::prepare(path)?;
+    folder.check_scenario(&base.name)?;
     let started = Instant::now();
     let unit = runner::work_units_of(base, replicates);
     let bar = progress_bar(base, replicates, unit * point_count as u64, flags.quiet);

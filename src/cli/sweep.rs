@@ -261,6 +261,7 @@ pub(crate) fn sweep(
         &format!(" at each of {}", count(point_count as f64, "point")),
     )?;
     let folder = OutputFolder::prepare(path)?;
+    folder.check_scenario(&base.name)?;
     let started = Instant::now();
     let bar = progress_bar(
         base,

@@ -103,6 +103,7 @@ pub(crate) fn workshop(args: &WorkshopArgs) -> Result<(), Failure> {
         &args.out,
         &format!("{}-workshop", scenario.name),
     ))?;
+    folder.check_scenario(&scenario.name)?;
     let pool = runner::pool::<std::convert::Infallible>(threads)
         .map_err(|error| Failure::Runtime(error.to_string()))?;
     // The first step first; every replicate then runs while the room talks.
