@@ -528,3 +528,42 @@ fn a_file_named_like_a_bundled_scenario_is_run_from_its_own_text() {
         "the edited file's seed was not used"
     );
 }
+
+/// A shard.json whose scenario claims an organisation larger than this
+/// machine holds is refused with the estimate, before anything is built.
+#[test]
+fn merge_checks_a_shards_scenario_for_size_before_building_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    ok(
+        d,
+        &[
+            "run",
+            "typical-org",
+            "--replicates",
+            "4",
+            "--shard",
+            "1/1",
+            "--quiet",
+            "--no-charts",
+        ],
+    );
+    let manifest = d.join("output/typical-org/shard-1-of-1/shard.json");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    let mut json: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let scenario = json["scenario_text"].as_str().unwrap().to_string();
+    let doctored = scenario.replace("leaders = 200", "leaders = 100000000");
+    assert_ne!(doctored, scenario);
+    json["scenario_text"] = doctored.into();
+    std::fs::write(&manifest, json.to_string()).unwrap();
+    let started = std::time::Instant::now();
+    let refused = refused(d, &["merge", "output/typical-org", "--quiet"]);
+    assert!(started.elapsed() < std::time::Duration::from_secs(20));
+    assert!(
+        refused.contains("the shards' scenario no longer loads: ")
+            && refused.contains("generate.leaders: too large to run here: it would need about ")
+            && !refused.contains("--force"),
+        "{refused}"
+    );
+    assert!(!d.join("output/typical-org/summary.csv").exists());
+}

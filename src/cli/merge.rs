@@ -9,7 +9,7 @@ use empathy_gap::metrics::Summary;
 use empathy_gap::output;
 use empathy_gap::output::RunInfo;
 use empathy_gap::runner;
-use empathy_gap::scenario;
+use empathy_gap::scenario::{self, Budget};
 use empathy_gap::sensitivity;
 use empathy_gap::shard::{self, SavedOverride, ShardManifest, ShardSpec};
 use empathy_gap::staging::Staging;
@@ -33,13 +33,21 @@ pub(crate) fn merge(
     let shards = shard::read_all(&folders).map_err(Failure::BadInput)?;
     let (first_folder, first) = &shards[0];
     let overrides = SavedOverride::restore(&first.overrides);
+    // A shard's scenario is read like any input: checked for size before its
+    // organisation is built, so a damaged or doctored shard.json cannot
+    // claim an organisation or a run larger than this machine holds.
+    let budget = Budget::of_this_machine(super::thread_count(None)?);
     let scenario = scenario::load_bytes_within(
         &first.scenario_file,
         first.scenario_text.as_bytes(),
         &overrides,
-        None,
+        Some(&budget),
     )
     .map_err(|error| {
+        // A merge builds nothing that --force could allow.
+        let error = error
+            .to_string()
+            .replace(", or pass --force to run it anyway", "");
         Failure::BadInput(format!(
             "{}: the shards' scenario no longer loads: {error}",
             first_folder.display()
