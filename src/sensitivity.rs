@@ -243,6 +243,20 @@ pub fn keep_ordered(params: &mut [Param]) {
     }
 }
 
+/// The override that sets the parameter at `path` to `value` (rounded to a
+/// whole number when `integer`); `argument` names it in messages.
+pub fn set(path: &str, value: f64, integer: bool, argument: String) -> Override {
+    Override {
+        argument,
+        path: path.split('.').map(str::to_string).collect(),
+        value: if integer {
+            toml::Value::Integer(value.round() as i64)
+        } else {
+            toml::Value::Float(value)
+        },
+    }
+}
+
 /// The overrides that set each parameter to its value at the design point
 /// `unit` (values in [0, 1], one per parameter).
 pub fn overrides_at(params: &[Param], unit: &[f64]) -> Vec<Override> {
@@ -250,17 +264,12 @@ pub fn overrides_at(params: &[Param], unit: &[f64]) -> Vec<Override> {
         .iter()
         .zip(unit)
         .map(|(param, &unit)| {
-            let value = param.at(unit);
-            let value = if param.integer {
-                toml::Value::Integer(value as i64)
-            } else {
-                toml::Value::Float(value)
-            };
-            Override {
-                argument: format!("--param {}", param.path),
-                path: param.path.split('.').map(str::to_string).collect(),
-                value,
-            }
+            set(
+                &param.path,
+                param.at(unit),
+                param.integer,
+                format!("--param {}", param.path),
+            )
         })
         .collect()
 }

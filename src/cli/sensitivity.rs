@@ -489,16 +489,12 @@ fn within_what_loads(
     refused: &dyn Fn(Override) -> Option<String>,
 ) -> Result<(f64, f64), String> {
     let set = |value: f64| {
-        let value = if candidate.integer {
-            toml::Value::Integer(value as i64)
-        } else {
-            toml::Value::Float(value)
-        };
-        Override {
-            argument: format!("--param {}", candidate.path),
-            path: candidate.path.split('.').map(str::to_string).collect(),
+        sensitivity::set(
+            &candidate.path,
             value,
-        }
+            candidate.integer,
+            format!("--param {}", candidate.path),
+        )
     };
     let settle = |mut end: f64| -> Result<f64, String> {
         let mut last = String::new();
@@ -560,17 +556,12 @@ fn asked_param(
     let candidate = known.iter().find(|candidate| candidate.path == path);
     let integer = candidate.is_some_and(|candidate| candidate.integer);
     for end in [from, to] {
-        let value = if integer {
-            toml::Value::Integer(end.round() as i64)
-        } else {
-            toml::Value::Float(end)
-        };
-        let set = Override {
-            argument: format!("--param {text}"),
-            path: path.split('.').map(str::to_string).collect(),
-            value,
-        };
-        if let Some(reason) = refused(set) {
+        if let Some(reason) = refused(sensitivity::set(
+            path,
+            end,
+            integer,
+            format!("--param {text}"),
+        )) {
             return Err(Failure::BadInput(reason));
         }
     }
