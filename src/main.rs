@@ -18,7 +18,7 @@ use cli::Failure;
 use cli::calibrate::calibrate;
 use cli::merge::merge;
 use cli::run::{RunFlags, run};
-use cli::scenarios::{WarmupCheck, list, validate};
+use cli::scenarios::{WarmupCheck, init, list, validate};
 use cli::sensitivity::{SensitivityAsked, sensitivity};
 use cli::sweep::{SweepAsked, sweep};
 use cli::workshop::{WorkshopArgs, workshop};
@@ -134,6 +134,15 @@ enum Command {
     },
     /// List the bundled scenarios.
     List,
+    /// Write NAME.toml, a bundled scenario with its comments, to start your own
+    /// organisation from, e.g. `empathy-gap init my-org --from typical-org`.
+    Init {
+        /// The new scenario's name; the file is NAME.toml.
+        name: String,
+        /// The bundled scenario to start from (see `list`).
+        #[arg(long, default_value = "two-managers", value_name = "SCENARIO")]
+        from: String,
+    },
     /// Run the calibration checks (typical-org's conflict hours, episodes and
     /// onsets, a virtual cohort's risk factors, the demand response, the
     /// two-managers story) and print each figure beside its published target.
@@ -357,6 +366,7 @@ fn main() -> ExitCode {
                 threads: args.threads,
             })
         }),
+        Command::Init { name, from } => init(&name, &from),
         Command::List => {
             list();
             Ok(())

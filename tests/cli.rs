@@ -464,3 +464,41 @@ fn a_size_beyond_this_machine_is_refused_with_an_estimate_unless_forced() {
     let stdout = String::from_utf8_lossy(&forced.stdout);
     assert!(stdout.contains("years"), "{stdout}");
 }
+
+#[test]
+fn init_writes_a_bundled_scenario_under_a_new_name_and_never_replaces_a_file() {
+    let dir = tempfile::tempdir().unwrap();
+    binary(dir.path())
+        .args(["init", "my-org", "--from", "typical-org"])
+        .assert()
+        .success();
+    let text = std::fs::read_to_string(dir.path().join("my-org.toml")).unwrap();
+    assert!(text.starts_with("# my-org: started from the bundled scenario `typical-org`"));
+    assert!(text.contains("\nname = \"my-org\"\n"));
+    // The comments of the bundled scenario come along.
+    assert!(text.contains("# A typical organisation: about 200 leaders"));
+    binary(dir.path())
+        .args(["validate", "my-org.toml", "--check-warmup", "never"])
+        .assert()
+        .success();
+    std::fs::write(dir.path().join("mine.toml"), "mine").unwrap();
+    for (args, expected) in [
+        (
+            vec!["init", "mine"],
+            "error: mine.toml: already exists; choose another name, or remove it first",
+        ),
+        (
+            vec!["init", "x", "--from", "two-manager"],
+            "error: --from two-manager: no bundled scenario has that name; did you mean `two-managers`? the bundled ones: two-managers, typical-org, high-demand, large-org",
+        ),
+    ] {
+        let output = binary(dir.path()).args(&args).output().unwrap();
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        assert_eq!(String::from_utf8_lossy(&output.stderr).trim_end(), expected);
+    }
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("mine.toml")).unwrap(),
+        "mine"
+    );
+    assert!(!dir.path().join("x.toml").exists());
+}

@@ -306,3 +306,71 @@ pub(crate) fn list() {
         }
     }
 }
+
+/// `init NAME [--from SCENARIO]`: writes `NAME.toml`, a bundled scenario's
+/// commented text under a new name, to start one's own organisation from.
+/// Refuses to replace a file, and checks the new file loads.
+pub(crate) fn init(name: &str, from: &str) -> Result<(), Failure> {
+    let names: Vec<&str> = BUNDLED.iter().map(|(bundled, _)| *bundled).collect();
+    let Some((_, text)) = BUNDLED.iter().find(|(bundled, _)| *bundled == from) else {
+        let hint = scenario::did_you_mean(from, &names)
+            .map_or(String::new(), |name| format!("did you mean `{name}`? "));
+        return Err(Failure::BadInput(format!(
+            "--from {from}: no bundled scenario has that name; {hint}the bundled ones: {}",
+            names.join(", ")
+        )));
+    };
+    let file = if name.ends_with(".toml") {
+        name.to_string()
+    } else {
+        format!("{name}.toml")
+    };
+    let stem = Path::new(&file)
+        .file_stem()
+        .map_or_else(String::new, |stem| stem.to_string_lossy().into_owned());
+    if stem.trim().is_empty() {
+        return Err(Failure::BadInput(format!(
+            "init {name}: needs a name for the scenario, like my-org"
+        )));
+    }
+    let quoted = toml::Value::String(stem.clone()).to_string();
+    let mut renamed = String::new();
+    let mut done = false;
+    for line in text.lines() {
+        if !done && line.starts_with("name = ") {
+            renamed.push_str(&format!("name = {quoted}"));
+            done = true;
+        } else {
+            renamed.push_str(line);
+        }
+        renamed.push('\n');
+    }
+    let header = format!(
+        "# {stem}: started from the bundled scenario `{from}` by `empathy-gap init`.\n\
+         # Change the values to your organisation's; every key is explained in the\n\
+         # README's scenario file reference. Check it with `empathy-gap validate {file}`\n\
+         # and run it with `empathy-gap run {file}`.\n\n"
+    );
+    let contents = header + &renamed;
+    // The new file must load as it is, before it is written.
+    scenario::load_bytes_within(&file, contents.as_bytes(), &[], None).map_err(|error| {
+        Failure::Runtime(format!("init: the new scenario does not load: {error}"))
+    })?;
+    let written = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&file)
+        .and_then(|mut created| std::io::Write::write_all(&mut created, contents.as_bytes()));
+    match written {
+        Ok(()) => {
+            println!(
+                "wrote {file} (from {from}); check it with `empathy-gap validate {file}`, run it with `empathy-gap run {file}`"
+            );
+            Ok(())
+        }
+        Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => Err(Failure::BadInput(
+            format!("{file}: already exists; choose another name, or remove it first"),
+        )),
+        Err(error) => Err(Failure::Runtime(format!("{file}: cannot write: {error}"))),
+    }
+}
