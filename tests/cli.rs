@@ -273,37 +273,6 @@ fn list_names_the_bundled_scenarios() {
 }
 
 #[test]
-fn unwritable_output_folder_exits_1_without_a_backtrace() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("blocker"),
-        "a file where a folder should be",
-    )
-    .unwrap();
-    let output = binary(dir.path())
-        .args([
-            "run",
-            "two-managers",
-            "--replicates",
-            "1",
-            "--weeks",
-            "6",
-            "--out",
-            "blocker",
-            "--quiet",
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(output.status.code(), Some(1));
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(
-        stderr.starts_with("error: blocker/two-managers"),
-        "{stderr}"
-    );
-    assert!(!stderr.contains("panicked"));
-}
-
-#[test]
 fn summary_baseline_differences_are_zero() {
     let dir = tempfile::tempdir().unwrap();
     binary(dir.path())
@@ -501,4 +470,25 @@ fn init_writes_a_bundled_scenario_under_a_new_name_and_never_replaces_a_file() {
         "mine"
     );
     assert!(!dir.path().join("x.toml").exists());
+}
+
+#[test]
+fn an_out_that_is_a_file_is_bad_input_naming_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("results.csv"), "keep").unwrap();
+    for out in ["results.csv", "results.csv/sub"] {
+        let output = binary(dir.path())
+            .args(["run", "two-managers", "--replicates", "5", "--out", out])
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(2), "{out}");
+        assert_eq!(
+            String::from_utf8_lossy(&output.stderr).trim_end(),
+            "error: results.csv: is a file, not a folder; give --out a folder, like --out results"
+        );
+    }
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("results.csv")).unwrap(),
+        "keep"
+    );
 }

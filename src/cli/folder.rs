@@ -212,10 +212,16 @@ impl OutputFolder {
                 error
             ))
         };
-        if path.exists() && !path.is_dir() {
-            return Err(Failure::Runtime(format!(
-                "{}: is a file, not a folder; choose another --out",
-                path.display()
+        // A file where a folder must be is a mistake in the arguments
+        // (`--out results.csv`), not a failure while writing.
+        if let Some(file) = path
+            .ancestors()
+            .filter(|folder| !folder.as_os_str().is_empty())
+            .find(|folder| folder.exists() && !folder.is_dir())
+        {
+            return Err(Failure::BadInput(format!(
+                "{}: is a file, not a folder; give --out a folder, like --out results",
+                file.display()
             )));
         }
         std::fs::create_dir_all(&path).map_err(cannot)?;
