@@ -281,7 +281,27 @@ fn parse_shard(shard: Option<&str>) -> Result<Option<ShardSpec>, Failure> {
         .transpose()
 }
 
+/// `--set PATH VALUE`, a space where `=` belongs: the argument parser would
+/// only say that VALUE is unexpected, so say what was meant.
+fn set_with_a_space(args: &[String]) -> Option<String> {
+    args.windows(3).find_map(|window| {
+        let [flag, path, value] = window else {
+            return None;
+        };
+        (flag == "--set" && !path.contains('=') && !value.starts_with('-')).then(|| {
+            format!(
+                "--set {path} {value}: write it as --set {path}={value}, with `=` and no spaces"
+            )
+        })
+    })
+}
+
 fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(message) = set_with_a_space(&args) {
+        eprintln!("error: {message}");
+        return ExitCode::from(2);
+    }
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(error) => {

@@ -492,3 +492,21 @@ fn an_out_that_is_a_file_is_bad_input_naming_the_file() {
         "keep"
     );
 }
+
+#[test]
+fn set_with_a_space_instead_of_equals_says_how_to_write_it() {
+    let dir = tempfile::tempdir().unwrap();
+    for command in ["run", "validate"] {
+        let output = binary(dir.path())
+            .args([command, "two-managers", "--set", "defaults.demand", "0.9"])
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(2), "{command}");
+        assert_eq!(
+            String::from_utf8_lossy(&output.stderr).trim_end(),
+            "error: --set defaults.demand 0.9: write it as --set defaults.demand=0.9, with `=` and no spaces",
+            "{command}"
+        );
+    }
+    assert!(!dir.path().join("output").exists());
+}
