@@ -37,6 +37,9 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Run every arm of a scenario and write weekly.csv, summary.csv and manifest.json.
+    #[command(
+        after_help = "Examples:\n  empathy-gap run two-managers\n  empathy-gap run typical-org --replicates 200 --detail\n  empathy-gap run my-org.toml --set defaults.demand=0.9 --out results"
+    )]
     Run {
         /// A scenario file, or the name of a bundled scenario (see `list`).
         scenario: String,
@@ -49,6 +52,9 @@ enum Command {
     },
     /// Run a scenario at every point of a grid of values and write sweep.csv,
     /// heatmaps and report.html.
+    #[command(
+        after_help = "Examples:\n  empathy-gap sweep two-managers --sweep trust-disclosure\n  empathy-gap sweep two-managers --param trust.initial=0.05:0.85:9 --replicates 200"
+    )]
     Sweep {
         /// A scenario file, or the name of a bundled scenario (see `list`).
         scenario: String,
@@ -69,6 +75,9 @@ enum Command {
     /// effects of every parameter (or those named with --param) on conflict
     /// hours and connection-first's effect; writes sensitivity.csv, charts and
     /// report.html.
+    #[command(
+        after_help = "Examples:\n  empathy-gap sensitivity two-managers\n  empathy-gap sensitivity typical-org --param attribution.lambda_loss=0.15:0.5 --metric final_trust"
+    )]
     Sensitivity {
         /// A scenario file, or the name of a bundled scenario (see `list`).
         scenario: String,
@@ -98,6 +107,7 @@ enum Command {
     },
     /// Combine the shards of a run or sweep (made with --shard) into the files
     /// one unsharded run writes.
+    #[command(after_help = "Examples:\n  empathy-gap merge output/typical-org")]
     Merge {
         /// Shard folders, or folders that hold them (e.g. output/two-managers).
         #[arg(required = true)]
@@ -113,14 +123,20 @@ enum Command {
         no_charts: bool,
     },
     /// Redraw the charts and report.html of an earlier run or sweep from its CSV files.
+    #[command(after_help = "Examples:\n  empathy-gap report output/two-managers")]
     Report {
         /// A run's or sweep's output folder, e.g. output/two-managers.
         dir: PathBuf,
     },
     /// Check scenario files without running them.
+    #[command(
+        after_help = "Examples:\n  empathy-gap validate my-org.toml\n  empathy-gap validate scenarios/*.toml --check-warmup never"
+    )]
     Validate {
+        /// Scenario files, or names of bundled scenarios (see `list`).
         #[arg(required = true)]
         files: Vec<String>,
+        /// Override a scenario value by its dotted path, as `run` does, e.g. defaults.demand=0.9.
         #[arg(long = "set", value_name = "PATH=VALUE")]
         set: Vec<String>,
         /// Accept a size estimated to exceed this machine's memory or a day of time.
@@ -133,9 +149,11 @@ enum Command {
         check_warmup: WarmupCheck,
     },
     /// List the bundled scenarios.
+    #[command(after_help = "Example:\n  empathy-gap list")]
     List,
     /// Write NAME.toml, a bundled scenario with its comments, to start your own
     /// organisation from, e.g. `empathy-gap init my-org --from typical-org`.
+    #[command(after_help = "Examples:\n  empathy-gap init my-org --from typical-org")]
     Init {
         /// The new scenario's name; the file is NAME.toml.
         name: String,
@@ -146,6 +164,7 @@ enum Command {
     /// Run the calibration checks (typical-org's conflict hours, episodes and
     /// onsets, a virtual cohort's risk factors, the demand response, the
     /// two-managers story) and print each figure beside its published target.
+    #[command(after_help = "Examples:\n  empathy-gap calibrate --out output")]
     Calibrate {
         /// Output root; the table goes to OUT/calibration/calibration.csv.
         #[arg(long, default_value = "output")]
@@ -160,6 +179,9 @@ enum Command {
     /// Walk a room through the empathy gap, one step per Enter: the standoff,
     /// three questions, the reveal, the futures and the takeaway; then write
     /// the charts and report.html as handouts.
+    #[command(
+        after_help = "Examples:\n  empathy-gap workshop\n  empathy-gap workshop --auto --replicates 200"
+    )]
     Workshop {
         /// A scenario file, or the name of a bundled scenario.
         #[arg(default_value = "two-managers")]
@@ -186,8 +208,10 @@ struct ScenarioArgs {
     /// Output root; the files go to a folder named after the scenario in it.
     #[arg(long, default_value = "output")]
     out: PathBuf,
+    /// Independent runs of every arm (default: the scenario's); the same as --set replicates=N.
     #[arg(long)]
     replicates: Option<u64>,
+    /// The seed that fixes every random draw (default: the scenario's); the same as --set seed=N.
     #[arg(long)]
     seed: Option<u64>,
     /// Worker threads (default: all cores).
@@ -203,6 +227,7 @@ struct ScenarioArgs {
 struct CommonArgs {
     #[command(flatten)]
     scenario: ScenarioArgs,
+    /// Reported weeks (default: the scenario's); the same as --set weeks=N.
     #[arg(long)]
     weeks: Option<u64>,
     /// No progress bar and no summary table.

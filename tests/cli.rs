@@ -510,3 +510,42 @@ fn set_with_a_space_instead_of_equals_says_how_to_write_it() {
     }
     assert!(!dir.path().join("output").exists());
 }
+
+#[test]
+fn every_option_has_a_description_and_every_command_an_example() {
+    let dir = tempfile::tempdir().unwrap();
+    for command in [
+        "run",
+        "sweep",
+        "sensitivity",
+        "merge",
+        "report",
+        "validate",
+        "list",
+        "init",
+        "calibrate",
+        "workshop",
+    ] {
+        let short = binary(dir.path()).args([command, "-h"]).output().unwrap();
+        let text = String::from_utf8_lossy(&short.stdout).into_owned();
+        for line in text.lines() {
+            let trimmed = line.trim_start();
+            if !(trimmed.starts_with('-') || trimmed.starts_with('<')) {
+                continue;
+            }
+            // The flag or argument, then at least two spaces and a description.
+            let described = trimmed
+                .split_once("  ")
+                .is_some_and(|(_, rest)| !rest.trim().is_empty());
+            assert!(described, "{command}: `{trimmed}` has no description");
+        }
+        let long = binary(dir.path())
+            .args([command, "--help"])
+            .output()
+            .unwrap();
+        assert!(
+            String::from_utf8_lossy(&long.stdout).contains("\nExample"),
+            "{command} --help shows no example"
+        );
+    }
+}

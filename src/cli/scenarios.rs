@@ -148,9 +148,11 @@ pub(crate) fn validate(
 /// Whether `validate` checks that a scenario's warm-up reaches the steady state.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub(crate) enum WarmupCheck {
-    /// When the check is estimated to take under [`WARMUP_CHECK_SECONDS`].
+    /// When the check is estimated to take under 10 seconds.
     Auto,
+    /// Whatever it takes.
     Always,
+    /// Not at all.
     Never,
 }
 
