@@ -220,12 +220,7 @@ pub fn cohort_odds_ratios(
                 continue;
             }
             let observer = &organisation.leaders[rel.observer.0 as usize];
-            let shared = world.shared_projects(rel);
-            let ambiguity = shared
-                .iter()
-                .map(|&project| organisation.projects[project as usize].ambiguity)
-                .sum::<f64>()
-                / shared.len().max(1) as f64;
+            let ambiguity = world.shared_ambiguity(rel);
             rows.extend([
                 observer.demand,
                 ambiguity,

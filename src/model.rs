@@ -417,6 +417,17 @@ impl World {
         shared_projects(&self.shared, relationship)
     }
 
+    /// The mean role ambiguity of the projects the relationship's two
+    /// leaders share, as the scenario sets it.
+    pub fn shared_ambiguity(&self, relationship: &Relationship) -> f64 {
+        let shared = self.shared_projects(relationship);
+        shared
+            .iter()
+            .map(|&project| self.project_ambiguity[project as usize])
+            .sum::<f64>()
+            / shared.len().max(1) as f64
+    }
+
     /// Whether an item of the actor (of `project`, or [`PRIVATE`]) is shared
     /// with the relationship's observer.
     #[inline]

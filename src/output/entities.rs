@@ -162,18 +162,13 @@ pub fn entity_rows(
     {
         let observer = &organisation.leaders[rel.observer.0 as usize];
         let actor = &organisation.leaders[rel.actor.0 as usize];
-        let shared = world.shared_projects(rel);
-        let ambiguity = shared
-            .iter()
-            .map(|&project| organisation.projects[project as usize].ambiguity)
-            .sum::<f64>()
-            / shared.len().max(1) as f64;
+        let ambiguity = world.shared_ambiguity(rel);
         let (onset, onset_week) = onset(row.free_at_week_1, row.onset_week);
         relationships.push_str(&format!(
             "{prefix}{replicate},{arm_name},{},{},{},{},{},{},{},{},{},{onset},{onset_week},{},{},{},{},{}\n",
             csv_field(&observer.name),
             csv_field(&actor.name),
-            shared.len(),
+            world.shared_projects(rel).len(),
             number(Some(ambiguity)),
             number(Some(world.initial_trust[index])),
             number(Some(row.trust_start)),
