@@ -504,7 +504,7 @@ pub fn manifest_json(
             })
         })
         .collect();
-    let mut manifest = serde_json::json!({
+    let manifest = serde_json::json!({
         "kind": "sensitivity",
         "name": scenario.name,
         "description": scenario.description,
@@ -527,12 +527,7 @@ pub fn manifest_json(
         "skipped": skipped,
         "scenario": scenario.resolved,
     });
-    if let Some(shards) = info.shards {
-        manifest["shards"] = shards.into();
-    }
-    let mut text = serde_json::to_string_pretty(&manifest).unwrap_or_default();
-    text.push('\n');
-    text.into_bytes()
+    crate::output::manifest_bytes(manifest, info.shards)
 }
 
 #[cfg(test)]

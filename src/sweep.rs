@@ -96,7 +96,7 @@ pub fn manifest_json(base: &Scenario, grid: &Grid, info: &SweepInfo<'_>) -> Vec<
         })
         .collect();
     let arms = crate::output::manifest_arms(base);
-    let mut manifest = serde_json::json!({
+    let manifest = serde_json::json!({
         "kind": "sweep",
         "name": base.name,
         "sweep": info.sweep_name,
@@ -119,10 +119,5 @@ pub fn manifest_json(base: &Scenario, grid: &Grid, info: &SweepInfo<'_>) -> Vec<
         "metrics": Summary::ALL.iter().map(|metric| metric.name()).collect::<Vec<_>>(),
         "scenario": base.resolved,
     });
-    if let Some(shards) = info.shards {
-        manifest["shards"] = shards.into();
-    }
-    let mut text = serde_json::to_string_pretty(&manifest).unwrap_or_default();
-    text.push('\n');
-    text.into_bytes()
+    crate::output::manifest_bytes(manifest, info.shards)
 }

@@ -58,9 +58,7 @@ pub(crate) fn commit_shard(
                 })?;
             manifest.checksums.insert(name, checksum);
         }
-        let mut text = serde_json::to_string_pretty(&manifest).unwrap_or_default();
-        text.push('\n');
-        staging.write(shard::MANIFEST, text.as_bytes())
+        staging.write(shard::MANIFEST, &empathy_gap::output::json_bytes(&manifest))
     })()
     .map_err(Into::into);
     commit(staging, folder, written, stop)

@@ -182,7 +182,7 @@ pub fn manifest_json(
 ) -> Vec<u8> {
     let arms = manifest_arms(scenario);
     let organisation = &scenario.organisation;
-    let mut manifest = serde_json::json!({
+    let manifest = serde_json::json!({
         "name": scenario.name,
         "description": scenario.description,
         "question": scenario.question,
@@ -205,10 +205,21 @@ pub fn manifest_json(
         "n_projects": organisation.projects.len(),
         "scenario": scenario.resolved,
     });
-    if let Some(shards) = info.shards {
+    crate::output::manifest_bytes(manifest, info.shards)
+}
+
+/// A manifest as written: with the number of shards it was merged from,
+/// when it was, as pretty JSON ending in a line break.
+pub fn manifest_bytes(mut manifest: serde_json::Value, shards: Option<u64>) -> Vec<u8> {
+    if let Some(shards) = shards {
         manifest["shards"] = shards.into();
     }
-    let mut text = serde_json::to_string_pretty(&manifest).unwrap_or_default();
+    json_bytes(&manifest)
+}
+
+/// A value as pretty JSON ending in a line break: every JSON file written.
+pub fn json_bytes(value: &impl Serialize) -> Vec<u8> {
+    let mut text = serde_json::to_string_pretty(value).unwrap_or_default();
     text.push('\n');
     text.into_bytes()
 }
