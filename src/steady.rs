@@ -59,8 +59,7 @@ impl Comparison {
 /// The outcome of a warm-up check.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Verdict {
-    pub warmup: u32,
-    pub longer: u32,
+    /// Replicates of each run compared.
     pub replicates: u64,
     pub comparisons: Vec<Comparison>,
 }
@@ -117,8 +116,6 @@ pub fn check(short: &Scenario, long: &Scenario, options: &RunOptions) -> Result<
     };
     let (after_short, after_long) = (results(short)?, results(long)?);
     Ok(Verdict {
-        warmup: short.warmup_weeks,
-        longer: long.warmup_weeks,
         replicates: short.replicates.min(long.replicates),
         comparisons: compare(&after_short, &after_long),
     })
