@@ -318,8 +318,7 @@ pub fn run(
     world: &World,
     options: &RunOptions<'_>,
 ) -> Result<Results, RunError> {
-    let blocks = 0..block_count(scenario.replicates);
-    run_blocks(scenario, world, options, blocks, |_, _| Ok(()))
+    run_on(&pool(options.threads)?, scenario, world, options)
 }
 
 /// Like [`run`], on a pool the caller keeps between runs (a sweep's points).
@@ -330,34 +329,7 @@ pub fn run_on(
     options: &RunOptions<'_>,
 ) -> Result<Results, RunError> {
     let blocks = 0..block_count(scenario.replicates);
-    run_blocks_on(pool, scenario, world, options, blocks, |_, _| Ok(()))
-}
-
-/// Runs the replicates of a range of blocks, calling `finished(block, stats)`
-/// with each block's own statistics, in block order, as the blocks finish
-/// (a shard writes them out); returns the blocks merged in order.
-pub fn run_blocks<E>(
-    scenario: &Scenario,
-    world: &World,
-    options: &RunOptions<'_>,
-    blocks: Range<u64>,
-    finished: impl FnMut(u64, &Results) -> Result<(), E>,
-) -> Result<Results, RunError<E>> {
-    let pool = pool(options.threads)?;
-    run_blocks_on(&pool, scenario, world, options, blocks, finished)
-}
-
-/// Like [`run_blocks`], on a pool of `options.threads` threads that the
-/// caller keeps between runs (a sweep's points).
-pub fn run_blocks_on<E>(
-    pool: &rayon::ThreadPool,
-    scenario: &Scenario,
-    world: &World,
-    options: &RunOptions<'_>,
-    blocks: Range<u64>,
-    finished: impl FnMut(u64, &Results) -> Result<(), E>,
-) -> Result<Results, RunError<E>> {
-    run_blocks_with_entities_on(pool, scenario, world, options, blocks, finished, None)
+    run_blocks_on(pool, scenario, world, options, blocks, |_, _| Ok(()), None)
 }
 
 /// Where the per-entity rows of a run go (`--detail`): the replicates below
@@ -371,9 +343,12 @@ pub struct EntitySink<'a, E> {
 /// Receives a replicate's index and its arms' outcomes.
 pub type WriteReplicate<'a, E> = dyn FnMut(u64, &[ArmOutcome]) -> Result<(), E> + 'a;
 
-/// Like [`run_blocks_on`], also handing each replicate with per-entity rows
-/// to `entities`.
-pub fn run_blocks_with_entities_on<E>(
+/// Runs the replicates of a range of blocks on `pool`, calling
+/// `finished(block, stats)` with each block's own statistics, in block
+/// order, as the blocks finish (a shard writes them out), and handing each
+/// replicate with per-entity rows to `entities` when given (`--detail`);
+/// returns the blocks merged in order.
+pub fn run_blocks_on<E>(
     pool: &rayon::ThreadPool,
     scenario: &Scenario,
     world: &World,

@@ -233,7 +233,7 @@ pub(crate) fn run(
             )
         };
         let pool = runner::pool(threads)?;
-        runner::run_blocks_with_entities_on(
+        runner::run_blocks_on(
             &pool,
             scenario,
             &world,

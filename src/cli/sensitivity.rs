@@ -12,18 +12,19 @@ use empathy_gap::model::World;
 use empathy_gap::morris::Design;
 use empathy_gap::output::{self, aligned_columns};
 use empathy_gap::rng::{Purpose, stream};
-use empathy_gap::runner::{self, RunError, RunOptions};
+use empathy_gap::runner::{self, RunOptions};
 use empathy_gap::scenario::{self, Budget, Override, Scenario};
 use empathy_gap::sensitivity::{
     self, Candidate, Output, Param, ScreeningInfo, Skipped, default_range, keep_ordered,
 };
 use empathy_gap::shard::{SavedSensitivity, ShardManifest, ShardSpec};
 use empathy_gap::staging::Staging;
-use empathy_gap::words::{count, thousands};
+use empathy_gap::words::count;
 
 use super::folder::{OutputFolder, commit, commit_shard, listen_for_interruptions};
-use super::run::{RunFlags, command_line, progress_bar, with_progress};
+use super::run::{RunFlags, command_line, with_progress};
 use super::scenarios::{Source, load};
+use super::sweep::{point_failure, points_bar, print_points_shard};
 use super::{Failure, thread_count};
 
 /// Each point's parameter values and outputs.
@@ -212,17 +213,7 @@ pub(crate) fn sensitivity(
     let folder = OutputFolder::prepare(path)?;
     folder.check_scenario(&base.name)?;
     let started = Instant::now();
-    let unit = runner::work_units_of(base, replicates);
-    let bar = progress_bar(base, replicates, unit * point_count as u64, flags.quiet);
-    if !flags.quiet {
-        bar.set_message(format!(
-            "{}: {} x {} x {}",
-            base.name,
-            count(point_count as f64, "point"),
-            count(replicates as f64, "replicate"),
-            count(base.arms.len() as f64, "arm")
-        ));
-    }
+    let bar = points_bar(base, point_count as u64, replicates, flags.quiet);
     let pool = runner::pool::<std::convert::Infallible>(threads)
         .map_err(|error| Failure::Runtime(error.to_string()))?;
     let mut staging = Staging::new(&folder.path);
@@ -242,17 +233,8 @@ pub(crate) fn sensitivity(
         for (finished, point) in (0..points).filter(|&point| ours(point)).enumerate() {
             let scenario = load_point(point)?;
             let world = World::new(&scenario);
-            let results = match runner::run_on(&pool, &scenario, &world, &options) {
-                Ok(results) => results,
-                Err(RunError::Interrupted { .. }) => {
-                    return Err(folder.interrupted(&format!(
-                        "after {} of {}",
-                        thousands(finished as u64),
-                        count(point_count as f64, "point")
-                    )));
-                }
-                Err(error) => return Err(Failure::Runtime(error.to_string())),
-            };
+            let results = runner::run_on(&pool, &scenario, &world, &options)
+                .map_err(|error| point_failure(&folder, error, finished, point_count as u64))?;
             let values: Vec<f64> = screening
                 .outputs
                 .iter()
@@ -297,15 +279,13 @@ pub(crate) fn sensitivity(
         };
         commit_shard(staging, &folder, &manifest, &stop)?;
         if !flags.quiet {
-            println!(
-                "{}: shard {} of {}: {} of {} ({:.2} s)\nwrote {}",
-                base.name,
-                spec.index,
-                spec.count,
-                count(point_count as f64, "point"),
-                thousands(points as u64),
+            print_points_shard(
+                &base.name,
+                spec,
+                point_count as u64,
+                points as u64,
                 wall_time_seconds,
-                folder.path.display()
+                &folder,
             );
         }
         return Ok(());

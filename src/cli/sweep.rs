@@ -263,21 +263,7 @@ pub(crate) fn sweep(
     let folder = OutputFolder::prepare(path)?;
     folder.check_scenario(&base.name)?;
     let started = Instant::now();
-    let bar = progress_bar(
-        base,
-        plan.replicates,
-        runner::work_units_of(base, plan.replicates) * point_count,
-        flags.quiet,
-    );
-    if !flags.quiet {
-        bar.set_message(format!(
-            "{}: {} x {} x {}",
-            base.name,
-            count(point_count as f64, "point"),
-            count(plan.replicates as f64, "replicate"),
-            count(base.arms.len() as f64, "arm")
-        ));
-    }
+    let bar = points_bar(base, point_count, plan.replicates, flags.quiet);
     let pool = runner::pool::<std::convert::Infallible>(threads)
         .map_err(|error| Failure::Runtime(error.to_string()))?;
     let mut staging = Staging::new(&folder.path);
@@ -315,7 +301,7 @@ pub(crate) fn sweep(
                 replicates: detail,
                 write: &mut write,
             });
-            let run = runner::run_blocks_with_entities_on(
+            let run = runner::run_blocks_on(
                 &pool,
                 &scenario,
                 &world,
@@ -324,18 +310,8 @@ pub(crate) fn sweep(
                 |_, _| Ok(()),
                 sink,
             );
-            let results = match run {
-                Ok(results) => results,
-                Err(RunError::Interrupted { .. }) => {
-                    return Err(folder.interrupted(&format!(
-                        "after {} of {}",
-                        thousands(finished as u64),
-                        count(point_count as f64, "point")
-                    )));
-                }
-                Err(RunError::Finished(error)) => return Err(write_failed(error)),
-                Err(error) => return Err(Failure::Runtime(error.to_string())),
-            };
+            let results =
+                run.map_err(|error| point_failure(&folder, error, finished, point_count))?;
             let rows = empathy_gap::sweep::csv_rows(&plan.grid, point, &scenario, &results);
             staging
                 .append(SWEEP_CSV, rows.as_bytes())
@@ -369,15 +345,13 @@ pub(crate) fn sweep(
         };
         commit_shard(staging, &folder, &manifest, &stop)?;
         if !flags.quiet {
-            println!(
-                "{}: shard {} of {}: {} of {} ({:.2} s)\nwrote {}",
-                base.name,
-                spec.index,
-                spec.count,
-                count(point_count as f64, "point"),
-                thousands(plan.grid.points()),
+            print_points_shard(
+                &base.name,
+                spec,
+                point_count,
+                plan.grid.points(),
                 wall_time_seconds,
-                folder.path.display()
+                &folder,
             );
         }
         return Ok(());
@@ -458,4 +432,65 @@ fn point_fields(grid: &Grid, point: u64) -> String {
         fields.push(',');
     }
     fields
+}
+
+/// The progress bar of a command that runs a scenario at many points (a
+/// sweep, a screening): every arm-week of every point.
+pub(crate) fn points_bar(
+    base: &Scenario,
+    points: u64,
+    replicates: u64,
+    quiet: bool,
+) -> indicatif::ProgressBar {
+    let units = runner::work_units_of(base, replicates) * points;
+    let bar = progress_bar(base, replicates, units, quiet);
+    if !quiet {
+        bar.set_message(format!(
+            "{}: {} x {} x {}",
+            base.name,
+            count(points as f64, "point"),
+            count(replicates as f64, "replicate"),
+            count(base.arms.len() as f64, "arm")
+        ));
+    }
+    bar
+}
+
+/// Why a point's run stopped, as the command reports it: interrupted after
+/// `finished` of `points` points, a file that could not be written, or a
+/// failure to start.
+pub(crate) fn point_failure<E: std::fmt::Display>(
+    folder: &OutputFolder,
+    error: RunError<E>,
+    finished: usize,
+    points: u64,
+) -> Failure {
+    match error {
+        RunError::Interrupted { .. } => folder.interrupted(&format!(
+            "after {} of {}",
+            thousands(finished as u64),
+            count(points as f64, "point")
+        )),
+        RunError::Finished(error) => folder.failed(&error.to_string()),
+        error => Failure::Runtime(error.to_string()),
+    }
+}
+
+/// The line a shard of a many-point command prints when it is done.
+pub(crate) fn print_points_shard(
+    name: &str,
+    spec: ShardSpec,
+    points: u64,
+    total: u64,
+    seconds: f64,
+    folder: &OutputFolder,
+) {
+    println!(
+        "{name}: shard {} of {}: {} of {} ({seconds:.2} s)\nwrote {}",
+        spec.index,
+        spec.count,
+        count(points as f64, "point"),
+        thousands(total),
+        folder.path.display()
+    );
 }
