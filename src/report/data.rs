@@ -43,10 +43,7 @@ pub(crate) struct RunOutput {
 
 impl RunOutput {
     pub fn read(out_dir: &Path) -> Result<Self, ReportError> {
-        let read = |name: &str| {
-            let path = out_dir.join(name);
-            std::fs::read(&path).map_err(|source| ReportError::Read { path, source })
-        };
+        let read = |name: &str| read_input(out_dir, name);
         let (manifest, weekly, summary) = (
             read(MANIFEST_FILE)?,
             read(WEEKLY_FILE)?,
@@ -154,6 +151,29 @@ impl Manifest {
 }
 
 /// Deserialises a JSON manifest; an error names the file and the field.
+/// The bytes of the output file `name` in `dir`.
+pub(crate) fn read_input(dir: &Path, name: &str) -> Result<Vec<u8>, ReportError> {
+    let path = dir.join(name);
+    std::fs::read(&path).map_err(|source| ReportError::Read { path, source })
+}
+
+/// Refuses a manifest (at `path`) whose `kind` is not `expected`: the
+/// manifest of another kind of output, given where `what` was expected.
+pub(crate) fn check_kind(
+    path: &Path,
+    kind: Option<&str>,
+    expected: &str,
+    what: &str,
+) -> Result<(), ReportError> {
+    match kind.filter(|kind| *kind != expected) {
+        Some(kind) => Err(ReportError::Invalid {
+            path: path.to_path_buf(),
+            problem: format!("field `kind`: this is the manifest of a {kind}, not of {what}"),
+        }),
+        None => Ok(()),
+    }
+}
+
 pub(crate) fn parse_json<T: serde::de::DeserializeOwned>(
     path: &Path,
     bytes: &[u8],

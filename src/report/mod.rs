@@ -37,7 +37,8 @@ use sweep::data::SweepOutput;
 
 use crate::staging::{Staging, WriteError};
 
-const REPORT_FILE: &str = "report.html";
+/// The report page of a run, a sweep or a screening.
+pub(crate) const REPORT_FILE: &str = "report.html";
 
 /// The files [`write_report`] wrote, in the order it wrote them.
 #[derive(Debug)]
@@ -95,10 +96,11 @@ pub fn write_report(out_dir: &Path) -> Result<ReportFiles, ReportError> {
 /// The names of the files [`write_report`] writes.
 pub fn file_names() -> Vec<String> {
     let mut names = vec![REPORT_FILE.to_string()];
-    for id in ChartId::ALL {
-        names.push(format!("{}.png", id.file_stem()));
-        names.push(format!("{}.svg", id.file_stem()));
-    }
+    names.extend(
+        ChartId::ALL
+            .iter()
+            .flat_map(|id| chart_files(id.file_stem())),
+    );
     names
 }
 
@@ -130,7 +132,20 @@ fn stage(staging: &mut Staging, run: &RunOutput) -> Result<(), ReportError> {
     Ok(())
 }
 
-fn register_font(staging: &Staging) -> Result<(), ReportError> {
+/// The two files of a chart: `{stem}.png` for slides, `{stem}.svg` for documents.
+pub(crate) fn chart_files(stem: &str) -> [String; 2] {
+    [format!("{stem}.png"), format!("{stem}.svg")]
+}
+
+/// Removes an earlier chart's files at the commit: a chart that is not
+/// drawn this time would no longer match.
+pub(crate) fn unstage_chart_files(staging: &mut Staging, stem: &str) {
+    for name in chart_files(stem) {
+        staging.remove(&name);
+    }
+}
+
+pub(crate) fn register_font(staging: &Staging) -> Result<(), ReportError> {
     if theme::register_embedded_font() {
         Ok(())
     } else {
@@ -153,10 +168,9 @@ fn stage_chart_files(
         let path = dir.join(name);
         move |problem| ReportError::Draw { path, problem }
     };
-    let png_name = format!("{stem}.png");
+    let [png_name, svg_name] = chart_files(stem);
     let png = render::render_png(chart).map_err(draw_error(&png_name))?;
     staging.write(&png_name, &png)?;
-    let svg_name = format!("{stem}.svg");
     let svg = render::render_svg(chart).map_err(draw_error(&svg_name))?;
     staging.write(&svg_name, svg.as_bytes())?;
     Ok(svg)
@@ -174,7 +188,6 @@ pub fn stage_sweep_report(staging: &mut Staging, manifest: &[u8]) -> Result<(), 
     let sweep = SweepOutput::parse(staging.dir(), manifest, || {
         staging.read(sweep::data::SWEEP_CSV_FILE)
     })?;
-    register_font(staging)?;
     sweep::stage(staging, &sweep)
 }
 
@@ -195,7 +208,6 @@ pub fn stage_sweep_report(staging: &mut Staging, manifest: &[u8]) -> Result<(), 
 pub fn write_sweep_report(dir: &Path) -> Result<ReportFiles, ReportError> {
     let sweep = SweepOutput::read(dir)?;
     let mut staging = Staging::new(dir);
-    register_font(&staging)?;
     sweep::stage(&mut staging, &sweep)?;
     Ok(ReportFiles {
         files: staging.commit()?,
@@ -220,7 +232,6 @@ pub fn stage_sensitivity_report(
     csv: &[u8],
 ) -> Result<(), ReportError> {
     let screening = SensitivityOutput::parse(staging.dir(), manifest, csv)?;
-    register_font(staging)?;
     sensitivity::stage(staging, &screening)
 }
 
@@ -241,7 +252,6 @@ pub fn stage_sensitivity_report(
 pub fn write_sensitivity_report(dir: &Path) -> Result<ReportFiles, ReportError> {
     let screening = SensitivityOutput::read(dir)?;
     let mut staging = Staging::new(dir);
-    register_font(&staging)?;
     sensitivity::stage(&mut staging, &screening)?;
     Ok(ReportFiles {
         files: staging.commit()?,

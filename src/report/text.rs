@@ -93,11 +93,14 @@ fn week_span(first: u32, last: u32) -> String {
 }
 
 /// "a, b and c".
-pub(crate) fn join_with_and(parts: &[String]) -> String {
+pub(crate) fn join_with_and<S: AsRef<str>>(parts: &[S]) -> String {
     match parts {
         [] => String::new(),
-        [only] => only.clone(),
-        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+        [only] => only.as_ref().to_owned(),
+        [init @ .., last] => {
+            let init: Vec<&str> = init.iter().map(AsRef::as_ref).collect();
+            format!("{} and {}", init.join(", "), last.as_ref())
+        }
     }
 }
 

@@ -15,7 +15,9 @@ use std::path::Path;
 use serde::Deserialize;
 
 use super::super::ReportError;
-use super::super::data::{Arm, CsvReader, CsvRow, Interval, arms_with_colours, parse_json};
+use super::super::data::{
+    Arm, CsvReader, CsvRow, Interval, arms_with_colours, check_kind, parse_json, read_input,
+};
 
 pub(crate) const SENSITIVITY_CSV_FILE: &str = "sensitivity.csv";
 pub(crate) const SENSITIVITY_MANIFEST_FILE: &str = "sensitivity.json";
@@ -144,12 +146,8 @@ pub(crate) struct SensitivityOutput {
 
 impl SensitivityOutput {
     pub fn read(dir: &Path) -> Result<Self, ReportError> {
-        let read = |name: &str| {
-            let path = dir.join(name);
-            std::fs::read(&path).map_err(|source| ReportError::Read { path, source })
-        };
-        let manifest = read(SENSITIVITY_MANIFEST_FILE)?;
-        let csv = read(SENSITIVITY_CSV_FILE)?;
+        let manifest = read_input(dir, SENSITIVITY_MANIFEST_FILE)?;
+        let csv = read_input(dir, SENSITIVITY_CSV_FILE)?;
         Self::parse(dir, &manifest, &csv)
     }
 
@@ -158,18 +156,12 @@ impl SensitivityOutput {
     pub fn parse(dir: &Path, manifest: &[u8], csv: &[u8]) -> Result<Self, ReportError> {
         let manifest_path = dir.join(SENSITIVITY_MANIFEST_FILE);
         let manifest: SensitivityManifest = parse_json(&manifest_path, manifest)?;
-        if let Some(kind) = manifest
-            .kind
-            .as_deref()
-            .filter(|kind| *kind != "sensitivity")
-        {
-            return Err(ReportError::Invalid {
-                path: manifest_path,
-                problem: format!(
-                    "field `kind`: this is the manifest of a {kind}, not of a sensitivity screening"
-                ),
-            });
-        }
+        check_kind(
+            &manifest_path,
+            manifest.kind.as_deref(),
+            "sensitivity",
+            "a sensitivity screening",
+        )?;
         let mut groups = read_rows(&dir.join(SENSITIVITY_CSV_FILE), csv)?;
         let arms = colour_arms(&manifest, &groups);
         let arm = |name: &str| {

@@ -23,7 +23,8 @@ use serde::Deserialize;
 
 use super::super::ReportError;
 use super::super::data::{
-    Arm, CsvReader, Interval, ManifestArm, SummaryRow, arms_with_colours, parse_json,
+    Arm, CsvReader, Interval, ManifestArm, SummaryRow, arms_with_colours, check_kind, parse_json,
+    read_input,
 };
 use super::super::metrics;
 use super::across::{AcrossGrid, Tally};
@@ -228,11 +229,7 @@ impl SweepOutput {
     /// Reads `sweep.json` and `sweep.csv` from `dir`; the CSV is read as a
     /// stream, twice.
     pub fn read(dir: &Path) -> Result<Self, ReportError> {
-        let manifest_path = dir.join(SWEEP_MANIFEST_FILE);
-        let manifest = std::fs::read(&manifest_path).map_err(|source| ReportError::Read {
-            path: manifest_path.clone(),
-            source,
-        })?;
+        let manifest = read_input(dir, SWEEP_MANIFEST_FILE)?;
         Self::parse(dir, &manifest, || {
             std::fs::File::open(dir.join(SWEEP_CSV_FILE)).map(std::io::BufReader::new)
         })
@@ -253,11 +250,7 @@ impl SweepOutput {
             path: manifest_path.clone(),
             problem,
         };
-        if let Some(kind) = manifest.kind.as_deref().filter(|kind| *kind != "sweep") {
-            return Err(invalid(format!(
-                "field `kind`: this is the manifest of a {kind}, not of a sweep"
-            )));
-        }
+        check_kind(&manifest_path, manifest.kind.as_deref(), "sweep", "a sweep")?;
         let params = manifest
             .params
             .iter()

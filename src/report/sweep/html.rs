@@ -148,7 +148,7 @@ pub(crate) fn sweep_html(sweep: &SweepOutput, figures: &[SweepFigure]) -> String
     } else {
         format!(
             "The scenario as the sweep read it; at each point {} {} the values above instead.",
-            words_list(&swept),
+            words::join_with_and(&swept),
             if swept.len() == 1 { "takes" } else { "take" }
         )
     };
@@ -175,14 +175,6 @@ pub(crate) fn sweep_html(sweep: &SweepOutput, figures: &[SweepFigure]) -> String
     );
     write_page_end(&mut html);
     html
-}
-
-fn words_list(parts: &[&str]) -> String {
-    match parts {
-        [] => String::new(),
-        [only] => (*only).to_owned(),
-        [init @ .., last] => format!("{} and {last}", init.join(", ")),
-    }
 }
 
 fn write_header(html: &mut String, sweep: &SweepOutput, name: &str) {
@@ -378,7 +370,7 @@ fn write_swept(html: &mut String, sweep: &SweepOutput) {
         html,
         "<p class=\"table-note\">The grid is every combination of these values: {}. Every arm ({}) runs at every point{runs}{paired}. Conflict is the mean weekly conflict hours per leader {}.</p>\n</section>",
         escape(&plural(sweep.grid.points as u64, "point", "points")),
-        escape(&words_list(&arms)),
+        escape(&words::join_with_and(&arms)),
         escape(&conflict_period(sweep)),
     );
 }

@@ -23,18 +23,19 @@ use data::SweepOutput;
 use html::SweepFigure;
 
 use super::html::DrawnChart;
-use super::{ReportError, stage_chart_files};
+use super::{
+    REPORT_FILE, ReportError, chart_files, register_font, stage_chart_files, unstage_chart_files,
+};
 use crate::staging::Staging;
-
-pub(crate) const REPORT_FILE: &str = "report.html";
 
 /// The names of every file the sweep report may write.
 pub(crate) fn file_names() -> Vec<String> {
     let mut names = vec![REPORT_FILE.to_owned()];
-    for id in SweepChartId::ALL {
-        names.push(format!("{}.png", id.file_stem()));
-        names.push(format!("{}.svg", id.file_stem()));
-    }
+    names.extend(
+        SweepChartId::ALL
+            .iter()
+            .flat_map(|id| chart_files(id.file_stem())),
+    );
     names
 }
 
@@ -42,6 +43,7 @@ pub(crate) fn file_names() -> Vec<String> {
 /// cannot support is not drawn, any earlier file of it is removed at the
 /// commit (it would no longer match), and the report says why.
 pub(crate) fn stage(staging: &mut Staging, sweep: &SweepOutput) -> Result<(), ReportError> {
+    register_font(staging)?;
     let mut figures = Vec::with_capacity(SweepChartId::ALL.len());
     for id in SweepChartId::ALL {
         let content = match charts::build_chart(id, sweep) {
@@ -50,8 +52,7 @@ pub(crate) fn stage(staging: &mut Staging, sweep: &SweepOutput) -> Result<(), Re
                 reading: text::chart_reading(id, sweep),
             }),
             Err(reason) => {
-                staging.remove(&format!("{}.png", id.file_stem()));
-                staging.remove(&format!("{}.svg", id.file_stem()));
+                unstage_chart_files(staging, id.file_stem());
                 Err(reason)
             }
         };
