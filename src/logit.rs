@@ -7,7 +7,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 /// The standard normal quantile for a two-sided 95% interval.
-pub const Z_95: f64 = 1.959964;
+pub use crate::stats::Z_975 as Z_95;
 
 /// Newton-Raphson stops when no coefficient would move by more than this.
 const TOLERANCE: f64 = 1e-10;

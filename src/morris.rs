@@ -18,6 +18,8 @@
 //! the tests below reproduce them exactly.
 
 use rand::seq::SliceRandom;
+
+use crate::stats::Z_975;
 use rand::{Rng, RngExt};
 
 /// A Morris design: `trajectories` runs of `inputs + 1` points each, in the
@@ -122,9 +124,6 @@ pub enum AnalysisError {
 
 /// Resamples of the bootstrap interval of `mu_star`.
 pub const BOOTSTRAP_RESAMPLES: usize = 1000;
-
-/// The normal quantile of a two-sided 95% interval.
-const Z_975: f64 = 1.959_963_984_540_054;
 
 /// The effects of each input, from the design's `points` (in any scale: only
 /// which input changes between two points, and in which direction, is read)

@@ -70,6 +70,10 @@ impl Running {
     }
 }
 
+/// The 97.5% quantile of the standard normal distribution: the half-width,
+/// in standard errors, of every normal 95% interval.
+pub const Z_975: f64 = 1.959_963_984_540_054;
+
 /// The 97.5% quantile of Student's t with `df` degrees of freedom: exact table
 /// values to 30, then the Cornish-Fisher expansion (error below 1e-4).
 pub fn t_975(df: u64) -> f64 {
@@ -82,7 +86,7 @@ pub fn t_975(df: u64) -> f64 {
         0 => f64::NAN,
         1..=30 => TABLE[df as usize - 1],
         _ => {
-            let z: f64 = 1.959_963_985;
+            let z = Z_975;
             let n = df as f64;
             z + (z.powi(3) + z) / (4.0 * n)
                 + (5.0 * z.powi(5) + 16.0 * z.powi(3) + 3.0 * z) / (96.0 * n * n)
