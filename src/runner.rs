@@ -229,14 +229,17 @@ impl Results {
             for (running, &value) in weekly.iter_mut().zip(&outcome.weekly) {
                 running.push(value);
             }
-            let span = arm * self.weeks * Weekly::COUNT..(arm + 1) * self.weeks * Weekly::COUNT;
-            let base = &outcomes[baseline].weekly;
-            for ((running, &value), &base) in self.weekly_difference[span]
-                .iter_mut()
-                .zip(&outcome.weekly)
-                .zip(base)
-            {
-                running.push(value - base);
+            // The baseline's difference from itself is never written.
+            if arm != baseline {
+                let span = arm * self.weeks * Weekly::COUNT..(arm + 1) * self.weeks * Weekly::COUNT;
+                let base = &outcomes[baseline].weekly;
+                for ((running, &value), &base) in self.weekly_difference[span]
+                    .iter_mut()
+                    .zip(&outcome.weekly)
+                    .zip(base)
+                {
+                    running.push(value - base);
+                }
             }
             for metric in 0..Summary::COUNT {
                 let value = outcome.summary[metric];
