@@ -95,8 +95,9 @@ fn within(value: f64, low: f64, high: f64) -> Option<bool> {
     Some(value.is_finite() && value >= low && value <= high)
 }
 
-fn summary_check(results: &Results, metric: Summary) -> (f64, Option<(f64, f64)>) {
-    let stat = results.summary(0, metric);
+/// A summary metric of the baseline (`arm`) with its interval.
+fn summary_check(results: &Results, arm: usize, metric: Summary) -> (f64, Option<(f64, f64)>) {
+    let stat = results.summary(arm, metric);
     (stat.mean().unwrap_or(f64::NAN), stat.interval95())
 }
 
@@ -139,7 +140,7 @@ fn typical_org(plan: &Plan, checks: &mut Vec<Check>) -> Result<(), CalibrateErro
         ),
     ];
     for (what, metric, target, low, high, source) in rows {
-        let (value, interval) = summary_check(&results, metric);
+        let (value, interval) = summary_check(&results, scenario.baseline, metric);
         checks.push(Check {
             what: what.to_string(),
             value,
@@ -296,7 +297,7 @@ fn demand_response(plan: &Plan, checks: &mut Vec<Check>) -> Result<(), Calibrate
         )?;
         let world = World::new(&scenario);
         let results = runner::run(&scenario, &world, &plan.options)?;
-        let (value, interval) = summary_check(&results, Summary::OnsetIncidence);
+        let (value, interval) = summary_check(&results, scenario.baseline, Summary::OnsetIncidence);
         incidences.push(value);
         checks.push(Check {
             what: format!("demand {demand:.1}: onset incidence among the free"),

@@ -94,10 +94,10 @@ enum Command {
         #[arg(long = "metric", value_name = "[ARM:]METRIC")]
         metrics: Vec<String>,
         /// Trajectories of the design (each costs one run per parameter, plus one).
-        #[arg(long, default_value_t = 10)]
+        #[arg(long, default_value_t = empathy_gap::sensitivity::DEFAULT_TRAJECTORIES)]
         trajectories: usize,
         /// Levels of the grid each parameter moves on (even).
-        #[arg(long, default_value_t = 4)]
+        #[arg(long, default_value_t = empathy_gap::sensitivity::DEFAULT_LEVELS)]
         levels: usize,
         #[command(flatten)]
         common: CommonArgs,

@@ -37,6 +37,9 @@ pub const LONGER: u32 = 3;
 /// (the normal quantile at 1 - 0.05 / (2 x 4)).
 pub const CRITICAL_Z: f64 = 2.498;
 
+// The correction above is for four metrics.
+const _: () = assert!(METRICS.len() == 4);
+
 /// One metric's weeks 1 to 4 after each warm-up.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Comparison {
