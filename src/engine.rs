@@ -122,8 +122,6 @@ fn begin_week(state: &mut State) {
     state.on_time = 0.0;
     state.planned = 0.0;
     state.delivered = 0.0;
-    state.dropped = 0.0;
-    state.leaders_in_episode = 0;
 }
 
 /// Unclear ownership is workload: drawn every week from each project's own
@@ -803,7 +801,6 @@ fn settle_commitments(world: &World, state: &mut State) {
     }
     for leader in &state.leaders {
         state.delivered += leader.delivered;
-        state.dropped += leader.dropped;
     }
     if state.week >= 1 {
         state.planned_cumulative += state.planned;
@@ -1016,11 +1013,6 @@ fn gather_conflict(world: &World, params: &Params, state: &mut State) {
         MIN_TASK * 4,
         gather,
     );
-    state.leaders_in_episode = state
-        .leaders
-        .iter()
-        .map(|leader| u32::from(leader.in_episode))
-        .sum();
     for (rel, view) in world.relationships.iter().zip(&state.relationships) {
         state.manager_hearing[world.leaders[rel.observer.0 as usize].manager.0 as usize] +=
             c.manager_share * view.conflict_hours;

@@ -98,7 +98,10 @@ pub fn record_week(world: &World, params: &Params, state: &State, out: &mut [f64
 
     let (mut leader_conflict, mut team_conflict, mut meetings, mut escalations) =
         (0.0, 0.0, 0.0, 0.0);
+    let (mut dropped, mut in_episode) = (0.0, 0u32);
     for (info, leader) in world.leaders.iter().zip(&state.leaders) {
+        dropped += leader.dropped;
+        in_episode += u32::from(leader.in_episode);
         leader_conflict += leader.conflict_hours;
         team_conflict += leader.conflict_hours
             * (1.0 + team_hours_lost_per_conflict_hour(info.team_size, spill));
@@ -173,9 +176,9 @@ pub fn record_week(world: &World, params: &Params, state: &State, out: &mut [f64
     set(Weekly::EpisodesActive, episodes);
     set(
         Weekly::LeadersInEpisodeShare,
-        f64::from(state.leaders_in_episode) / n_leaders,
+        f64::from(in_episode) / n_leaders,
     );
-    set(Weekly::DroppedHours, state.dropped / n_leaders);
+    set(Weekly::DroppedHours, dropped / n_leaders);
     set(Weekly::Onsets, f64::from(state.onsets));
     set(Weekly::Escalations, f64::from(state.escalations));
     set(Weekly::Disclosures, f64::from(state.disclosures));

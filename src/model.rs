@@ -1090,10 +1090,6 @@ pub struct State {
     pub onsets: u32,
     pub escalations: u32,
     pub disclosures: u32,
-    /// Private hours dropped by triage this week, all leaders.
-    pub dropped: f64,
-    /// Leaders in an episode this week, on either side.
-    pub leaders_in_episode: u32,
     /// Shared hours still open in projects at their end week, and how many
     /// projects ended, over the reported weeks.
     pub overrun_hours: f64,
@@ -1181,8 +1177,6 @@ impl State {
             onsets: 0,
             escalations: 0,
             disclosures: 0,
-            dropped: 0.0,
-            leaders_in_episode: 0,
             overrun_hours: 0.0,
             projects_ended: 0,
             planned_cumulative: 0.0,
