@@ -11,7 +11,7 @@
 //!
 //! The commit swaps the whole folder at once where it can (Linux, with every
 //! file unnamed): it builds the new folder beside the old one
-//! (`.NAME.staging-PID-TIME`), with the staged files and hard links to
+//! (`.NAME.staging-PID-TAG`), with the staged files and hard links to
 //! everything of the old folder they do not replace or remove (shard
 //! folders, a user's own files), then exchanges the two in one
 //! `renameat2(RENAME_EXCHANGE)` and deletes the old one. A reader, and a
@@ -178,13 +178,7 @@ impl Staging {
             Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
             _ => PathBuf::from("."),
         };
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |since| since.subsec_nanos());
-        let next = parent.join(format!(
-            ".{name}{STAGING_MARK}{}-{nanos}",
-            std::process::id()
-        ));
+        let next = parent.join(format!(".{name}{STAGING_MARK}{}", unique_tag()));
         let built = self.build_next(&next);
         let failed = |path: PathBuf, source: io::Error| {
             let _ = fs::remove_dir_all(&next);
@@ -300,7 +294,7 @@ impl Drop for Staging {
 }
 
 /// What follows a folder's name in the name of its next version while a
-/// commit builds it: `.two-managers.staging-1234-567`.
+/// commit builds it: `.two-managers.staging-1234-5f3a9c2e81d04b67`.
 const STAGING_MARK: &str = ".staging-";
 
 /// Whether `name` is a leftover of an interrupted commit: a staging folder,
@@ -398,10 +392,10 @@ fn link_tree(from: &Path, to: &Path) -> io::Result<()> {
     }
 }
 
-/// A hidden temporary name that keeps the extension last and cannot be
-/// guessed ahead (the process id and 64 bits from the clock and a counter,
-/// mixed): `.weekly.tmp-1234-5f3a9c2e81d04b67.csv` for `weekly.csv`.
-fn temporary_name(name: &str) -> String {
+/// A tag no other name of this or another process has, and that cannot be
+/// guessed ahead: the process id and 64 bits from the clock and a counter,
+/// mixed (`1234-5f3a9c2e81d04b67`).
+fn unique_tag() -> String {
     use std::sync::atomic::{AtomicU64, Ordering};
     static COUNTER: AtomicU64 = AtomicU64::new(0);
     let process = std::process::id();
@@ -415,7 +409,13 @@ fn temporary_name(name: &str) -> String {
     mixed = (mixed ^ (mixed >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
     mixed = (mixed ^ (mixed >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
     mixed ^= mixed >> 31;
-    let tag = format!("{process}-{mixed:016x}");
+    format!("{process}-{mixed:016x}")
+}
+
+/// A hidden temporary name that keeps the extension last, with a
+/// [`unique_tag`]: `.weekly.tmp-1234-5f3a9c2e81d04b67.csv` for `weekly.csv`.
+fn temporary_name(name: &str) -> String {
+    let tag = unique_tag();
     match name.rsplit_once('.') {
         Some((stem, extension)) if !stem.is_empty() => {
             format!(".{stem}.tmp-{tag}.{extension}")
@@ -504,9 +504,6 @@ fn link_unnamed(file: &File, path: &Path) -> io::Result<()> {
     use std::os::unix::io::AsRawFd;
     let source = CString::new(format!("/proc/self/fd/{}", file.as_raw_fd()))?;
     let target = CString::new(path.as_os_str().as_bytes())?;
-    // A stale temporary of the same name (from a process with the same id
-    // that was killed) would make linkat fail.
-    let _ = fs::remove_file(path);
     // SAFETY: both arguments are valid NUL-terminated strings that outlive the call.
     let result = unsafe {
         libc::linkat(
