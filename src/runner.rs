@@ -9,7 +9,7 @@
 //! blocks and keeps each block's statistics, and merging every shard's blocks
 //! in order repeats the unsharded run's arithmetic exactly.
 
-use std::ops::Range;
+use std::ops::{Range, RangeInclusive};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use rayon::prelude::*;
@@ -34,47 +34,147 @@ pub struct ArmOutcome {
 
 /// Simulates one arm of one replicate from the warm-up to the last week.
 pub fn simulate_arm(scenario: &Scenario, world: &World, arm: &Arm, replicate: u64) -> ArmOutcome {
-    simulate_replicate(scenario, world, arm, replicate, &Control::default(), false)
-        .expect("an uncancellable simulation completes")
+    let mut state = State::new(world, scenario.seed, replicate, scenario.first_week());
+    simulate_arm_with(scenario, world, arm, &mut state, |_, _| {})
 }
 
-/// One arm of one replicate from a fresh state, with its per-entity rows
-/// when `entities`; `None` when cancelled.
+/// Every arm of one replicate, with per-entity rows when `entities`; `None`
+/// when cancelled.
+///
+/// Arms do the same until the first week in which one of their
+/// interventions can act: interventions start in week 1 or later, and before
+/// their start week leave every number as it is. That common part (the
+/// warm-up at least) is simulated once, without interventions, and each arm
+/// goes on from its own copy, so a run of four arms with a 30-week warm-up
+/// simulates the warm-up once instead of four times. The outcomes are the
+/// same bytes as simulating each arm from the start (a test checks it).
 fn simulate_replicate(
     scenario: &Scenario,
     world: &World,
-    arm: &Arm,
     replicate: u64,
     control: &Control<'_>,
     entities: bool,
-) -> Option<ArmOutcome> {
-    let mut state = State::new(world, scenario.seed, replicate, scenario.first_week());
-    let mut tally = entities.then(|| Tally::new(world));
-    // Reporting starts from the state the warm-up leaves (after week 0), or
-    // from the initial state when there is no warm-up.
-    if let Some(tally) = &mut tally
-        && scenario.warmup_weeks == 0
-    {
-        tally.start(&state);
+) -> Option<Vec<ArmOutcome>> {
+    let last = scenario.weeks as i32;
+    let mut common = Progress::new(scenario, world, replicate, entities);
+    let Some((final_arm, arms)) = scenario.arms.split_last() else {
+        return Some(Vec::new());
+    };
+    let first = match shared_until(scenario) {
+        Some(shared_until) => {
+            let weeks = scenario.first_week()..=shared_until;
+            let none = Arm::without_interventions();
+            common.advance(scenario, world, &none, weeks, control)?;
+            shared_until + 1
+        }
+        None => scenario.first_week(),
+    };
+    let mut outcomes = Vec::with_capacity(scenario.arms.len());
+    for arm in arms {
+        let mut progress = common.clone();
+        progress.advance(scenario, world, arm, first..=last, control)?;
+        outcomes.push(progress.finish(scenario, world));
     }
-    let mut outcome = simulate(
-        scenario,
-        world,
-        arm,
-        &mut state,
-        |week, state| {
-            if let Some(tally) = &mut tally {
-                match week {
-                    0 => tally.start(state),
-                    1.. => tally.add_week(world, &scenario.params, state),
-                    _ => {}
+    common.advance(scenario, world, final_arm, first..=last, control)?;
+    outcomes.push(common.finish(scenario, world));
+    Some(outcomes)
+}
+
+/// The last week that every arm of a replicate shares (the week before any
+/// arm's first intervention starts), when there are arms to share it.
+///
+/// Only organisations small enough to run replicates side by side share:
+/// the shared state is kept while the arms run, which doubles a replicate's
+/// memory, and from [`engine::PARALLEL_LEADERS`] leaders that is hundreds of
+/// megabytes (large-org's four arms: a peak of 1.17 GB instead of 0.8 GB)
+/// for a warm-up that is a small part of the weeks.
+fn shared_until(scenario: &Scenario) -> Option<i32> {
+    if scenario.organisation.leaders.len() >= engine::PARALLEL_LEADERS {
+        return None;
+    }
+    let last = scenario.weeks as i32;
+    let shared_until = scenario
+        .arms
+        .iter()
+        .map(|arm| arm.start_week().map_or(last, |start| start as i32 - 1))
+        .min()?
+        .min(last);
+    (scenario.arms.len() > 1 && shared_until >= scenario.first_week()).then_some(shared_until)
+}
+
+/// One arm's run so far: its state, the rows of its reported weeks, and its
+/// per-entity tally when asked for.
+#[derive(Clone)]
+struct Progress {
+    state: State,
+    weekly: Vec<f64>,
+    tally: Option<Tally>,
+}
+
+impl Progress {
+    /// A fresh state with its starting backlog, before the first week.
+    fn new(scenario: &Scenario, world: &World, replicate: u64, entities: bool) -> Progress {
+        let mut state = State::new(world, scenario.seed, replicate, scenario.first_week());
+        let mut tally = entities.then(|| Tally::new(world));
+        // Reporting starts from the state the warm-up leaves (after week 0),
+        // or from the initial state when there is no warm-up.
+        if let Some(tally) = &mut tally
+            && scenario.warmup_weeks == 0
+        {
+            tally.start(&state);
+        }
+        engine::seed_backlog(world, &scenario.params, &mut state);
+        Progress {
+            state,
+            weekly: vec![0.0; scenario.weeks as usize * Weekly::COUNT],
+            tally,
+        }
+    }
+
+    /// Simulates `weeks` of `arm`; `None` when cancelled.
+    fn advance(
+        &mut self,
+        scenario: &Scenario,
+        world: &World,
+        arm: &Arm,
+        weeks: RangeInclusive<i32>,
+        control: &Control<'_>,
+    ) -> Option<()> {
+        let Progress {
+            state,
+            weekly,
+            tally,
+        } = self;
+        simulate_weeks(
+            scenario,
+            world,
+            arm,
+            state,
+            weekly,
+            weeks,
+            |week, state| {
+                if let Some(tally) = tally {
+                    match week {
+                        0 => tally.start(state),
+                        1.. => tally.add_week(world, &scenario.params, state),
+                        _ => {}
+                    }
                 }
-            }
-        },
-        control,
-    )?;
-    outcome.entities = tally.map(|tally| tally.finish(world, &state));
-    Some(outcome)
+            },
+            control,
+        )
+    }
+
+    fn finish(self, scenario: &Scenario, world: &World) -> ArmOutcome {
+        let Progress {
+            state,
+            weekly,
+            tally,
+        } = self;
+        let mut outcome = summarise(scenario, world, &state, weekly);
+        outcome.entities = tally.map(|tally| tally.finish(world, &state));
+        outcome
+    }
 }
 
 /// Like [`simulate_arm`], calling `observe(week, state)` after every week's step
@@ -86,8 +186,21 @@ pub fn simulate_arm_with(
     state: &mut State,
     observe: impl FnMut(i32, &State),
 ) -> ArmOutcome {
-    simulate(scenario, world, arm, state, observe, &Control::default())
-        .expect("an uncancellable simulation completes")
+    let mut weekly = vec![0.0; scenario.weeks as usize * Weekly::COUNT];
+    engine::seed_backlog(world, &scenario.params, state);
+    let weeks = scenario.first_week()..=scenario.weeks as i32;
+    simulate_weeks(
+        scenario,
+        world,
+        arm,
+        state,
+        &mut weekly,
+        weeks,
+        observe,
+        &Control::default(),
+    )
+    .expect("an uncancellable simulation completes");
+    summarise(scenario, world, state, weekly)
 }
 
 /// What a run's caller can see and stop from another thread.
@@ -97,20 +210,21 @@ struct Control<'a> {
     progress: Option<&'a AtomicU64>,
 }
 
-/// One arm of one replicate, week by week; `None` when cancelled.
-fn simulate(
+/// `weeks` of one arm, recording the reported ones in `weekly`; `None` when
+/// cancelled.
+#[allow(clippy::too_many_arguments)]
+fn simulate_weeks(
     scenario: &Scenario,
     world: &World,
     arm: &Arm,
     state: &mut State,
+    weekly: &mut [f64],
+    weeks: RangeInclusive<i32>,
     mut observe: impl FnMut(i32, &State),
     control: &Control<'_>,
-) -> Option<ArmOutcome> {
+) -> Option<()> {
     let params = &scenario.params;
-    let weeks = scenario.weeks as usize;
-    let mut weekly = vec![0.0; weeks * Weekly::COUNT];
-    engine::seed_backlog(world, params, state);
-    for week in scenario.first_week()..=scenario.weeks as i32 {
+    for week in weeks {
         if control
             .cancel
             .is_some_and(|flag| flag.load(Ordering::Relaxed))
@@ -128,13 +242,18 @@ fn simulate(
             progress.fetch_add(1, Ordering::Relaxed);
         }
     }
-    let totals = metrics::run_totals(world, params, state);
+    Some(())
+}
+
+/// An arm's outcome from its last state and weekly rows.
+fn summarise(scenario: &Scenario, world: &World, state: &State, weekly: Vec<f64>) -> ArmOutcome {
+    let totals = metrics::run_totals(world, &scenario.params, state);
     let summary = metrics::summarise(scenario, world, &weekly, totals);
-    Some(ArmOutcome {
+    ArmOutcome {
         weekly,
         summary,
         entities: None,
-    })
+    }
 }
 
 /// Running statistics over replicates, per arm.
@@ -278,7 +397,8 @@ pub fn block_replicates(blocks: &Range<u64>, replicates: u64) -> Range<u64> {
     (blocks.start * BLOCK).min(replicates)..(blocks.end * BLOCK).min(replicates)
 }
 
-/// Arm-weeks a run simulates: replicates x arms x weeks including warm-up.
+/// Arm-weeks a run simulates: replicates x arms x weeks including warm-up,
+/// the weeks the arms share counted once.
 pub fn work_units(scenario: &Scenario) -> u64 {
     work_units_of(scenario, scenario.replicates)
 }
@@ -286,9 +406,11 @@ pub fn work_units(scenario: &Scenario) -> u64 {
 /// Arm-weeks of `replicates` replicates of the scenario.
 pub fn work_units_of(scenario: &Scenario, replicates: u64) -> u64 {
     let weeks = u64::from(scenario.weeks + scenario.warmup_weeks);
-    replicates
-        .saturating_mul(scenario.arms.len() as u64)
-        .saturating_mul(weeks)
+    let arms = scenario.arms.len() as u64;
+    let shared =
+        shared_until(scenario).map_or(0, |until| (until - scenario.first_week() + 1) as u64);
+    let per_replicate = shared + arms * (weeks - shared);
+    replicates.saturating_mul(per_replicate)
 }
 
 /// Why a run stopped early; `E` is what a block's consumer may fail with.
@@ -398,14 +520,13 @@ pub fn run_blocks_on<E>(
             (start..end)
                 .into_par_iter()
                 .map(|replicate| {
-                    let detail = with_entities(replicate);
-                    scenario
-                        .arms
-                        .iter()
-                        .map(|arm| {
-                            simulate_replicate(scenario, world, arm, replicate, &control, detail)
-                        })
-                        .collect()
+                    simulate_replicate(
+                        scenario,
+                        world,
+                        replicate,
+                        &control,
+                        with_entities(replicate),
+                    )
                 })
                 .collect()
         });
@@ -428,4 +549,113 @@ pub fn run_blocks_on<E>(
         start = end;
     }
     Ok(total)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::{self, Override};
+
+    /// Each arm simulated on its own from a fresh state, every week.
+    fn each_arm_alone(scenario: &Scenario, world: &World, replicate: u64) -> Vec<ArmOutcome> {
+        let weeks = scenario.first_week()..=scenario.weeks as i32;
+        let control = Control::default();
+        scenario
+            .arms
+            .iter()
+            .map(|arm| {
+                let mut progress = Progress::new(scenario, world, replicate, true);
+                progress
+                    .advance(scenario, world, arm, weeks.clone(), &control)
+                    .expect("not cancelled");
+                progress.finish(scenario, world)
+            })
+            .collect()
+    }
+
+    fn bits(values: &[f64]) -> Vec<u64> {
+        values.iter().map(|value| value.to_bits()).collect()
+    }
+
+    #[test]
+    fn arms_that_share_their_first_weeks_give_the_same_bytes_as_each_arm_alone() {
+        let two_managers = include_str!("../scenarios/two-managers.toml");
+        let high_demand = include_str!("../scenarios/high-demand.toml");
+        let cases: [(&str, &[&str]); 5] = [
+            // Interventions start in week 5: the warm-up and weeks 1 to 4 are shared.
+            (two_managers, &[]),
+            // Escalation from week 1: the warm-up alone is shared.
+            (two_managers, &["arms.escalation.start_week=1"]),
+            // No warm-up: weeks 1 to 4.
+            (two_managers, &["warmup_weeks=0"]),
+            // Nothing shared: an intervention from week 1 and no warm-up.
+            (
+                two_managers,
+                &["warmup_weeks=0", "arms.status-meeting.start_week=1"],
+            ),
+            (high_demand, &[]),
+        ];
+        for (text, sets) in cases {
+            let overrides: Vec<Override> = sets
+                .iter()
+                .chain(&["weeks=12"])
+                .map(|set| Override::parse(set).unwrap())
+                .collect();
+            let scenario = scenario::load_text("test.toml", text, &overrides).unwrap();
+            let world = World::new(&scenario);
+            for replicate in [0, 3] {
+                let shared =
+                    simulate_replicate(&scenario, &world, replicate, &Control::default(), true)
+                        .expect("not cancelled");
+                let alone = each_arm_alone(&scenario, &world, replicate);
+                assert_eq!(shared.len(), scenario.arms.len());
+                for ((shared, alone), arm) in shared.iter().zip(&alone).zip(&scenario.arms) {
+                    let case = format!("{sets:?}, arm {}, replicate {replicate}", arm.name);
+                    assert!(
+                        bits(&shared.weekly) == bits(&alone.weekly),
+                        "weekly: {case}"
+                    );
+                    assert!(
+                        bits(&shared.summary) == bits(&alone.summary),
+                        "summary: {case}"
+                    );
+                    assert!(shared.entities == alone.entities, "entities: {case}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn shared_weeks_are_counted_once_in_the_work() {
+        let text = include_str!("../scenarios/two-managers.toml");
+        let set = |sets: &[&str]| {
+            let overrides: Vec<Override> = sets
+                .iter()
+                .map(|set| Override::parse(set).unwrap())
+                .collect();
+            scenario::load_text("test.toml", text, &overrides).unwrap()
+        };
+        // 30 weeks of warm-up and 4 before the interventions start, then 4 arms of 22 weeks.
+        let scenario = set(&["replicates=10"]);
+        assert_eq!(shared_until(&scenario), Some(4));
+        assert_eq!(work_units(&scenario), 10 * (34 + 4 * 22));
+        let scenario = set(&[
+            "replicates=10",
+            "warmup_weeks=0",
+            "arms.escalation.start_week=1",
+        ]);
+        assert_eq!(shared_until(&scenario), None);
+        assert_eq!(work_units(&scenario), 10 * 4 * 26);
+        // From the size at which one replicate's week runs in parallel,
+        // arms do not share: the copy would double a large state.
+        let text = include_str!("../scenarios/large-org.toml");
+        let with_leaders = |leaders: usize| {
+            let set = Override::parse(&format!("generate.leaders={leaders}")).unwrap();
+            scenario::load_text("test.toml", text, &[set]).unwrap()
+        };
+        let scenario = with_leaders(engine::PARALLEL_LEADERS - 1);
+        assert!(scenario.arms.len() > 1 && shared_until(&scenario).is_some());
+        let scenario = with_leaders(engine::PARALLEL_LEADERS);
+        assert_eq!(shared_until(&scenario), None);
+    }
 }

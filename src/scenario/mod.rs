@@ -172,6 +172,18 @@ pub struct Arm {
 }
 
 impl Arm {
+    /// An arm that does nothing: what every arm does before its first
+    /// intervention starts.
+    pub fn without_interventions() -> Arm {
+        Arm {
+            name: String::new(),
+            baseline: false,
+            escalation: None,
+            status_meeting: None,
+            connection: None,
+        }
+    }
+
     /// The week this arm's first intervention starts.
     pub fn start_week(&self) -> Option<u32> {
         [
