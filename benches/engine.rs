@@ -4,9 +4,9 @@
 //! - `step`: one arm of one two-managers replicate;
 //! - `two-managers`: the whole run, 4 arms x 1,000 replicates, on 1 and 2
 //!   threads (parallel across replicates);
-//! - `large-org-10k`: one arm of one replicate of large-org cut to 10,000
-//!   leaders, world building included, on 1 and 2 threads (parallel across
-//!   leaders within the week);
+//! - `large-org-1k`, `large-org-10k`: one arm of one replicate of large-org
+//!   cut to 1,000 and 10,000 leaders, world building included, on 1 and 2
+//!   threads (parallel across leaders within the week);
 //! - `large-org`: the same at the bundled 100,000 leaders, only when
 //!   `EMPATHY_GAP_BENCH_LARGE` is set (a sample takes tens of seconds);
 //! - `chacha8`: the raw throughput of the random generator every draw comes
@@ -21,7 +21,7 @@ use std::time::Duration;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use empathy_gap::model::{State, World};
-use empathy_gap::runner::{RunOptions, run_on, simulate_arm, simulate_arm_with};
+use empathy_gap::runner::{RunOptions, run_on, simulate_arm, simulate_arm_with, work_units};
 use empathy_gap::scenario::{Override, Scenario, load_file};
 use rand::{Rng, RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -86,9 +86,9 @@ fn two_managers(c: &mut Criterion) {
     group.sample_size(10);
     group.warm_up_time(Duration::from_secs(1));
     group.measurement_time(Duration::from_secs(8));
-    let arms = scenario.arms.len() as u64;
+    // The leader-weeks simulated: the weeks the arms share count once.
     group.throughput(Throughput::Elements(
-        arms * scenario.replicates * leader_weeks(&scenario, &world),
+        work_units(&scenario) * world.leaders.len() as u64,
     ));
     for threads in [1, 2] {
         let pool = pool(threads);
@@ -139,6 +139,12 @@ fn large(c: &mut Criterion, name: &str, overrides: &[&str], measurement: Duratio
 }
 
 fn large_org(c: &mut Criterion) {
+    large(
+        c,
+        "large-org-1k",
+        &["generate.leaders=1000"],
+        Duration::from_secs(10),
+    );
     large(
         c,
         "large-org-10k",
