@@ -56,26 +56,38 @@ fn simulate_replicate(
     entities: bool,
 ) -> Option<Vec<ArmOutcome>> {
     let last = scenario.weeks as i32;
+    let Some(shared_until) = shared_until(scenario) else {
+        // Each arm from its own fresh state, one state at a time.
+        return scenario
+            .arms
+            .iter()
+            .map(|arm| {
+                let mut progress = Progress::new(scenario, world, replicate, entities);
+                progress.advance(scenario, world, arm, scenario.first_week()..=last, control)?;
+                Some(progress.finish(scenario, world))
+            })
+            .collect();
+    };
     let mut common = Progress::new(scenario, world, replicate, entities);
-    let Some((final_arm, arms)) = scenario.arms.split_last() else {
-        return Some(Vec::new());
-    };
-    let first = match shared_until(scenario) {
-        Some(shared_until) => {
-            let weeks = scenario.first_week()..=shared_until;
-            let none = Arm::without_interventions();
-            common.advance(scenario, world, &none, weeks, control)?;
-            shared_until + 1
-        }
-        None => scenario.first_week(),
-    };
+    let weeks = scenario.first_week()..=shared_until;
+    common.advance(
+        scenario,
+        world,
+        &Arm::without_interventions(),
+        weeks,
+        control,
+    )?;
+    let (final_arm, arms) = scenario
+        .arms
+        .split_last()
+        .expect("arms share only when there are two or more");
     let mut outcomes = Vec::with_capacity(scenario.arms.len());
     for arm in arms {
         let mut progress = common.clone();
-        progress.advance(scenario, world, arm, first..=last, control)?;
+        progress.advance(scenario, world, arm, shared_until + 1..=last, control)?;
         outcomes.push(progress.finish(scenario, world));
     }
-    common.advance(scenario, world, final_arm, first..=last, control)?;
+    common.advance(scenario, world, final_arm, shared_until + 1..=last, control)?;
     outcomes.push(common.finish(scenario, world));
     Some(outcomes)
 }
