@@ -14,6 +14,7 @@ mod readings;
 mod report;
 mod scenarios;
 mod sensitivity;
+mod size;
 mod story;
 mod sweeps;
 mod workshop;

@@ -240,9 +240,10 @@ fn check_size(check: &mut Checker, raw: &RawScenario, arms: usize, budget: Optio
         return;
     }
     let shape = format!(
-        "{} with about {} each, {} x {} x {}",
+        "{} with about {} and {} each, {} x {} x {}",
         words::count(cost.leaders, "leader"),
         words::count(cost.peers_per_leader().round(), "peer"),
+        words::count(round_to_two_digits(cost.items_per_leader), "queued item"),
         words::count((raw.weeks + raw.warmup_weeks) as f64, "week"),
         words::count(arms.max(1) as f64, "arm"),
         words::count(raw.replicates as f64, "replicate"),
@@ -266,15 +267,25 @@ fn check_size(check: &mut Checker, raw: &RawScenario, arms: usize, budget: Optio
         ));
     } else if let Some(budget) = budget.filter(|_| beyond_memory) {
         check.fail(&leaders, format!(
-            "too large to run here: it would need about {memory} of memory (this machine can give {}) and {time} ({shape}); make it smaller, or pass --force to run it anyway",
+            "too large to run here: it would need about {memory} of memory (this machine can give {}) and {time} ({shape}); make it smaller (fewer leaders, or shorter queues: smaller teams, lower demand, larger efforts), or pass --force to run it anyway",
             words::bytes_in_words(budget.memory_bytes),
         ));
     } else if let Some(budget) = budget {
         check.fail(&FieldPath::root().key("replicates"), format!(
-            "too long to run here: it would {time}, more than {} ({shape}); lower replicates or weeks, or pass --force to run it anyway",
+            "too long to run here: it would {time}, more than {} ({shape}); lower replicates or weeks (or shorten the queues: smaller teams, lower demand, larger efforts), or pass --force to run it anyway",
             words::seconds_in_words(budget.seconds),
         ));
     }
+}
+
+/// `value` rounded to two significant digits (a queue of 3,811.8 items is
+/// "about 3,800"), at least 1.
+fn round_to_two_digits(value: f64) -> f64 {
+    if value < 1.0 {
+        return 1.0;
+    }
+    let scale = 10f64.powi(value.log10().floor() as i32 - 1).max(1.0);
+    (value / scale).round() * scale
 }
 
 fn check_params(check: &mut Checker, raw: &RawScenario) {
