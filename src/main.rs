@@ -308,6 +308,48 @@ fn parse_shard(shard: Option<&str>) -> Result<Option<ShardSpec>, Failure> {
 
 /// `--set PATH VALUE`, a space where `=` belongs: the argument parser would
 /// only say that VALUE is unexpected, so say what was meant.
+/// A command-line error as clap renders it (an error line, then tips, the
+/// usage and a pointer to `--help`, over several lines), in one line and one
+/// hint.
+fn usage_error(rendered: &str, command: Option<&str>) -> (String, String) {
+    let lines: Vec<&str> = rendered
+        .lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty())
+        .collect();
+    let mut message = lines
+        .first()
+        .map_or("error: invalid arguments".to_string(), |line| {
+            line.to_string()
+        });
+    // "the following required arguments were not provided:", then the list.
+    if message.ends_with(':') {
+        let listed: Vec<&str> = lines[1..]
+            .iter()
+            .take_while(|line| line.starts_with('<') || line.starts_with("--"))
+            .copied()
+            .collect();
+        message = format!("{message} {}", listed.join(", "));
+    }
+    // `--threads -1`: clap's tip would be to pass `-- -1`, which makes -1 a
+    // scenario; what is wrong is the negative number.
+    let negative = message
+        .strip_prefix("error: unexpected argument '")
+        .and_then(|rest| rest.split('\'').next())
+        .filter(|argument| argument.starts_with('-') && argument[1..].parse::<f64>().is_ok());
+    let hint = if let Some(number) = negative {
+        format!("hint: {number} is negative; no option takes a negative number")
+    } else if let Some(tip) = lines.iter().find(|line| line.starts_with("tip:")) {
+        tip.replacen("tip:", "hint:", 1)
+    } else {
+        match command {
+            Some(command) => format!("hint: see 'empathy-gap {command} --help'"),
+            None => "hint: see 'empathy-gap --help'".to_string(),
+        }
+    };
+    (message, hint)
+}
+
 fn set_with_a_space(args: &[String]) -> Option<String> {
     args.windows(3).find_map(|window| {
         let [flag, path, value] = window else {
@@ -322,17 +364,47 @@ fn set_with_a_space(args: &[String]) -> Option<String> {
 }
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().collect();
+    // A reader that stops reading (`empathy-gap list | head -1`) ends the
+    // program quietly, as it ends any Unix filter, instead of a panic at the
+    // next print. Files are safe: a run commits them all at once or not.
+    #[cfg(target_os = "linux")]
+    // SAFETY: restoring a signal's default action, before any thread starts.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+    // Arguments need not be UTF-8 (a path may not be); clap says so where it
+    // matters. This first look only searches for `--set PATH VALUE`.
+    let args: Vec<String> = std::env::args_os()
+        .map(|arg| arg.to_string_lossy().into_owned())
+        .collect();
     if let Some(message) = set_with_a_space(&args) {
         eprintln!("error: {message}");
         return ExitCode::from(2);
     }
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
-        Err(error) => {
-            let code = if error.use_stderr() { 2 } else { 0 };
+        Err(error) if !error.use_stderr() => {
+            // --help and --version.
             let _ = error.print();
-            return ExitCode::from(code);
+            return ExitCode::SUCCESS;
+        }
+        Err(error)
+            if error.kind() == clap::error::ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand =>
+        {
+            // No command at all: the list of commands is the answer.
+            let _ = error.print();
+            return ExitCode::from(2);
+        }
+        Err(error) => {
+            // The command the error is about, when one was named.
+            let command = args
+                .get(1)
+                .filter(|word| !word.starts_with('-'))
+                .map(String::as_str);
+            let (message, hint) = usage_error(&error.render().to_string(), command);
+            eprintln!("{message}");
+            eprintln!("{hint}");
+            return ExitCode::from(2);
         }
     };
     let result = match cli.command {

@@ -262,6 +262,108 @@ fn validate_checks_every_value_of_a_scenarios_sweeps() {
 }
 
 #[test]
+#[cfg(target_os = "linux")]
+fn a_reader_that_stops_reading_ends_the_program_quietly() {
+    use std::os::unix::process::ExitStatusExt;
+    // The pipe's reading end is closed before the program writes a byte.
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_empathy-gap"))
+        .arg("list")
+        .stdout(writer)
+        .stderr(std::process::Stdio::piped())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.is_empty(), "stderr: {stderr}");
+    assert_eq!(
+        output.status.signal(),
+        Some(libc::SIGPIPE),
+        "{:?}",
+        output.status
+    );
+}
+
+#[test]
+#[cfg(target_os = "linux")]
+fn arguments_that_are_not_utf8_are_refused_or_used_without_a_panic() {
+    use std::ffi::OsStr;
+    use std::os::unix::ffi::OsStrExt;
+    let dir = tempfile::tempdir().unwrap();
+    // A value that must be text: refused in one line, exit 2.
+    let output = binary(dir.path())
+        .args([
+            OsStr::new("validate"),
+            OsStr::new("two-managers"),
+            OsStr::new("--set"),
+        ])
+        .arg(OsStr::from_bytes(b"name=\xff"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(stderr.starts_with("error: invalid UTF-8"), "{stderr}");
+    assert_eq!(stderr.trim().lines().count(), 2, "{stderr}");
+    // A folder whose name is not UTF-8: a valid name on Linux, used as given.
+    let out = dir.path().join(OsStr::from_bytes(b"out-\xff"));
+    let output = binary(dir.path())
+        .args([
+            "run",
+            "two-managers",
+            "--replicates",
+            "10",
+            "--no-charts",
+            "--quiet",
+            "--out",
+        ])
+        .arg(&out)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert!(out.join("two-managers").join("weekly.csv").is_file());
+}
+
+#[test]
+fn a_bad_command_line_is_one_error_line_and_one_hint() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases: [(&[&str], &str, &str); 5] = [
+        (
+            &["run", "two-managers", "--threads", "-1"],
+            "error: unexpected argument '-1' found",
+            "hint: -1 is negative; no option takes a negative number",
+        ),
+        (
+            &["run", "two-managers", "--thredas", "2"],
+            "error: unexpected argument '--thredas' found",
+            "hint: a similar argument exists: '--threads'",
+        ),
+        (
+            &["run"],
+            "error: the following required arguments were not provided: <SCENARIO>",
+            "hint: see 'empathy-gap run --help'",
+        ),
+        (
+            &["sweep", "two-managers", "--threads", "many"],
+            "error: invalid value 'many' for '--threads <THREADS>': invalid digit found in string",
+            "hint: see 'empathy-gap sweep --help'",
+        ),
+        (
+            &["runn", "two-managers"],
+            "error: unrecognized subcommand 'runn'",
+            "hint: a similar subcommand exists: 'run'",
+        ),
+    ];
+    for (args, error, hint) in cases {
+        let output = binary(dir.path()).args(args).output().unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {stderr}");
+        assert_eq!(stderr, format!("{error}\n{hint}\n"), "{args:?}");
+    }
+}
+
+#[test]
 fn list_names_the_bundled_scenarios() {
     let dir = tempfile::tempdir().unwrap();
     let output = binary(dir.path()).arg("list").output().unwrap();

@@ -128,9 +128,12 @@ pub(crate) fn append_detail(
     )
 }
 
-/// The command line as typed, for manifests.
+/// The command line as typed, for manifests (an argument that is not UTF-8,
+/// such as a folder's name, with U+FFFD for each byte that is not).
 pub(crate) fn command_line() -> Vec<String> {
-    std::env::args().collect()
+    std::env::args_os()
+        .map(|arg| arg.to_string_lossy().into_owned())
+        .collect()
 }
 
 /// Runs `work` with a progress bar of `units` arm-weeks fed from the counter
