@@ -30,6 +30,17 @@ impl Checker<'_, '_> {
         }
     }
 
+    /// Whether a problem was reported at `path`, while reading the file or
+    /// by a check: values that depend on it would only repeat it.
+    fn failed(&self, path: &FieldPath) -> bool {
+        let name = path.to_string();
+        self.already_reported(path)
+            || self
+                .problems
+                .iter()
+                .any(|problem| problem.field.as_deref() == Some(name.as_str()))
+    }
+
     /// Whether `path` (or a part of it) was reported while reading the file:
     /// checks that depend on it would only repeat that problem.
     fn already_reported(&self, path: &FieldPath) -> bool {
@@ -634,9 +645,11 @@ fn build_named(
         let unowned_share = project.unowned_share.unwrap_or(raw.defaults.unowned_share);
         let start = project.start_week.unwrap_or(1 - warmup as i64);
         let end = project.end_week.unwrap_or(weeks as i64);
+        let horizon_valid = !check.failed(&FieldPath::root().key("weeks"))
+            && !check.failed(&FieldPath::root().key("warmup_weeks"));
         let mut in_horizon = |key: &str, week: i64| {
             let first = 1 - warmup as i64;
-            let ok = (first..=weeks as i64).contains(&week);
+            let ok = !horizon_valid || (first..=weeks as i64).contains(&week);
             if !ok {
                 let warm_up = if warmup > 0 {
                     format!("; weeks {first} to 0 are the warm-up")
@@ -652,7 +665,7 @@ fn build_named(
         };
         let start_ok = in_horizon("start_week", start);
         let end_ok = in_horizon("end_week", end);
-        if start_ok && end_ok && start > end {
+        if horizon_valid && start_ok && end_ok && start > end {
             check.fail(
                 &at.key("end_week"),
                 format!("must not be before start_week ({start})"),
@@ -891,6 +904,9 @@ fn build_arms(check: &mut Checker, raw_arms: &[LoadedArm], weeks: i32) -> Vec<Ar
             );
         }
     }
+    // Start weeks are checked against a valid `weeks` only: a bad `weeks`
+    // is reported once, not again at every start week.
+    let weeks_valid = !check.failed(&FieldPath::root().key("weeks"));
     let mut arms = Vec::new();
     for LoadedArm {
         name,
@@ -903,7 +919,9 @@ fn build_arms(check: &mut Checker, raw_arms: &[LoadedArm], weeks: i32) -> Vec<Ar
         if name.trim().is_empty() {
             check.fail(&at, "an arm's name must not be empty");
         }
-        if let Some(start) = raw.start_week {
+        if let Some(start) = raw.start_week
+            && weeks_valid
+        {
             check.whole(&at.key("start_week"), start, 1, weeks as i64);
         }
         let mut arm = Arm {
@@ -917,7 +935,7 @@ fn build_arms(check: &mut Checker, raw_arms: &[LoadedArm], weeks: i32) -> Vec<Ar
             let item = at.key("interventions").index(index);
             let mut start_of = |own: Option<i64>| -> u32 {
                 let start = own.or(raw.start_week).unwrap_or(1);
-                if own.is_some() {
+                if own.is_some() && weeks_valid {
                     check.whole(&item.key("start_week"), start, 1, weeks as i64);
                 }
                 start.clamp(1, weeks as i64) as u32
