@@ -169,7 +169,7 @@ enum Command {
         /// Output root; the table goes to OUT/calibration/calibration.csv.
         #[arg(long, default_value = "output")]
         out: PathBuf,
-        /// Worker threads (default: all cores).
+        /// Worker threads (default: all cores; at most 4 per core).
         #[arg(long)]
         threads: Option<usize>,
         /// Replicates of the two-managers and high-demand runs.
@@ -214,7 +214,7 @@ struct ScenarioArgs {
     /// The seed that fixes every random draw (default: the scenario's); the same as --set seed=N.
     #[arg(long)]
     seed: Option<u64>,
-    /// Worker threads (default: all cores).
+    /// Worker threads (default: all cores; at most 4 per core).
     #[arg(long)]
     threads: Option<usize>,
     /// Override a scenario value by its dotted path, e.g. arms.connection-first.start_week=3.

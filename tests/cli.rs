@@ -364,6 +364,134 @@ fn a_bad_command_line_is_one_error_line_and_one_hint() {
 }
 
 #[test]
+fn more_threads_than_four_per_core_are_refused_before_anything_starts() {
+    let dir = tempfile::tempdir().unwrap();
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    for threads in [4 * cores + 1, 100_000, usize::MAX] {
+        let threads = threads.to_string();
+        let output = binary(dir.path())
+            .args([
+                "run",
+                "two-managers",
+                "--replicates",
+                "10",
+                "--out",
+                "out",
+                "--threads",
+                &threads,
+            ])
+            .timeout(std::time::Duration::from_secs(30))
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{threads}: {stderr}");
+        assert_eq!(
+            stderr,
+            format!(
+                "error: --threads {threads}: at most {} here (4 per core, {cores} cores available); more only slow a run down\n",
+                4 * cores
+            ),
+        );
+        assert!(!dir.path().join("out").exists());
+    }
+    // Four per core is allowed.
+    binary(dir.path())
+        .args([
+            "run",
+            "two-managers",
+            "--replicates",
+            "10",
+            "--out",
+            "out",
+            "--quiet",
+        ])
+        .args(["--threads", &(4 * cores).to_string()])
+        .assert()
+        .success();
+}
+
+#[test]
+#[cfg(unix)]
+fn a_scenario_from_an_endless_stream_is_read_only_up_to_the_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = binary(dir.path())
+        .args(["validate", "/dev/zero"])
+        .timeout(std::time::Duration::from_secs(30))
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&output.stderr),
+        "error: /dev/zero: gives more than 4 MB, which no scenario is (describe large organisations with [generate])\n"
+    );
+}
+
+#[test]
+fn sweeps_and_screenings_too_long_to_run_are_refused_before_they_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let refused = |args: &[&str], expected: &str| {
+        let output = binary(dir.path())
+            .args(args)
+            .args(["--out", "out", "--threads", "1"])
+            .timeout(std::time::Duration::from_secs(60))
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.starts_with(expected), "{args:?}: {stderr}");
+        assert!(
+            stderr
+                .trim_end()
+                .ends_with("or pass --force to run it anyway"),
+            "{stderr}"
+        );
+        assert!(!dir.path().join("out").exists());
+    };
+    // Ten million points.
+    refused(
+        &[
+            "sweep",
+            "two-managers",
+            "--param",
+            "trust.initial=0:1:10000",
+            "--param",
+            "defaults.disclosure=0:1:1000",
+        ],
+        "error: scenarios/two-managers.toml: too long to run here: 10,000,000 points x 1,000 replicates of 4 arms would take about ",
+    );
+    // 10,000 trajectories of the default parameters at 1,000 replicates.
+    refused(
+        &[
+            "sensitivity",
+            "two-managers",
+            "--trajectories",
+            "10000",
+            "--replicates",
+            "1000",
+        ],
+        "error: scenarios/two-managers.toml: too long to run here: ",
+    );
+    // A design too large to hold is refused before it is made.
+    let output = binary(dir.path())
+        .args([
+            "sensitivity",
+            "two-managers",
+            "--trajectories",
+            "100000000",
+            "--out",
+            "out",
+        ])
+        .timeout(std::time::Duration::from_secs(30))
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&output.stderr),
+        "error: --trajectories 100000000: at most 10,000 (a screening runs trajectories x (parameters + 1) points; 10 to 50 trajectories is usual)\n"
+    );
+}
+
+#[test]
 fn list_names_the_bundled_scenarios() {
     let dir = tempfile::tempdir().unwrap();
     let output = binary(dir.path()).arg("list").output().unwrap();

@@ -22,13 +22,24 @@ pub(crate) enum Failure {
     Interrupted(String),
 }
 
-/// Worker threads: as asked, or one per core.
+/// Most worker threads per core `--threads` may ask for: beyond a few per
+/// core, threads only slow a run down, and tens of thousands exhaust the
+/// machine before the run starts.
+pub(crate) const MAX_THREADS_PER_CORE: usize = 4;
+
+/// Worker threads: as asked (1 to [`MAX_THREADS_PER_CORE`] per core), or one
+/// per core.
 pub(crate) fn thread_count(threads: Option<usize>) -> Result<usize, Failure> {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let most = MAX_THREADS_PER_CORE * cores;
     match threads {
         Some(0) => Err(Failure::BadInput(
             "--threads must be at least 1".to_string(),
         )),
+        Some(threads) if threads > most => Err(Failure::BadInput(format!(
+            "--threads {threads}: at most {most} here ({MAX_THREADS_PER_CORE} per core, {cores} cores available); more only slow a run down"
+        ))),
         Some(threads) => Ok(threads),
-        None => Ok(std::thread::available_parallelism().map_or(1, |n| n.get())),
+        None => Ok(cores),
     }
 }

@@ -19,7 +19,7 @@ use empathy_gap::sensitivity::{
 };
 use empathy_gap::shard::{SavedSensitivity, ShardManifest, ShardSpec};
 use empathy_gap::staging::Staging;
-use empathy_gap::words::count;
+use empathy_gap::words::{count, seconds_in_words, thousands};
 
 use super::folder::{OutputFolder, commit, commit_shard, listen_for_interruptions};
 use super::run::{RunFlags, command_line, with_progress};
@@ -130,6 +130,9 @@ impl Screening {
     }
 }
 
+/// Most trajectories a screening may ask for.
+const MAX_TRAJECTORIES: usize = 10_000;
+
 /// The design of a screening of `inputs` parameters: from the scenario's
 /// seed, so every shard and the merge make the same one.
 fn design(
@@ -138,6 +141,15 @@ fn design(
     trajectories: usize,
     levels: usize,
 ) -> Result<Design, Failure> {
+    // The design is held in memory (trajectories x (inputs + 1) points of
+    // `inputs` values each): a number of trajectories far beyond any use
+    // would exhaust the machine before the estimate could refuse it.
+    if trajectories > MAX_TRAJECTORIES {
+        return Err(Failure::BadInput(format!(
+            "--trajectories {trajectories}: at most {} (a screening runs trajectories x (parameters + 1) points; 10 to 50 trajectories is usual)",
+            thousands(MAX_TRAJECTORIES as u64)
+        )));
+    }
     let mut rng = stream(scenario.seed, 0, Purpose::Sensitivity, 0);
     Design::new(inputs, trajectories, levels, &mut rng).map_err(|error| {
         Failure::BadInput(match error {
@@ -203,6 +215,30 @@ pub(crate) fn sensitivity(
             ))
         })
     };
+    // The whole screening is estimated, as one run is (from its first
+    // trajectory's points), and refused beyond a day unless forced, before
+    // every point is checked.
+    if let Some(budget) = budget {
+        let sample: Vec<usize> = (0..points.min(screening.params.len() + 1)).collect();
+        let mut per_point = 0.0;
+        for &point in &sample {
+            let scenario = load_point(point)?;
+            per_point +=
+                scenario::size::estimate(&scenario.resolved, scenario.arms.len(), threads).seconds;
+        }
+        let seconds = per_point / sample.len().max(1) as f64 * point_count as f64;
+        if seconds > budget.seconds {
+            return Err(Failure::BadInput(format!(
+                "{}: too long to run here: {} x {} would take about {} on {}, more than {}; use fewer trajectories, parameters or replicates (or --shard it across machines), or pass --force to run it anyway",
+                source.label,
+                count(point_count as f64, "point"),
+                count(replicates as f64, "replicate"),
+                seconds_in_words(seconds),
+                count(threads as f64, "thread"),
+                seconds_in_words(budget.seconds),
+            )));
+        }
+    }
     for point in (0..points).filter(|&point| ours(point)) {
         load_point(point)?;
     }

@@ -13,7 +13,7 @@ use empathy_gap::scenario::{self, Budget, FieldPath, Override, Scenario};
 use empathy_gap::shard::{SavedSweep, ShardManifest, ShardSpec};
 use empathy_gap::staging::Staging;
 use empathy_gap::sweep::{Grid, SweepInfo, SweepParam};
-use empathy_gap::words::{count, thousands};
+use empathy_gap::words::{count, seconds_in_words, thousands};
 
 use super::folder::{OutputFolder, commit, commit_shard, listen_for_interruptions};
 use super::run::{
@@ -187,6 +187,24 @@ impl SweepPlan {
         Ok(())
     }
 
+    /// What one point of the sweep costs to run, in seconds on `threads`
+    /// threads: the mean of the size estimates at the grid's corners.
+    fn seconds_per_point(
+        &self,
+        source: &Source,
+        overrides: &[Override],
+        threads: usize,
+    ) -> Result<f64, Failure> {
+        let corners = self.grid.corner_points();
+        let mut total = 0.0;
+        for &point in &corners {
+            let scenario = self.load_point(source, overrides, point, None)?;
+            total +=
+                scenario::size::estimate(&scenario.resolved, scenario.arms.len(), threads).seconds;
+        }
+        Ok(total / corners.len().max(1) as f64)
+    }
+
     /// The sweep's output folder name under OUT: `<scenario>-<sweep>`.
     fn folder_name(&self, scenario: &str) -> String {
         format!("{scenario}-{}", self.name.as_deref().unwrap_or("sweep"))
@@ -248,6 +266,22 @@ pub(crate) fn sweep(
             count(plan.grid.points() as f64, "point"),
             count(plan.grid.points() as f64, "shard")
         )));
+    }
+    // The whole sweep is estimated, as one run is: points x arms x
+    // replicates x weeks, refused beyond a day unless forced.
+    if let Some(budget) = budget {
+        let seconds = plan.seconds_per_point(&source, overrides, threads)? * point_count as f64;
+        if seconds > budget.seconds {
+            return Err(Failure::BadInput(format!(
+                "{label}: too long to run here: {} x {} of {} would take about {} on {}, more than {}; use fewer points or replicates (or --shard it across machines), or pass --force to run it anyway",
+                count(point_count as f64, "point"),
+                count(plan.replicates as f64, "replicate"),
+                count(base.arms.len() as f64, "arm"),
+                seconds_in_words(seconds),
+                count(threads as f64, "thread"),
+                seconds_in_words(budget.seconds),
+            )));
+        }
     }
     let mut path = output::output_folder(&flags.out, &plan.folder_name(&base.name));
     if let Some(spec) = shard {

@@ -202,28 +202,38 @@ impl Grid {
             .collect()
     }
 
+    /// The grid's corners (every parameter at its first or last value; at
+    /// most 2^16 of them), where what a point costs is at its least and most.
+    pub fn corner_points(&self) -> Vec<u64> {
+        let corners = 1u64 << self.params.len().min(16);
+        let mut points: Vec<u64> = (0..corners)
+            .map(|corner| {
+                let steps: Vec<usize> = self
+                    .params
+                    .iter()
+                    .enumerate()
+                    .map(|(index, param)| {
+                        if corner >> index & 1 == 1 {
+                            param.values.len() - 1
+                        } else {
+                            0
+                        }
+                    })
+                    .collect();
+                self.point_of(&steps)
+            })
+            .collect();
+        points.sort_unstable();
+        points.dedup();
+        points
+    }
+
     /// Points that reach every value of every parameter and every corner of
     /// the grid: checking these before the sweep starts finds a value the
     /// scenario refuses (out of range, a fraction for a whole number, a
     /// minimum above its maximum) before hours of running, not at the end.
     pub fn probe_points(&self) -> Vec<u64> {
-        let mut points = Vec::new();
-        let corners = 1u64 << self.params.len().min(16);
-        for corner in 0..corners {
-            let steps: Vec<usize> = self
-                .params
-                .iter()
-                .enumerate()
-                .map(|(index, param)| {
-                    if corner >> index & 1 == 1 {
-                        param.values.len() - 1
-                    } else {
-                        0
-                    }
-                })
-                .collect();
-            points.push(self.point_of(&steps));
-        }
+        let mut points = self.corner_points();
         for (index, param) in self.params.iter().enumerate() {
             for step in 0..param.values.len() {
                 let mut steps = vec![0; self.params.len()];

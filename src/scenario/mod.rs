@@ -275,21 +275,38 @@ pub fn read_file(path: &Path) -> Result<Vec<u8>, ScenarioError> {
     if path.is_dir() {
         return Err(fail("is a directory, not a scenario file".to_string()));
     }
-    let bytes = match std::fs::metadata(path) {
-        Ok(metadata) if metadata.len() > MAX_SCENARIO_BYTES as u64 => {
-            // Do not read a huge file only to refuse it.
-            return Err(fail(format!(
-                "the file is {} MB; a scenario must be under {} MB (describe large organisations with [generate])",
-                metadata.len() / (1024 * 1024),
-                MAX_SCENARIO_BYTES / (1024 * 1024)
-            )));
-        }
-        Ok(_) => std::fs::read(path).map_err(|error| fail(format!("cannot read: {error}")))?,
+    let file = match std::fs::File::open(path) {
+        Ok(file) => file,
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
             return Err(fail("no such file".to_string()));
         }
         Err(error) => return Err(fail(format!("cannot read: {error}"))),
     };
+    // Do not read a huge file only to refuse it.
+    if let Ok(metadata) = file.metadata()
+        && metadata.is_file()
+        && metadata.len() > MAX_SCENARIO_BYTES as u64
+    {
+        return Err(fail(format!(
+            "the file is {} MB; a scenario must be under {} MB (describe large organisations with [generate])",
+            metadata.len() / (1024 * 1024),
+            MAX_SCENARIO_BYTES / (1024 * 1024)
+        )));
+    }
+    // A pipe, a FIFO or a device (`/dev/stdin`, `/dev/zero`) has no length
+    // to check first: it is read up to the limit and no further.
+    let mut bytes = Vec::new();
+    std::io::Read::read_to_end(
+        &mut std::io::Read::take(file, MAX_SCENARIO_BYTES as u64 + 1),
+        &mut bytes,
+    )
+    .map_err(|error| fail(format!("cannot read: {error}")))?;
+    if bytes.len() > MAX_SCENARIO_BYTES {
+        return Err(fail(format!(
+            "gives more than {} MB, which no scenario is (describe large organisations with [generate])",
+            MAX_SCENARIO_BYTES / (1024 * 1024)
+        )));
+    }
     Ok(bytes)
 }
 

@@ -30,6 +30,29 @@ impl Checker<'_, '_> {
         }
     }
 
+    /// A name that ends up in file and folder names, CSV cells and charts:
+    /// at most [`MAX_NAME_CHARS`] characters (a folder's name has room for
+    /// 255 bytes), without control characters (a tab, a line break, a bell),
+    /// which no chart and no file name can hold. Emptiness is checked where
+    /// each kind of name says what it is for.
+    fn name(&mut self, path: &FieldPath, name: &str) {
+        let chars = name.chars().count();
+        if chars > MAX_NAME_CHARS {
+            self.fail(
+                path,
+                format!("must be at most {MAX_NAME_CHARS} characters (got {chars})"),
+            );
+        } else if let Some(control) = name.chars().find(|c| c.is_control()) {
+            self.fail(
+                path,
+                format!(
+                    "must not contain control characters such as a tab or a line break (got {:?})",
+                    control
+                ),
+            );
+        }
+    }
+
     /// Whether a problem was reported at `path`, while reading the file or
     /// by a check: values that depend on it would only repeat it.
     fn failed(&self, path: &FieldPath) -> bool {
@@ -137,6 +160,7 @@ pub(super) fn validate(
     if raw.name.trim().is_empty() {
         check.fail(&root.key("name"), "must not be empty");
     }
+    check.name(&root.key("name"), &raw.name);
     check.whole(&root.key("weeks"), raw.weeks, 1, MAX_WEEKS);
     check.whole(&root.key("warmup_weeks"), raw.warmup_weeks, 0, MAX_WEEKS);
     check.whole(&root.key("replicates"), raw.replicates, 1, i64::MAX);
@@ -239,6 +263,10 @@ fn check_sweeps(check: &mut Checker, raw: &RawScenario) {
         }
     }
 }
+
+/// Most characters in any name (scenario, arm, leader, manager, project,
+/// workstream).
+pub const MAX_NAME_CHARS: usize = 100;
 
 /// Refuses a run too large for the engine, or for `budget` when one is given.
 fn check_size(check: &mut Checker, raw: &RawScenario, arms: usize, budget: Option<&Budget>) {
@@ -433,6 +461,7 @@ fn check_workstreams(check: &mut Checker, path: &FieldPath, workstreams: &[RawWo
     let mut seen: HashMap<&str, usize> = HashMap::new();
     for (index, stream) in workstreams.iter().enumerate() {
         let at = path.index(index);
+        check.name(&at.key("name"), &stream.name);
         if stream.name.trim().is_empty() {
             check.fail(&at.key("name"), "must not be empty");
         } else if let Some(first) = seen.insert(stream.name.as_str(), index) {
@@ -491,6 +520,7 @@ fn build_named(
     let mut manager_ids: HashMap<String, ManagerId> = HashMap::new();
     for (index, manager) in raw.managers.iter().enumerate() {
         let at = root.key("managers").index(index);
+        check.name(&at.key("name"), &manager.name);
         if manager.name.trim().is_empty() {
             check.fail(&at.key("name"), "must not be empty");
         } else if manager_ids.contains_key(&manager.name) {
@@ -536,6 +566,7 @@ fn build_named(
     let mut leader_ids: HashMap<String, LeaderId> = HashMap::new();
     for (index, leader) in raw.leaders.iter().enumerate() {
         let at = root.key("leaders").index(index);
+        check.name(&at.key("name"), &leader.name);
         if leader.name.trim().is_empty() {
             check.fail(&at.key("name"), "must not be empty");
         } else if leader_ids.contains_key(&leader.name) {
@@ -604,6 +635,7 @@ fn build_named(
 
     for (index, project) in raw.projects.iter().enumerate() {
         let at = root.key("projects").index(index);
+        check.name(&at.key("name"), &project.name);
         if project.name.trim().is_empty() {
             check.fail(&at.key("name"), "must not be empty");
         } else if raw.projects[..index]
@@ -919,6 +951,7 @@ fn build_arms(check: &mut Checker, raw_arms: &[LoadedArm], weeks: i32) -> Vec<Ar
         if name.trim().is_empty() {
             check.fail(&at, "an arm's name must not be empty");
         }
+        check.name(&at, name);
         if let Some(start) = raw.start_week
             && weeks_valid
         {
