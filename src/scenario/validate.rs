@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use super::error::{FieldPath, Problem};
+use super::error::{FieldPath, Location, Problem};
 use super::load::{Loaded, LoadedArm};
 use super::raw::{RawIntervention, RawScenario, RawWorkstream};
 use super::{
@@ -738,9 +738,25 @@ fn build_named(
         });
     }
 
+    let mut pairs_seen: HashMap<(&str, &str), usize> = HashMap::new();
     for (index, pair) in raw.trust.pairs.iter().enumerate() {
         let at = root.key("trust").key("pairs").index(index);
         check.probability(&at.key("value"), pair.value);
+        if let Some(first) = pairs_seen.insert((pair.from.as_str(), pair.to.as_str()), index) {
+            let first_at = root.key("trust").key("pairs").index(first);
+            let place = match check.locator.locate(&first_at) {
+                Location::File { line, .. } => format!("line {line}"),
+                Location::Override { argument, .. } => argument,
+                Location::WholeFile { .. } => first_at.to_string(),
+            };
+            check.fail(
+                &at,
+                format!(
+                    "trust from `{}` in `{}` is already set by {first_at} ({place}); keep one of the two",
+                    pair.from, pair.to
+                ),
+            );
+        }
         let from = leader_ids.get(&pair.from);
         let to = leader_ids.get(&pair.to);
         if from.is_none() {
