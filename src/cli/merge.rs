@@ -92,10 +92,13 @@ pub(crate) fn merge(
                 };
                 let blocks = spec.blocks(total_blocks);
                 if manifest.blocks != Some([blocks.start, blocks.end]) {
+                    let claimed = match manifest.blocks {
+                        Some([start, end]) => format!("blocks {start} to {end}"),
+                        None => "no blocks".to_string(),
+                    };
                     return Err(Failure::BadInput(format!(
-                        "{}: says it holds blocks {:?}, but shard {} of {} of this run holds blocks {} to {}",
+                        "{}: says it holds {claimed}, but shard {} of {} of this run holds blocks {} to {}",
                         shard_folder.join(shard::MANIFEST).display(),
-                        manifest.blocks,
                         spec.index,
                         spec.count,
                         blocks.start,
