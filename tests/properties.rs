@@ -1264,14 +1264,16 @@ fn trust_pairs(named: &Named) -> Vec<(usize, usize, f64)> {
             }
         }
     }
-    named
-        .trust_pairs
-        .iter()
-        .map(|(pick, value)| {
-            let (a, b) = *pick.get(&sharing);
-            (a, b, *value)
-        })
-        .collect()
+    // Each ordered pair at most once, as the scenario requires: a pick of a
+    // pair already set is dropped.
+    let mut pairs: Vec<(usize, usize, f64)> = Vec::new();
+    for (pick, value) in &named.trust_pairs {
+        let (a, b) = *pick.get(&sharing);
+        if !pairs.iter().any(|&(x, y, _)| (x, y) == (a, b)) {
+            pairs.push((a, b, *value));
+        }
+    }
+    pairs
 }
 
 /// The arms as written: (name, arm, `baseline` key if written).

@@ -742,7 +742,10 @@ fn build_named(
     for (index, pair) in raw.trust.pairs.iter().enumerate() {
         let at = root.key("trust").key("pairs").index(index);
         check.probability(&at.key("value"), pair.value);
-        if let Some(first) = pairs_seen.insert((pair.from.as_str(), pair.to.as_str()), index) {
+        let first = *pairs_seen
+            .entry((pair.from.as_str(), pair.to.as_str()))
+            .or_insert(index);
+        if first != index {
             let first_at = root.key("trust").key("pairs").index(first);
             let place = match check.locator.locate(&first_at) {
                 Location::File { line, .. } => format!("line {line}"),
