@@ -261,6 +261,18 @@ fn validate_checks_every_value_of_a_scenarios_sweeps() {
     }
 }
 
+/// Runs the binary in `dir` with `args` and checks that it refuses them:
+/// exit code 2 and exactly `stderr`.
+fn assert_refused(dir: &std::path::Path, args: &[&str], stderr: &str) {
+    let output = binary(dir)
+        .args(args)
+        .timeout(std::time::Duration::from_secs(60))
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2), "{args:?}");
+    assert_eq!(String::from_utf8_lossy(&output.stderr), stderr, "{args:?}");
+}
+
 #[test]
 #[cfg(target_os = "linux")]
 fn a_reader_that_stops_reading_ends_the_program_quietly() {
@@ -356,10 +368,7 @@ fn a_bad_command_line_is_one_error_line_and_one_hint() {
         ),
     ];
     for (args, error, hint) in cases {
-        let output = binary(dir.path()).args(args).output().unwrap();
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        assert_eq!(output.status.code(), Some(2), "{args:?}: {stderr}");
-        assert_eq!(stderr, format!("{error}\n{hint}\n"), "{args:?}");
+        assert_refused(dir.path(), args, &format!("{error}\n{hint}\n"));
     }
 }
 
@@ -367,27 +376,14 @@ fn a_bad_command_line_is_one_error_line_and_one_hint() {
 fn more_threads_than_four_per_core_are_refused_before_anything_starts() {
     let dir = tempfile::tempdir().unwrap();
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let run = ["run", "two-managers", "--replicates", "10", "--out", "out"];
     for threads in [4 * cores + 1, 100_000, usize::MAX] {
         let threads = threads.to_string();
-        let output = binary(dir.path())
-            .args([
-                "run",
-                "two-managers",
-                "--replicates",
-                "10",
-                "--out",
-                "out",
-                "--threads",
-                &threads,
-            ])
-            .timeout(std::time::Duration::from_secs(30))
-            .output()
-            .unwrap();
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        assert_eq!(output.status.code(), Some(2), "{threads}: {stderr}");
-        assert_eq!(
-            stderr,
-            format!(
+        let args: Vec<&str> = run.iter().copied().chain(["--threads", &threads]).collect();
+        assert_refused(
+            dir.path(),
+            &args,
+            &format!(
                 "error: --threads {threads}: at most {} here (4 per core, {cores} cores available); more only slow a run down\n",
                 4 * cores
             ),
@@ -396,16 +392,8 @@ fn more_threads_than_four_per_core_are_refused_before_anything_starts() {
     }
     // Four per core is allowed.
     binary(dir.path())
-        .args([
-            "run",
-            "two-managers",
-            "--replicates",
-            "10",
-            "--out",
-            "out",
-            "--quiet",
-        ])
-        .args(["--threads", &(4 * cores).to_string()])
+        .args(run)
+        .args(["--quiet", "--threads", &(4 * cores).to_string()])
         .assert()
         .success();
 }
@@ -414,15 +402,10 @@ fn more_threads_than_four_per_core_are_refused_before_anything_starts() {
 #[cfg(unix)]
 fn a_scenario_from_an_endless_stream_is_read_only_up_to_the_limit() {
     let dir = tempfile::tempdir().unwrap();
-    let output = binary(dir.path())
-        .args(["validate", "/dev/zero"])
-        .timeout(std::time::Duration::from_secs(30))
-        .output()
-        .unwrap();
-    assert_eq!(output.status.code(), Some(2));
-    assert_eq!(
-        String::from_utf8_lossy(&output.stderr),
-        "error: /dev/zero: gives more than 4 MB, which no scenario is (describe large organisations with [generate])\n"
+    assert_refused(
+        dir.path(),
+        &["validate", "/dev/zero"],
+        "error: /dev/zero: gives more than 4 MB, which no scenario is (describe large organisations with [generate])\n",
     );
 }
 
@@ -472,22 +455,17 @@ fn sweeps_and_screenings_too_long_to_run_are_refused_before_they_start() {
         "error: scenarios/two-managers.toml: too long to run here: ",
     );
     // A design too large to hold is refused before it is made.
-    let output = binary(dir.path())
-        .args([
+    assert_refused(
+        dir.path(),
+        &[
             "sensitivity",
             "two-managers",
             "--trajectories",
             "100000000",
             "--out",
             "out",
-        ])
-        .timeout(std::time::Duration::from_secs(30))
-        .output()
-        .unwrap();
-    assert_eq!(output.status.code(), Some(2));
-    assert_eq!(
-        String::from_utf8_lossy(&output.stderr),
-        "error: --trajectories 100000000: at most 10,000 (a screening runs trajectories x (parameters + 1) points; 10 to 50 trajectories is usual)\n"
+        ],
+        "error: --trajectories 100000000: at most 10,000 (a screening runs trajectories x (parameters + 1) points; 10 to 50 trajectories is usual)\n",
     );
 }
 
