@@ -412,22 +412,28 @@ pub(crate) fn arms_with_colours<'a>(
                 .map(|arm| arm.name.as_str())
         })
         .or_else(|| names.first().copied());
-    let mut alternatives_so_far = 0;
+    // Each arm's colour follows its interventions, not its place (see
+    // `theme::intervention_index`), so the same response has the same
+    // colour in every run; the baseline is grey.
+    let wanted = names.iter().map(|&name| {
+        let kinds = listed
+            .iter()
+            .find(|arm| arm.name == name)
+            .map(|arm| arm.interventions.as_slice())
+            .unwrap_or_default();
+        (
+            Some(name) == baseline,
+            theme::intervention_index(kinds.iter().map(String::as_str)),
+        )
+    });
+    let palette = theme::arm_palette(wanted);
     names
         .into_iter()
-        .map(|name| {
-            let is_baseline = Some(name) == baseline;
-            let colour = if is_baseline {
-                theme::BASELINE_COLOUR
-            } else {
-                alternatives_so_far += 1;
-                theme::alternative_colour(alternatives_so_far - 1)
-            };
-            Arm {
-                name: name.to_owned(),
-                is_baseline,
-                colour,
-            }
+        .zip(palette)
+        .map(|(name, place)| Arm {
+            name: name.to_owned(),
+            is_baseline: place.is_none(),
+            colour: place.map_or(theme::BASELINE_COLOUR, theme::alternative_colour),
         })
         .collect()
 }

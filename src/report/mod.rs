@@ -23,7 +23,7 @@ mod render;
 mod sensitivity;
 mod sweep;
 mod text;
-mod theme;
+pub(crate) mod theme;
 
 use std::io;
 use std::path::{Path, PathBuf};

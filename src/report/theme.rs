@@ -35,9 +35,10 @@ pub(crate) fn register_embedded_font() -> bool {
     })
 }
 
-/// Okabe-Ito colours, safe for the common colour-vision deficiencies, in the
-/// order arms receive them. Yellow comes last because it is the hardest to
-/// see on white.
+/// Okabe-Ito colours, safe for the common colour-vision deficiencies. Each
+/// set of interventions has one (see [`intervention_index`]); an arm whose
+/// set's colour is taken, or that has none, takes the first free one, in
+/// this order. Yellow comes last because it is the hardest to see on white.
 const ALTERNATIVE_COLOURS: [Colour; 7] = [
     RGBColor(0x00, 0x72, 0xB2), // blue
     RGBColor(0xD5, 0x5E, 0x00), // vermillion
@@ -53,6 +54,61 @@ pub(crate) const BASELINE_COLOUR: Colour = RGBColor(0x4D, 0x4D, 0x4D);
 
 pub(crate) fn alternative_colour(index: usize) -> Colour {
     ALTERNATIVE_COLOURS[index % ALTERNATIVE_COLOURS.len()]
+}
+
+/// The place in the palette of an arm with these interventions (their
+/// kinds, as manifests list them), the same in every chart, report and
+/// workshop, whatever the arm's name or place: status meetings blue,
+/// escalation vermillion, connection-first bluish green, and each
+/// combination a colour of its own. `None` for an arm without interventions.
+pub(crate) fn intervention_index<'a>(kinds: impl IntoIterator<Item = &'a str>) -> Option<usize> {
+    let (mut connection, mut escalation, mut status) = (false, false, false);
+    for kind in kinds {
+        match kind {
+            "connection-first" => connection = true,
+            "escalation" => escalation = true,
+            "status-meeting" => status = true,
+            _ => {}
+        }
+    }
+    Some(match (connection, escalation, status) {
+        (false, false, false) => return None,
+        (false, false, true) => 0,
+        (false, true, false) => 1,
+        (true, false, false) => 2,
+        (false, true, true) => 3,
+        (true, true, false) => 4,
+        (true, false, true) => 5,
+        (true, true, true) => 6,
+    })
+}
+
+/// The palette place of each arm, in order, from whether it is the
+/// baseline (`None`: it is grey) and the place its interventions ask for.
+/// An arm whose place is taken by an earlier arm, or that asks for none,
+/// takes the first free one (and the palette again from its start once
+/// every place is taken).
+pub(crate) fn arm_palette(
+    arms: impl IntoIterator<Item = (bool, Option<usize>)>,
+) -> Vec<Option<usize>> {
+    let mut taken: Vec<usize> = Vec::new();
+    arms.into_iter()
+        .map(|(is_baseline, wanted)| {
+            if is_baseline {
+                return None;
+            }
+            let free = || {
+                (0..ALTERNATIVE_COLOURS.len())
+                    .find(|place| !taken.contains(place))
+                    .unwrap_or(taken.len() % ALTERNATIVE_COLOURS.len())
+            };
+            let place = wanted
+                .filter(|place| !taken.contains(place))
+                .unwrap_or_else(free);
+            taken.push(place);
+            Some(place)
+        })
+        .collect()
 }
 
 /// Where the annual hours go, from the bottom of each bar up. A single
@@ -161,5 +217,46 @@ impl Theme {
         (FontFamily::Name(FONT_FAMILY), size)
             .into_font()
             .color(&colour)
+    }
+}
+
+#[cfg(test)]
+mod palette_tests {
+    use super::*;
+
+    #[test]
+    fn an_arm_takes_the_colour_of_its_interventions_whatever_its_place() {
+        let connection = intervention_index(["connection-first"]);
+        let escalation = intervention_index(["escalation"]);
+        let status = intervention_index(["status-meeting"]);
+        assert_eq!(
+            (status, escalation, connection),
+            (Some(0), Some(1), Some(2))
+        );
+        // A combination has its own colour, whatever the order of its kinds.
+        assert_eq!(
+            intervention_index(["status-meeting", "connection-first"]),
+            intervention_index(["connection-first", "status-meeting"]),
+        );
+        assert_eq!(intervention_index([]), None);
+        // Connection-first alone, first or last, baseline anywhere: the same colour.
+        assert_eq!(
+            arm_palette([(true, None), (false, escalation), (false, connection)]),
+            [None, escalation, connection]
+        );
+        assert_eq!(
+            arm_palette([(false, connection), (false, escalation), (true, None)]),
+            [connection, escalation, None]
+        );
+        // Two arms with the same interventions: the second takes the first free colour.
+        assert_eq!(
+            arm_palette([(true, None), (false, connection), (false, connection)]),
+            [None, connection, Some(0)]
+        );
+        // An arm without interventions that is not the baseline: the first free colour.
+        assert_eq!(
+            arm_palette([(false, None), (false, status), (true, None)]),
+            [Some(0), Some(1), None]
+        );
     }
 }

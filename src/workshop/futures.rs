@@ -14,13 +14,18 @@ use super::{
     Story, capitalised, hours, number, percent, signed, signed_percent, small_count, small_number,
 };
 
-/// The tone of arm `index`: the baseline's, or the colour of its place
-/// among the other arms (as in the charts).
+/// The tone of arm `index`: the baseline's, or the colour of its
+/// interventions, as in the charts (`report::theme::arm_palette`).
 pub fn arm_tone(scenario: &Scenario, index: usize) -> Tone {
-    if index == scenario.baseline {
-        Tone::Baseline
-    } else {
-        Tone::Arm(index - usize::from(index > scenario.baseline))
+    let wanted = scenario.arms.iter().enumerate().map(|(at, arm)| {
+        (
+            at == scenario.baseline,
+            crate::report::theme::intervention_index(arm.intervention_names()),
+        )
+    });
+    match crate::report::theme::arm_palette(wanted)[index] {
+        Some(place) => Tone::Arm(place),
+        None => Tone::Baseline,
     }
 }
 
