@@ -45,6 +45,9 @@ enum Command {
         scenario: String,
         #[command(flatten)]
         common: CommonArgs,
+        /// Print every summary metric in the table, not only those that fit 80 columns.
+        #[arg(long)]
+        wide: bool,
         /// Run only the K-th of N shards of the replicates, into OUT/<name>/shard-K-of-N/;
         /// `merge` combines the shards into the files one run writes.
         #[arg(long, value_name = "K/N")]
@@ -121,6 +124,9 @@ enum Command {
         /// Skip the charts and report.html.
         #[arg(long)]
         no_charts: bool,
+        /// Print every summary metric in the table, not only those that fit 80 columns.
+        #[arg(long)]
+        wide: bool,
     },
     /// Redraw the charts and report.html of an earlier run or sweep from its CSV files.
     #[command(after_help = "Examples:\n  empathy-gap report output/two-managers")]
@@ -267,6 +273,7 @@ impl CommonArgs {
             threads: scenario.threads,
             quiet: self.quiet,
             charts: !self.no_charts,
+            wide: false,
             force: self.force,
             replicates: scenario.replicates,
             detail: match (self.detail, self.detail_replicates) {
@@ -411,9 +418,11 @@ fn main() -> ExitCode {
         Command::Run {
             scenario,
             common,
+            wide,
             shard,
         } => common.parse().and_then(|(overrides, flags)| {
             let shard = parse_shard(shard.as_deref())?;
+            let flags = RunFlags { wide, ..flags };
             run(&scenario, &overrides, &flags, shard)
         }),
         Command::Sweep {
@@ -453,7 +462,8 @@ fn main() -> ExitCode {
             out,
             quiet,
             no_charts,
-        } => merge(&dirs, out.as_deref(), quiet, !no_charts),
+            wide,
+        } => merge(&dirs, out.as_deref(), quiet, !no_charts, wide),
         Command::Validate {
             files,
             set,

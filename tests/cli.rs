@@ -91,6 +91,37 @@ fn run_prints_a_summary_row_per_arm() {
 }
 
 #[test]
+fn the_summary_table_fits_80_columns_unless_asked_for_every_metric() {
+    let dir = tempfile::tempdir().unwrap();
+    let table = |wide: bool| {
+        let mut command = binary(dir.path());
+        command.args(["run", "two-managers", "--replicates", "20", "--no-charts"]);
+        if wide {
+            command.arg("--wide");
+        }
+        let output = command.output().unwrap();
+        assert!(output.status.success());
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    };
+    let narrow = table(false);
+    let header = narrow.lines().find(|line| line.starts_with("arm")).unwrap();
+    assert!(header.contains("lost h/yr per employee") && header.contains("vs power-through"));
+    assert!(
+        narrow.lines().all(|line| line.chars().count() <= 80),
+        "wider than 80 columns:\n{narrow}"
+    );
+    let wide = table(true);
+    let header = wide.lines().find(|line| line.starts_with("arm")).unwrap();
+    for column in [
+        "lost h/yr per leader",
+        "conflict h/wk from wk 5",
+        "final trust",
+    ] {
+        assert!(header.contains(column), "{header}");
+    }
+}
+
+#[test]
 fn set_overrides_a_value_by_its_path() {
     let dir = tempfile::tempdir().unwrap();
     let status = binary(dir.path())

@@ -28,6 +28,7 @@ pub(crate) fn merge(
     out: Option<&Path>,
     quiet: bool,
     charts: bool,
+    wide: bool,
 ) -> Result<(), Failure> {
     let folders = shard::find(dirs).map_err(Failure::BadInput)?;
     let shards = shard::read_all(&folders).map_err(Failure::BadInput)?;
@@ -158,7 +159,7 @@ pub(crate) fn merge(
                     count(scenario.arms.len() as f64, "arm"),
                     count(results.replicates_done as f64, "replicate"),
                 );
-                print!("{}", output::summary_table(&scenario, &results));
+                print!("{}", output::summary_table(&scenario, &results, wide));
                 println!("\nwrote {}", folder.path.display());
             }
         }

@@ -27,6 +27,8 @@ pub(crate) struct RunFlags {
     pub(crate) threads: Option<usize>,
     pub(crate) quiet: bool,
     pub(crate) charts: bool,
+    /// `--wide`: every metric in the summary table.
+    pub(crate) wide: bool,
     pub(crate) force: bool,
     /// `--replicates`, which beats a sweep's own number of replicates.
     pub(crate) replicates: Option<u64>,
@@ -332,7 +334,7 @@ pub(crate) fn run(
             count(threads as f64, "thread"),
             info.wall_time_seconds
         );
-        print!("{}", output::summary_table(scenario, &results));
+        print!("{}", output::summary_table(scenario, &results, flags.wide));
         println!("\nwrote {}", folder.path.display());
     }
     Ok(())

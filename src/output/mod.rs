@@ -274,22 +274,14 @@ impl RunBytes {
     }
 }
 
-/// The summary table printed after a run: one row per arm.
-pub fn summary_table(scenario: &Scenario, results: &Results) -> String {
-    let start = scenario.intervention_start_week();
-    let conflict_header = match start {
-        Some(week) => format!("conflict h/wk from wk {week}"),
-        None => "conflict h/wk".to_string(),
-    };
-    let headers = [
-        "arm".to_string(),
-        "lost h/yr per leader".to_string(),
-        "lost h/yr per employee".to_string(),
-        conflict_header,
-        "on-time delivery".to_string(),
-        "final trust".to_string(),
-        "conflict vs baseline".to_string(),
-    ];
+/// The summary table printed after a run: one row per arm, headed by the
+/// one metric every summary leads with (the report's too): hours lost a year
+/// per employee, with its paired difference from the baseline. The default
+/// table fits 80 columns with on-time delivery beside it; `wide` adds the
+/// leader's hours, conflict hours from the interventions' start with their
+/// difference, and final trust.
+pub fn summary_table(scenario: &Scenario, results: &Results, wide: bool) -> String {
+    let baseline_name = &scenario.arms[scenario.baseline].name;
     let cell = |running: &Running, decimals: usize| match (running.mean(), running.interval95()) {
         (Some(mean), Some((low, high))) => {
             format!("{mean:.decimals$} [{low:.decimals$}, {high:.decimals$}]")
@@ -301,51 +293,76 @@ pub fn summary_table(scenario: &Scenario, results: &Results) -> String {
         Some(mean) => format!("{:.0}%", mean * 100.0),
         None => "-".to_string(),
     };
-    let mut rows = vec![headers.to_vec()];
+    // An arm's paired difference from the baseline in `metric`: hours (with
+    // the share of the baseline's figure) or a share alone.
+    let versus = |index: usize, metric: Summary, hours: bool| {
+        if index == scenario.baseline {
+            return "(baseline)".to_string();
+        }
+        let difference = results.difference(index, metric);
+        let base = results.summary(scenario.baseline, metric).mean();
+        match (difference.mean(), difference.interval95(), base) {
+            (Some(d), Some((low, high)), Some(base)) if base > 0.0 && hours => format!(
+                "{d:+.0} h ({:+.0}%) [{low:+.0}, {high:+.0}]",
+                100.0 * d / base
+            ),
+            (Some(d), Some((low, high)), Some(base)) if base > 0.0 => format!(
+                "{:+.0}% [{:+.0}%, {:+.0}%]",
+                100.0 * d / base,
+                100.0 * low / base,
+                100.0 * high / base
+            ),
+            (Some(d), _, _) => format!("{d:+.2} h"),
+            _ => "-".to_string(),
+        }
+    };
+    let conflict_header = match scenario.intervention_start_week() {
+        Some(week) => format!("conflict h/wk from wk {week}"),
+        None => "conflict h/wk".to_string(),
+    };
+    let mut headers = vec![
+        "arm".to_string(),
+        "lost h/yr per employee".to_string(),
+        format!("vs {baseline_name}"),
+        "on time".to_string(),
+    ];
+    if wide {
+        headers.extend([
+            "lost h/yr per leader".to_string(),
+            conflict_header,
+            "conflict vs baseline".to_string(),
+            "final trust".to_string(),
+        ]);
+    }
+    let mut rows = vec![headers];
     for (index, arm) in scenario.arms.iter().enumerate() {
-        let baseline_conflict = results
-            .summary(scenario.baseline, Summary::ConflictHoursPerLeaderAfterStart)
-            .mean();
-        let difference = results.difference(index, Summary::ConflictHoursPerLeaderAfterStart);
-        let versus = if index == scenario.baseline {
-            "(baseline)".to_string()
-        } else {
-            match (
-                difference.mean(),
-                difference.interval95(),
-                baseline_conflict,
-            ) {
-                (Some(d), Some((low, high)), Some(base)) if base > 0.0 => format!(
-                    "{:+.0}% [{:+.0}%, {:+.0}%]",
-                    100.0 * d / base,
-                    100.0 * low / base,
-                    100.0 * high / base
-                ),
-                (Some(d), _, _) => format!("{d:+.2} h"),
-                _ => "-".to_string(),
-            }
-        };
-        rows.push(vec![
+        let mut row = vec![
             arm.name.clone(),
-            cell(results.summary(index, Summary::AnnualLostHoursPerLeader), 0),
             cell(
                 results.summary(index, Summary::AnnualLostHoursPerEmployee),
                 0,
             ),
-            cell(
-                results.summary(index, Summary::ConflictHoursPerLeaderAfterStart),
-                2,
-            ),
+            versus(index, Summary::AnnualLostHoursPerEmployee, true),
             percent(results.summary(index, Summary::DeliveryRatio)),
-            format!(
-                "{:.2}",
-                results
-                    .summary(index, Summary::FinalTrust)
-                    .mean()
-                    .unwrap_or(f64::NAN)
-            ),
-            versus,
-        ]);
+        ];
+        if wide {
+            row.extend([
+                cell(results.summary(index, Summary::AnnualLostHoursPerLeader), 0),
+                cell(
+                    results.summary(index, Summary::ConflictHoursPerLeaderAfterStart),
+                    2,
+                ),
+                versus(index, Summary::ConflictHoursPerLeaderAfterStart, false),
+                format!(
+                    "{:.2}",
+                    results
+                        .summary(index, Summary::FinalTrust)
+                        .mean()
+                        .unwrap_or(f64::NAN)
+                ),
+            ]);
+        }
+        rows.push(row);
     }
     // The arm's name on the left, the numbers on the right.
     aligned_columns(&rows, |column| column > 0)
