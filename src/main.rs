@@ -145,6 +145,9 @@ enum Command {
         /// Override a scenario value by its dotted path, as `run` does, e.g. defaults.demand=0.9.
         #[arg(long = "set", value_name = "PATH=VALUE")]
         set: Vec<String>,
+        /// Add an arm, as `run` does, e.g. both=connection-first,status-meeting@5.
+        #[arg(long = "arm", value_name = "NAME=KIND[,KIND][@WEEK]")]
+        arm: Vec<String>,
         /// Accept a size estimated to exceed this machine's memory or a day of time.
         #[arg(long)]
         force: bool,
@@ -226,6 +229,10 @@ struct ScenarioArgs {
     /// Override a scenario value by its dotted path, e.g. arms.connection-first.start_week=3.
     #[arg(long = "set", value_name = "PATH=VALUE")]
     set: Vec<String>,
+    /// Add an arm (or replace one of that name) with these interventions, from
+    /// week 1 or @WEEK, e.g. both=connection-first,status-meeting@5.
+    #[arg(long = "arm", value_name = "NAME=KIND[,KIND][@WEEK]")]
+    arm: Vec<String>,
 }
 
 /// Options `run` and `sweep` share.
@@ -261,6 +268,7 @@ impl CommonArgs {
     fn parse(self) -> Result<(Vec<Override>, RunFlags), Failure> {
         let scenario = self.scenario;
         let overrides = with_shorthands(
+            &scenario.arm,
             &scenario.set,
             [
                 ("replicates", scenario.replicates),
@@ -292,13 +300,26 @@ impl CommonArgs {
     }
 }
 
-/// The `--set` overrides, then the shorthand flags given (overrides like any
-/// other, validated the same way).
+/// The `--arm` arms, then the `--set` overrides (so that `--set` can adjust
+/// an added arm), then the shorthand flags given: overrides like any other,
+/// validated the same way.
 fn with_shorthands<const N: usize>(
+    arms: &[String],
     set: &[String],
     shorthands: [(&str, Option<u64>); N],
 ) -> Result<Vec<Override>, Failure> {
-    let mut overrides = parse_overrides(set)?;
+    let mut overrides = Vec::new();
+    let mut problems = Vec::new();
+    for argument in arms {
+        match arm_override(argument) {
+            Ok(parsed) => overrides.push(parsed),
+            Err(message) => problems.push(message),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(Failure::BadInput(problems.join("\n")));
+    }
+    overrides.extend(parse_overrides(set)?);
     overrides.extend(
         shorthands
             .into_iter()
@@ -467,9 +488,10 @@ fn main() -> ExitCode {
         Command::Validate {
             files,
             set,
+            arm,
             force,
             check_warmup,
-        } => parse_overrides(&set)
+        } => with_shorthands(&arm, &set, [])
             .and_then(|overrides| validate(&files, &overrides, force, check_warmup)),
         Command::Report { dir } => report(&dir),
         Command::Workshop {
@@ -479,6 +501,7 @@ fn main() -> ExitCode {
             limit_demand,
             scenario_args: args,
         } => with_shorthands(
+            &args.arm,
             &args.set,
             [("replicates", args.replicates), ("seed", args.seed)],
         )
@@ -521,6 +544,55 @@ fn main() -> ExitCode {
             ExitCode::from(130)
         }
     }
+}
+
+/// `--arm NAME=KIND[,KIND]...[@WEEK]`: the arm `arms.NAME` with those
+/// interventions, from week WEEK (else 1), as an override of the scenario
+/// named after the argument. Unknown kinds are left to the scenario's own
+/// check, which suggests the nearest.
+fn arm_override(argument: &str) -> Result<Override, String> {
+    let label = format!("--arm {argument}");
+    let Some((name, rest)) = argument.split_once('=') else {
+        return Err(format!(
+            "{label}: must be of the form NAME=KIND[,KIND][@WEEK], like both=connection-first,status-meeting@5"
+        ));
+    };
+    if name.is_empty()
+        || !name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    {
+        return Err(format!(
+            "{label}: an arm's name here is letters, digits, - and _ (got `{name}`)"
+        ));
+    }
+    let (kinds, week) = match rest.split_once('@') {
+        Some((kinds, week)) => match week.parse::<u32>() {
+            Ok(week) => (kinds, Some(week)),
+            Err(_) => {
+                return Err(format!(
+                    "{label}: the start week after @ must be a whole number (got `{week}`)"
+                ));
+            }
+        },
+        None => (rest, None),
+    };
+    let mut interventions = Vec::new();
+    for kind in kinds.split(',').map(str::trim) {
+        if kind.is_empty() || !kind.chars().all(|c| c.is_ascii_lowercase() || c == '-') {
+            return Err(format!(
+                "{label}: `{kind}` is not an intervention kind (escalation, status-meeting or connection-first)"
+            ));
+        }
+        interventions.push(format!("{{ kind = \"{kind}\" }}"));
+    }
+    let start = week.map_or(String::new(), |week| format!("start_week = {week}, "));
+    let mut parsed = Override::parse(&format!(
+        "arms.{name}={{ {start}interventions = [{}] }}",
+        interventions.join(", ")
+    ))?;
+    parsed.argument = label;
+    Ok(parsed)
 }
 
 fn parse_overrides(set: &[String]) -> Result<Vec<Override>, Failure> {

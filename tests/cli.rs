@@ -91,6 +91,49 @@ fn run_prints_a_summary_row_per_arm() {
 }
 
 #[test]
+fn an_arm_is_added_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    binary(dir.path())
+        .args([
+            "run",
+            "two-managers",
+            "--replicates",
+            "10",
+            "--no-charts",
+            "--quiet",
+        ])
+        .args(["--arm", "both=connection-first,status-meeting@5"])
+        .assert()
+        .success();
+    let manifest: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(dir.path().join("output/two-managers/manifest.json")).unwrap(),
+    )
+    .unwrap();
+    let both = manifest["arms"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|arm| arm["name"] == "both")
+        .expect("the added arm is in the manifest");
+    assert_eq!(both["start_week"], 5);
+    assert_eq!(
+        both["interventions"],
+        serde_json::json!(["status-meeting", "connection-first"])
+    );
+    // Refused as a --set would be, naming the argument.
+    assert_refused(
+        dir.path(),
+        &["run", "two-managers", "--arm", "both=connection-frist"],
+        "error: --arm both=connection-frist: arms.both.interventions[0].kind: unknown kind `connection-frist`; did you mean `connection-first`?\n",
+    );
+    assert_refused(
+        dir.path(),
+        &["run", "two-managers", "--arm", "both"],
+        "error: --arm both: must be of the form NAME=KIND[,KIND][@WEEK], like both=connection-first,status-meeting@5\n",
+    );
+}
+
+#[test]
 fn the_summary_table_fits_80_columns_unless_asked_for_every_metric() {
     let dir = tempfile::tempdir().unwrap();
     let table = |wide: bool| {
