@@ -132,6 +132,16 @@ fn two_managers_report_has_every_chart_and_the_summary_numbers() {
         html.contains("status-meeting made no clear difference"),
         "an interval across zero is not a change"
     );
+    // The delivery chart counts late work; its reading gives the on-time
+    // share beside it, as the table does.
+    let on_time = 100.0 * summary_value(dir.path(), "power-through", "delivery_ratio", 2);
+    assert!(
+        html.contains(&format!(
+            "counting late work; on time, by each week&#39;s due date, it delivered {}%",
+            on_time.round()
+        )),
+        "the delivery reading gives the on-time share"
+    );
     assert!(html.contains("Interventions start (week 5)"));
     assert!(html.contains("empathy-gap run scenarios/two-managers.toml --replicates 1000"));
     assert!(html.contains("Random seed: 42"));

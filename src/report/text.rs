@@ -643,11 +643,23 @@ impl<'a> Readings<'a> {
         })
     }
 
+    /// What the chart shows (delivery so far, late work counted), and, so
+    /// that it is not read as on-time delivery, the on-time share beside it.
     fn delivery_level(&self) -> Option<String> {
         let points = self.baseline_series(metrics::CUMULATIVE_DELIVERY_RATIO);
         let (week, ratio) = first_value(points.iter().rev())?;
+        let on_time = self
+            .baseline
+            .and_then(|arm| self.run.summary.mean(&arm.name, metrics::DELIVERY_RATIO));
+        let on_time = match on_time {
+            Some(share) => format!(
+                "; on time, by each week's due date, it delivered {} (the summary's \"On time\")",
+                percent_of_ratio(share)
+            ),
+            None => String::new(),
+        };
         Some(format!(
-            "{}, the project has delivered {} of its planned shared work by week {week}, counting late work.",
+            "{}, the project has delivered {} of its planned shared work by week {week}, counting late work{on_time}.",
             self.under_baseline()?,
             percent_of_ratio(ratio),
         ))
