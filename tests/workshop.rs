@@ -115,6 +115,10 @@ fn workshop_auto_prints_every_step_with_the_numbers_of_its_files() {
         at += found;
     }
     assert!(text.contains("Handouts in output/two-managers-workshop"));
+    // Plain words for the room: which run this is, not "Replicate 0 of seed 42".
+    assert!(text.contains("This is one of 100 possible versions of these weeks."));
+    assert!(!text.contains("Replicate "), "{text}");
+    assert!(!text.contains("frustration "), "{text}");
     assert!(text.is_ascii(), "plain ASCII without a UTF-8 locale");
     assert!(!text.contains('\x1b'), "no colour when not a terminal");
     assert!(

@@ -25,7 +25,7 @@ use super::document::{Block, Section, Span, Tone, muted, plain, strong};
 use super::featured::Choice;
 use super::futures::start_week;
 use super::observe::PairWeek;
-use super::{decimal, hours, number};
+use super::{hours, number};
 
 /// Share of what was owed that, unexplained, reads as not delivering.
 const UNEXPLAINED_SHARE: f64 = 0.25;
@@ -83,10 +83,10 @@ pub fn complaint(me: usize, week: &PairWeek, params: &Params, other: &str) -> Op
             evidence.push(format!("{} of {}", hours(delivered), hours(view.owed)));
         }
     }
+    // Said only in a conflict episode: what that means, in plain words.
     let episode = format!(
-        "trust in {other} {}, frustration {}",
+        "trusts {other} {} (0 none, 1 fully), frustrated enough to complain every week",
         number(view.trust, 2),
-        number(view.frustration, 1)
     );
     let replies = params.conflict.reply_share * week.views[1 - me].conflict_hours;
     if view.in_episode && view.trust < LOW_TRUST {
@@ -183,25 +183,29 @@ impl Story<'_> {
         let scenario = self.scenario;
         let featured = self.featured;
         let last = featured.weeks.len();
-        let onset = decimal(scenario.params.conflict.episode_onset);
-        let mut text = format!("Replicate {} of seed {}", featured.replicate, scenario.seed);
-        text.push_str(&match featured.choice {
+        // Plain words for the room; the run's number and seed at the end,
+        // for whoever wants to replay it.
+        let replay = format!(
+            "(run {} of seed {}, to replay it: --replicate {})",
+            featured.replicate, scenario.seed, featured.replicate
+        );
+        let text = match featured.choice {
             Choice::Asked => format!(
-                " (as asked): both managers are {}in a conflict episode with each other by week {last} (an episode starts at frustration {onset}).",
-                if featured.standoff() { "" } else { "not " }
+                "This is the simulated run you asked for: by week {last} the two managers are {}frustrated enough with each other to complain every week {replay}.",
+                if featured.standoff() { "" } else { "not yet " }
             ),
             Choice::TypicalStandoff {
                 standoffs,
                 searched,
             } => format!(
-                ": in {standoffs} of the first {searched} replicates both managers are in a conflict episode with each other by week {last} (an episode starts at frustration {onset}); this one has the median conflict hours of those from week {} under {}.",
+                "This is one of {searched} possible versions of these weeks. In {standoffs} of them the two managers are frustrated enough with each other by week {last} to complain every week; this one is the typical one of those, by the hours lost from week {} under {} {replay}.",
                 start_week(scenario),
                 scenario.arms[scenario.baseline].name
             ),
             Choice::NoStandoff { searched } => format!(
-                ": in none of the first {searched} replicates are both managers in a conflict episode with each other by week {last} (an episode starts at frustration {onset}), so this is the first replicate."
+                "This is one of {searched} possible versions of these weeks. In none of them are the two managers frustrated enough with each other by week {last} to complain every week, so this is simply the first {replay}."
             ),
-        });
+        };
         vec![muted(text)]
     }
 
