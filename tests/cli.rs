@@ -134,6 +134,38 @@ fn an_arm_is_added_from_the_command_line() {
 }
 
 #[test]
+fn a_run_whose_queues_grow_all_run_says_so_and_which_value_to_lower() {
+    let dir = tempfile::tempdir().unwrap();
+    let stderr = |scenario: &str| {
+        let output = binary(dir.path())
+            .args([
+                "run",
+                scenario,
+                "--replicates",
+                "10",
+                "--no-charts",
+                "--quiet",
+            ])
+            .output()
+            .unwrap();
+        assert!(output.status.success());
+        String::from_utf8_lossy(&output.stderr).into_owned()
+    };
+    // typical-org's queues grow all year (the README's calibration notes).
+    let warning = stderr("typical-org");
+    assert!(
+        warning.starts_with(
+            "warning: queues grew all run under power-through: a leader's open work rose from "
+        ),
+        "{warning}"
+    );
+    assert!(warning.contains("lower demand (defaults.demand, or generate.demand_min and _max)"));
+    assert_eq!(warning.lines().count(), 1);
+    // two-managers' are steady after its warm-up.
+    assert_eq!(stderr("two-managers"), "");
+}
+
+#[test]
 fn the_summary_table_fits_80_columns_unless_asked_for_every_metric() {
     let dir = tempfile::tempdir().unwrap();
     let table = |wide: bool| {

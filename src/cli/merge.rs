@@ -162,6 +162,9 @@ pub(crate) fn merge(
                 print!("{}", output::summary_table(&scenario, &results, wide));
                 println!("\nwrote {}", folder.path.display());
             }
+            if let Some(warning) = output::growing_queues(&scenario, &results) {
+                eprintln!("{warning}");
+            }
         }
         Some(saved) => {
             let grid = saved

@@ -337,6 +337,9 @@ pub(crate) fn run(
         print!("{}", output::summary_table(scenario, &results, flags.wide));
         println!("\nwrote {}", folder.path.display());
     }
+    if let Some(warning) = output::growing_queues(scenario, &results) {
+        eprintln!("{warning}");
+    }
     Ok(())
 }
 
