@@ -19,12 +19,12 @@ use empathy_gap::sensitivity::{
 };
 use empathy_gap::shard::{SavedSensitivity, ShardManifest, ShardSpec};
 use empathy_gap::staging::Staging;
-use empathy_gap::words::{count, seconds_in_words, thousands};
+use empathy_gap::words::{count, thousands};
 
 use super::folder::{OutputFolder, commit, commit_shard, listen_for_interruptions};
 use super::run::{RunFlags, command_line, with_progress};
 use super::scenarios::{Source, load};
-use super::sweep::{point_failure, points_bar, print_points_shard};
+use super::sweep::{point_failure, points_bar, print_points_shard, refuse_beyond_budget};
 use super::{Failure, thread_count};
 
 /// Each point's parameter values and outputs.
@@ -216,29 +216,29 @@ pub(crate) fn sensitivity(
         })
     };
     // The whole screening is estimated, as one run is (from its first
-    // trajectory's points), and refused beyond a day unless forced, before
-    // every point is checked.
-    if let Some(budget) = budget {
-        let sample: Vec<usize> = (0..points.min(screening.params.len() + 1)).collect();
-        let mut per_point = 0.0;
-        for &point in &sample {
-            let scenario = load_point(point)?;
-            per_point +=
-                scenario::size::estimate(&scenario.resolved, scenario.arms.len(), threads).seconds;
-        }
-        let seconds = per_point / sample.len().max(1) as f64 * point_count as f64;
-        if seconds > budget.seconds {
-            return Err(Failure::BadInput(format!(
-                "{}: too long to run here: {} x {} would take about {} on {}, more than {}; use fewer trajectories, parameters or replicates (or --shard it across machines), or pass --force to run it anyway",
-                source.label,
-                count(point_count as f64, "point"),
-                count(replicates as f64, "replicate"),
-                seconds_in_words(seconds),
-                count(threads as f64, "thread"),
-                seconds_in_words(budget.seconds),
-            )));
-        }
-    }
+    // trajectory's points), before every point is checked.
+    refuse_beyond_budget(
+        &source.label,
+        budget,
+        threads,
+        &format!(
+            "{} x {}",
+            count(point_count as f64, "point"),
+            count(replicates as f64, "replicate"),
+        ),
+        "trajectories, parameters or replicates",
+        || {
+            let sample = 0..points.min(screening.params.len() + 1);
+            let mut per_point = 0.0;
+            for point in sample.clone() {
+                let scenario = load_point(point)?;
+                per_point +=
+                    scenario::size::estimate(&scenario.resolved, scenario.arms.len(), threads)
+                        .seconds;
+            }
+            Ok(per_point / sample.len().max(1) as f64 * point_count as f64)
+        },
+    )?;
     for point in (0..points).filter(|&point| ours(point)) {
         load_point(point)?;
     }

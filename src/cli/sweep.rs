@@ -268,21 +268,20 @@ pub(crate) fn sweep(
         )));
     }
     // The whole sweep is estimated, as one run is: points x arms x
-    // replicates x weeks, refused beyond a day unless forced.
-    if let Some(budget) = budget {
-        let seconds = plan.seconds_per_point(&source, overrides, threads)? * point_count as f64;
-        if seconds > budget.seconds {
-            return Err(Failure::BadInput(format!(
-                "{label}: too long to run here: {} x {} of {} would take about {} on {}, more than {}; use fewer points or replicates (or --shard it across machines), or pass --force to run it anyway",
-                count(point_count as f64, "point"),
-                count(plan.replicates as f64, "replicate"),
-                count(base.arms.len() as f64, "arm"),
-                seconds_in_words(seconds),
-                count(threads as f64, "thread"),
-                seconds_in_words(budget.seconds),
-            )));
-        }
-    }
+    // replicates x weeks, from the estimate at the grid's corners.
+    refuse_beyond_budget(
+        &label,
+        budget,
+        threads,
+        &format!(
+            "{} x {} of {}",
+            count(point_count as f64, "point"),
+            count(plan.replicates as f64, "replicate"),
+            count(base.arms.len() as f64, "arm"),
+        ),
+        "points or replicates",
+        || Ok(plan.seconds_per_point(&source, overrides, threads)? * point_count as f64),
+    )?;
     let mut path = output::output_folder(&flags.out, &plan.folder_name(&base.name));
     if let Some(spec) = shard {
         path.push(spec.folder_name());
@@ -470,6 +469,33 @@ fn point_fields(grid: &Grid, point: u64) -> String {
 
 /// The progress bar of a command that runs a scenario at many points (a
 /// sweep, a screening): every arm-week of every point.
+/// Refuses the points of a sweep or screening (`what` would run, on
+/// `threads` threads) when `seconds`, their estimate, passes the budget's
+/// time; nothing is estimated when forced (no budget). `fewer` names what to
+/// lower.
+pub(crate) fn refuse_beyond_budget(
+    label: &str,
+    budget: Option<&Budget>,
+    threads: usize,
+    what: &str,
+    fewer: &str,
+    seconds: impl FnOnce() -> Result<f64, Failure>,
+) -> Result<(), Failure> {
+    let Some(budget) = budget else {
+        return Ok(());
+    };
+    let seconds = seconds()?;
+    if seconds <= budget.seconds {
+        return Ok(());
+    }
+    Err(Failure::BadInput(format!(
+        "{label}: too long to run here: {what} would take about {} on {}, more than {}; use fewer {fewer} (or --shard it across machines), or pass --force to run it anyway",
+        seconds_in_words(seconds),
+        count(threads as f64, "thread"),
+        seconds_in_words(budget.seconds),
+    )))
+}
+
 pub(crate) fn points_bar(
     base: &Scenario,
     points: u64,
