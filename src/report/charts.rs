@@ -382,17 +382,17 @@ fn gap_chart(run: &RunOutput) -> Result<GapChart, String> {
 
 /// "two-managers · mean of 1,000 simulated runs · {detail}".
 fn subtitle(run: &RunOutput, detail: &str) -> String {
-    let runs = match run.manifest.replicates {
+    let runs = match run.manifest.head.replicates {
         Some(1) => "one simulated run (no intervals)".to_owned(),
         Some(count) => format!("mean of {} simulated runs", text::thousands(count)),
         None => "simulated means".to_owned(),
     };
-    let detail = if run.manifest.replicates == Some(1) {
+    let detail = if run.manifest.head.replicates == Some(1) {
         ""
     } else {
         detail
     };
-    [run.manifest.name.as_str(), runs.as_str(), detail]
+    [run.manifest.head.name.as_str(), runs.as_str(), detail]
         .into_iter()
         .filter(|part| !part.is_empty())
         .collect::<Vec<_>>()
@@ -403,6 +403,7 @@ fn subtitle(run: &RunOutput, detail: &str) -> String {
 fn displayed_weeks(run: &RunOutput) -> RangeInclusive<u32> {
     let last = run
         .manifest
+        .head
         .weeks
         .unwrap_or(0)
         .max(run.weekly.last_week())

@@ -88,12 +88,11 @@ pub(crate) struct Arm {
     pub colour: Colour,
 }
 
-/// The fields of `manifest.json` the report uses; all others are ignored.
-///
-/// Nearly everything is optional so that output from older engine versions
-/// still produces a report; the HTML says what is missing.
+/// What every manifest (a run's `manifest.json`, a sweep's `sweep.json`, a
+/// screening's `sensitivity.json`) says of the scenario and of how to
+/// reproduce the output; each report reads it the same way.
 #[derive(Debug, Default, Deserialize)]
-pub(crate) struct Manifest {
+pub(crate) struct ManifestHead {
     #[serde(default)]
     pub name: String,
     pub description: Option<String>,
@@ -102,9 +101,33 @@ pub(crate) struct Manifest {
     pub version: Option<String>,
     pub command: Option<String>,
     pub seed: Option<u64>,
+    /// Replicates of each arm (at each point, for a sweep or screening).
     pub replicates: Option<u64>,
     pub weeks: Option<u32>,
     pub baseline: Option<String>,
+}
+
+impl ManifestHead {
+    /// The scenario's name, or what to call it when the manifest has none.
+    pub fn display_name(&self) -> &str {
+        if self.name.is_empty() {
+            "Unnamed scenario"
+        } else {
+            &self.name
+        }
+    }
+}
+
+/// The fields of `manifest.json` the report uses; all others are ignored.
+///
+/// Nearly everything is optional so that output from older engine versions
+/// still produces a report; the HTML says what is missing.
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct Manifest {
+    /// What every manifest says of the scenario and how to reproduce it
+    /// (read on its own: see [`parse_manifest`]).
+    #[serde(skip)]
+    pub head: ManifestHead,
     #[serde(default)]
     pub arms: Vec<ManifestArm>,
     pub intervention_start_week: Option<u32>,
@@ -146,7 +169,13 @@ fn intervention_kinds<'de, D: serde::Deserializer<'de>>(
 
 impl Manifest {
     fn parse(path: &Path, bytes: &[u8]) -> Result<Self, ReportError> {
-        parse_json(path, bytes)
+        parse_manifest(path, bytes)
+    }
+}
+
+impl HeadedManifest for Manifest {
+    fn head_mut(&mut self) -> &mut ManifestHead {
+        &mut self.head
     }
 }
 
@@ -172,6 +201,23 @@ pub(crate) fn check_kind(
         }),
         None => Ok(()),
     }
+}
+
+/// A manifest whose head is read on its own (see [`parse_manifest`]).
+pub(crate) trait HeadedManifest: serde::de::DeserializeOwned {
+    fn head_mut(&mut self) -> &mut ManifestHead;
+}
+
+/// Reads a manifest: its head, then the fields of its kind. Each read names
+/// a malformed field by its path, which serde's `flatten` would lose.
+pub(crate) fn parse_manifest<T: HeadedManifest>(
+    path: &Path,
+    bytes: &[u8],
+) -> Result<T, ReportError> {
+    let head: ManifestHead = parse_json(path, bytes)?;
+    let mut manifest: T = parse_json(path, bytes)?;
+    *manifest.head_mut() = head;
+    Ok(manifest)
 }
 
 pub(crate) fn parse_json<T: serde::de::DeserializeOwned>(
@@ -384,7 +430,7 @@ fn arms_in_display_order(
 ) -> Vec<Arm> {
     let seen = weekly.arms_seen.iter().chain(&summary.arms_seen);
     arms_with_colours(
-        manifest.baseline.as_deref(),
+        manifest.head.baseline.as_deref(),
         &manifest.arms,
         seen.map(String::as_str),
     )

@@ -15,7 +15,7 @@ use std::fmt::Write as _;
 use serde_json::Value;
 
 use super::charts::ChartId;
-use super::data::{RunOutput, SummaryRow};
+use super::data::{ManifestHead, RunOutput, SummaryRow};
 use super::metrics;
 use super::text;
 use super::theme;
@@ -37,11 +37,7 @@ const LONGEST_LISTED_ARRAY: usize = 8;
 
 pub(crate) fn report_html(run: &RunOutput, figures: &[Figure]) -> String {
     let manifest = &run.manifest;
-    let name = if manifest.name.is_empty() {
-        "Unnamed scenario"
-    } else {
-        manifest.name.as_str()
-    };
+    let name = manifest.head.display_name();
     let mut html = String::with_capacity(256 * 1024);
     write_page_start(
         &mut html,
@@ -64,23 +60,19 @@ pub(crate) fn report_html(run: &RunOutput, figures: &[Figure]) -> String {
     write_parameters(&mut html, &manifest.scenario, None);
     write_reproduction(
         &mut html,
-        &Reproduction {
-            subject: "run",
-            command: manifest.command.as_deref(),
-            version: manifest.version.as_deref(),
-            seed: manifest.seed,
-            scenario_file: manifest.scenario_file.as_deref(),
-            details: [
+        &manifest.head.reproduction(
+            "run",
+            [
                 manifest
+                    .head
                     .replicates
                     .map(|count| format!("Replicates: {}", text::thousands(count))),
-                manifest.weeks.map(|weeks| format!("Weeks: {weeks}")),
+                manifest.head.weeks.map(|weeks| format!("Weeks: {weeks}")),
             ]
             .into_iter()
             .flatten()
             .collect(),
-            baseline: manifest.baseline.as_deref(),
-        },
+        ),
     );
     write_page_end(&mut html);
     html
@@ -155,9 +147,11 @@ fn write_header(html: &mut String, run: &RunOutput, name: &str) {
     let manifest = &run.manifest;
     let facts: Vec<String> = [
         manifest
+            .head
             .replicates
             .map(|count| plural(count, "simulated run", "simulated runs")),
         manifest
+            .head
             .weeks
             .map(|weeks| plural(u64::from(weeks), "week", "weeks")),
         manifest
@@ -187,8 +181,8 @@ fn write_header(html: &mut String, run: &RunOutput, name: &str) {
         &PageHeader {
             eyebrow: "empathy-gap simulation report",
             title: name,
-            description: manifest.description.as_deref(),
-            question: manifest.question.as_deref(),
+            description: manifest.head.description.as_deref(),
+            question: manifest.head.question.as_deref(),
             facts: &facts,
         },
     );
@@ -222,7 +216,7 @@ fn notes(run: &RunOutput, figures: &[Figure]) -> Vec<String> {
             ));
         }
     }
-    if run.manifest.replicates == Some(1) {
+    if run.manifest.head.replicates == Some(1) {
         let chance = if run.alternatives().next().is_some() {
             " and differences between arms may be chance"
         } else {
@@ -340,7 +334,7 @@ fn write_summary_table(html: &mut String, run: &RunOutput) {
 }
 
 fn table_note(run: &RunOutput, baseline_name: &str, compares: bool) -> String {
-    let runs = match run.manifest.replicates {
+    let runs = match run.manifest.head.replicates {
         Some(1) => "Values come from a single simulated run.".to_owned(),
         Some(count) => format!(
             "Values are means over {} simulated runs; the smaller numbers beneath are 95% intervals.",
@@ -543,6 +537,22 @@ pub(crate) struct Reproduction<'a> {
     /// What else it takes: replicates, weeks, ...
     pub details: Vec<String>,
     pub baseline: Option<&'a str>,
+}
+
+impl ManifestHead {
+    /// How to reproduce the `subject` ("run", "sweep", "screening"), with
+    /// the `details` its kind adds.
+    pub fn reproduction(&self, subject: &'static str, details: Vec<String>) -> Reproduction<'_> {
+        Reproduction {
+            subject,
+            command: self.command.as_deref(),
+            version: self.version.as_deref(),
+            seed: self.seed,
+            scenario_file: self.scenario_file.as_deref(),
+            details,
+            baseline: self.baseline.as_deref(),
+        }
+    }
 }
 
 pub(crate) fn write_reproduction(html: &mut String, reproduction: &Reproduction<'_>) {

@@ -202,17 +202,21 @@ fn subtitle(screening: &SensitivityOutput, detail: &str) -> String {
         "Morris screening of {} parameters",
         thousands(screening.parameter_count() as u64)
     );
-    let runs = match screening.manifest.replicates {
+    let runs = match screening.manifest.head.replicates {
         Some(1) => ", one run per point".to_owned(),
         Some(count) => format!(", {} runs per point", thousands(count)),
         None => String::new(),
     };
     let screened = format!("{screened}{runs}");
-    [screening.manifest.name.as_str(), screened.as_str(), detail]
-        .into_iter()
-        .filter(|part| !part.is_empty())
-        .collect::<Vec<_>>()
-        .join(" \u{00b7} ")
+    [
+        screening.manifest.head.name.as_str(),
+        screened.as_str(),
+        detail,
+    ]
+    .into_iter()
+    .filter(|part| !part.is_empty())
+    .collect::<Vec<_>>()
+    .join(" \u{00b7} ")
 }
 
 /// A parameter's path as the charts label it: an arm's intervention

@@ -16,7 +16,8 @@ use serde::Deserialize;
 
 use super::super::ReportError;
 use super::super::data::{
-    Arm, CsvReader, CsvRow, Interval, arms_with_colours, check_kind, parse_json, read_input,
+    Arm, CsvReader, CsvRow, HeadedManifest, Interval, ManifestHead, arms_with_colours, check_kind,
+    parse_manifest, read_input,
 };
 
 pub(crate) const SENSITIVITY_CSV_FILE: &str = "sensitivity.csv";
@@ -39,22 +40,14 @@ const COLUMNS: [&str; 11] = [
 /// The fields of `sensitivity.json` the report uses; all others are ignored.
 #[derive(Debug, Default, Deserialize)]
 pub(crate) struct SensitivityManifest {
+    /// What every manifest says of the scenario and how to reproduce it
+    /// (read on its own: see [`parse_manifest`]).
+    #[serde(skip)]
+    pub head: ManifestHead,
     pub kind: Option<String>,
-    #[serde(default)]
-    pub name: String,
-    pub description: Option<String>,
-    pub question: Option<String>,
-    pub scenario_file: Option<String>,
-    pub version: Option<String>,
-    pub command: Option<String>,
-    pub seed: Option<u64>,
-    /// Simulated runs at each point of the design.
-    pub replicates: Option<u64>,
     pub trajectories: Option<u64>,
     pub levels: Option<u64>,
     pub points: Option<u64>,
-    pub weeks: Option<u32>,
-    pub baseline: Option<String>,
     #[serde(default)]
     pub outputs: Vec<ManifestOutput>,
     /// The screened parameters, only counted: their values and ranges
@@ -65,6 +58,12 @@ pub(crate) struct SensitivityManifest {
     pub skipped: Vec<SkippedParam>,
     #[serde(default)]
     pub scenario: serde_json::Value,
+}
+
+impl HeadedManifest for SensitivityManifest {
+    fn head_mut(&mut self) -> &mut ManifestHead {
+        &mut self.head
+    }
 }
 
 /// An output screened: an arm's metric, or its paired difference from the
@@ -155,7 +154,7 @@ impl SensitivityOutput {
     /// for messages.
     pub fn parse(dir: &Path, manifest: &[u8], csv: &[u8]) -> Result<Self, ReportError> {
         let manifest_path = dir.join(SENSITIVITY_MANIFEST_FILE);
-        let manifest: SensitivityManifest = parse_json(&manifest_path, manifest)?;
+        let manifest: SensitivityManifest = parse_manifest(&manifest_path, manifest)?;
         check_kind(
             &manifest_path,
             manifest.kind.as_deref(),
@@ -308,7 +307,7 @@ fn colour_arms(manifest: &SensitivityManifest, groups: &[RowGroup]) -> Vec<Arm> 
         .map(|output| output.arm.as_str())
         .chain(groups.iter().map(|group| group.arm.as_str()));
     arms_with_colours(
-        manifest.baseline.as_deref(),
+        manifest.head.baseline.as_deref(),
         &[],
         scenario_arms.chain(named),
     )

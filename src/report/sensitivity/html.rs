@@ -12,8 +12,8 @@
 use std::fmt::Write as _;
 
 use super::super::html::{
-    DrawnChart, PageHeader, Reproduction, escape, plural, write_figure, write_notes,
-    write_page_end, write_page_header, write_page_start, write_reproduction,
+    DrawnChart, PageHeader, escape, plural, write_figure, write_notes, write_page_end,
+    write_page_header, write_page_start, write_reproduction,
 };
 use super::super::theme;
 use super::charts::SensitivityChartId;
@@ -32,11 +32,7 @@ pub(crate) fn sensitivity_html(
     figures: &[Vec<SensitivityFigure>],
 ) -> String {
     let manifest = &screening.manifest;
-    let name = if manifest.name.is_empty() {
-        "Unnamed scenario"
-    } else {
-        manifest.name.as_str()
-    };
+    let name = manifest.head.display_name();
     let mut html = String::with_capacity(256 * 1024);
     write_page_start(
         &mut html,
@@ -48,8 +44,8 @@ pub(crate) fn sensitivity_html(
         &PageHeader {
             eyebrow: "empathy-gap sensitivity screening",
             title: &format!("Which parameters does the conclusion rest on? {name}"),
-            description: manifest.description.as_deref(),
-            question: manifest.question.as_deref(),
+            description: manifest.head.description.as_deref(),
+            question: manifest.head.question.as_deref(),
             facts: &facts(screening),
         },
     );
@@ -93,26 +89,22 @@ pub(crate) fn sensitivity_html(
     write_skipped(&mut html, screening);
     write_reproduction(
         &mut html,
-        &Reproduction {
-            subject: "screening",
-            command: manifest.command.as_deref(),
-            version: manifest.version.as_deref(),
-            seed: manifest.seed,
-            scenario_file: manifest.scenario_file.as_deref(),
-            details: [
+        &manifest.head.reproduction(
+            "screening",
+            [
                 manifest
                     .trajectories
                     .map(|count| format!("Trajectories: {count}")),
                 manifest.levels.map(|count| format!("Levels: {count}")),
                 manifest
+                    .head
                     .replicates
                     .map(|count| format!("Replicates per point: {count}")),
             ]
             .into_iter()
             .flatten()
             .collect(),
-            baseline: manifest.baseline.as_deref(),
-        },
+        ),
     );
     write_page_end(&mut html);
     html
@@ -139,13 +131,14 @@ fn facts(screening: &SensitivityOutput) -> Vec<String> {
         manifest
             .points
             .map(|count| plural(count, "point", "points")),
-        manifest.replicates.map(|count| {
+        manifest.head.replicates.map(|count| {
             format!(
                 "{} per point",
                 plural(count, "simulated run", "simulated runs")
             )
         }),
         manifest
+            .head
             .weeks
             .map(|weeks| plural(u64::from(weeks), "week", "weeks")),
     ]

@@ -130,7 +130,7 @@ pub(crate) fn method(screening: &SensitivityOutput) -> String {
         .points
         .map(|points| format!(": {} in all", plural(points, "point", "points")))
         .unwrap_or_default();
-    let runs = match manifest.replicates {
+    let runs = match manifest.head.replicates {
         Some(replicates) => format!(
             "Each point is {} of every arm with the same random numbers (common random numbers)",
             plural(replicates, "simulated run", "simulated runs")

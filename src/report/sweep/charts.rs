@@ -363,7 +363,7 @@ pub(crate) fn build_chart(id: SweepChartId, sweep: &SweepOutput) -> Result<Chart
 
 /// "two-managers · mean of 200 simulated runs per point · {detail}".
 fn subtitle(sweep: &SweepOutput, parts: &[&str]) -> String {
-    let runs = match sweep.manifest.replicates {
+    let runs = match sweep.manifest.head.replicates {
         Some(1) => "one simulated run per point (no intervals)".to_owned(),
         Some(count) => format!("means of {} runs per point", text::thousands(count)),
         None => "simulated means".to_owned(),

@@ -23,8 +23,8 @@ use serde::Deserialize;
 
 use super::super::ReportError;
 use super::super::data::{
-    Arm, CsvReader, Interval, ManifestArm, SummaryRow, arms_with_colours, check_kind, parse_json,
-    read_input,
+    Arm, CsvReader, HeadedManifest, Interval, ManifestArm, ManifestHead, SummaryRow,
+    arms_with_colours, check_kind, parse_manifest, read_input,
 };
 use super::super::metrics;
 use super::across::{AcrossGrid, Tally};
@@ -61,20 +61,13 @@ const FIXED_COLUMNS: [&str; 9] = [
 /// The fields of `sweep.json` the report uses; all others are ignored.
 #[derive(Debug, Default, Deserialize)]
 pub(crate) struct SweepManifest {
+    /// What every manifest says of the scenario and how to reproduce it
+    /// (read on its own: see [`parse_manifest`]).
+    #[serde(skip)]
+    pub head: ManifestHead,
     pub kind: Option<String>,
-    #[serde(default)]
-    pub name: String,
     /// The name of the scenario's `[sweeps.NAME]` that was run, if one was.
     pub sweep: Option<String>,
-    pub description: Option<String>,
-    pub question: Option<String>,
-    pub scenario_file: Option<String>,
-    pub version: Option<String>,
-    pub command: Option<String>,
-    pub seed: Option<u64>,
-    pub replicates: Option<u64>,
-    pub weeks: Option<u32>,
-    pub baseline: Option<String>,
     #[serde(default)]
     pub arms: Vec<ManifestArm>,
     pub intervention_start_week: Option<u32>,
@@ -83,6 +76,12 @@ pub(crate) struct SweepManifest {
     pub points: Option<u64>,
     #[serde(default)]
     pub scenario: serde_json::Value,
+}
+
+impl HeadedManifest for SweepManifest {
+    fn head_mut(&mut self) -> &mut ManifestHead {
+        &mut self.head
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -218,9 +217,9 @@ impl SweepManifest {
     /// the scenario's name.
     pub fn display_name(&self) -> String {
         match self.sweep.as_deref().filter(|sweep| !sweep.is_empty()) {
-            Some(sweep) if !self.name.is_empty() => format!("{}: {sweep}", self.name),
+            Some(sweep) if !self.head.name.is_empty() => format!("{}: {sweep}", self.head.name),
             Some(sweep) => sweep.to_owned(),
-            None => self.name.clone(),
+            None => self.head.name.clone(),
         }
     }
 }
@@ -245,7 +244,7 @@ impl SweepOutput {
         open_csv: impl Fn() -> std::io::Result<R>,
     ) -> Result<Self, ReportError> {
         let manifest_path = dir.join(SWEEP_MANIFEST_FILE);
-        let manifest: SweepManifest = parse_json(&manifest_path, manifest)?;
+        let manifest: SweepManifest = parse_manifest(&manifest_path, manifest)?;
         let invalid = |problem: String| ReportError::Invalid {
             path: manifest_path.clone(),
             problem,
@@ -659,7 +658,7 @@ pub(crate) const CONNECTION_FIRST: &str = "connection-first";
 
 fn colour_arms(manifest: &SweepManifest, names: &[String]) -> Vec<SweepArm> {
     let arms = arms_with_colours(
-        manifest.baseline.as_deref(),
+        manifest.head.baseline.as_deref(),
         &manifest.arms,
         names.iter().map(String::as_str),
     );

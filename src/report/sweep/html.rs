@@ -12,8 +12,8 @@
 use std::fmt::Write as _;
 
 use super::super::html::{
-    DrawnChart, PageHeader, Reproduction, escape, plural, write_figure, write_notes,
-    write_page_end, write_page_header, write_page_start, write_parameters, write_reproduction,
+    DrawnChart, PageHeader, escape, plural, write_figure, write_notes, write_page_end,
+    write_page_header, write_page_start, write_parameters, write_reproduction,
 };
 use super::super::metrics;
 use super::super::text as words;
@@ -155,23 +155,18 @@ pub(crate) fn sweep_html(sweep: &SweepOutput, figures: &[SweepFigure]) -> String
     write_parameters(&mut html, &manifest.scenario, Some(&note));
     write_reproduction(
         &mut html,
-        &Reproduction {
-            subject: "sweep",
-            command: manifest.command.as_deref(),
-            version: manifest.version.as_deref(),
-            seed: manifest.seed,
-            scenario_file: manifest.scenario_file.as_deref(),
-            details: [
-                manifest.replicates.map(|count| {
+        &manifest.head.reproduction(
+            "sweep",
+            [
+                manifest.head.replicates.map(|count| {
                     format!("Replicates per arm and point: {}", words::thousands(count))
                 }),
-                manifest.weeks.map(|weeks| format!("Weeks: {weeks}")),
+                manifest.head.weeks.map(|weeks| format!("Weeks: {weeks}")),
             ]
             .into_iter()
             .flatten()
             .collect(),
-            baseline: manifest.baseline.as_deref(),
-        },
+        ),
     );
     write_page_end(&mut html);
     html
@@ -187,7 +182,7 @@ fn write_header(html: &mut String, sweep: &SweepOutput, name: &str) {
             "parameters",
         )),
         Some(plural(sweep.arms.len() as u64, "arm", "arms")),
-        manifest.replicates.map(|count| {
+        manifest.head.replicates.map(|count| {
             format!(
                 "{} per arm and point",
                 plural(count, "simulated run", "simulated runs")
@@ -200,6 +195,7 @@ fn write_header(html: &mut String, sweep: &SweepOutput, name: &str) {
                 Some(format!("{low:.0} to {high:.0} weeks (swept)"))
             }
             None => manifest
+                .head
                 .weeks
                 .map(|weeks| plural(u64::from(weeks), "week", "weeks")),
         },
@@ -219,8 +215,8 @@ fn write_header(html: &mut String, sweep: &SweepOutput, name: &str) {
         &PageHeader {
             eyebrow: "empathy-gap parameter sweep",
             title: name,
-            description: manifest.description.as_deref(),
-            question: manifest.question.as_deref(),
+            description: manifest.head.description.as_deref(),
+            question: manifest.head.question.as_deref(),
             facts: &facts,
         },
     );
@@ -271,7 +267,7 @@ fn notes(sweep: &SweepOutput, figures: &[SweepFigure]) -> Vec<String> {
             sweep.arm_name(arm)
         ));
     }
-    if sweep.manifest.replicates == Some(1) {
+    if sweep.manifest.head.replicates == Some(1) {
         notes.push(
             "Each point is a single simulated run, so there are no 95% intervals and differences may be chance."
                 .to_owned(),
@@ -345,12 +341,13 @@ fn write_swept(html: &mut String, sweep: &SweepOutput) {
         html.push_str("</tbody>\n</table>\n");
     }
     let arms: Vec<&str> = sweep.arms.iter().map(|arm| arm.arm.name.as_str()).collect();
-    let runs = match sweep.manifest.replicates {
+    let runs = match sweep.manifest.head.replicates {
         Some(count) => format!(
             ", each with the same {} (seed {})",
             plural(count, "simulated run", "simulated runs"),
             sweep
                 .manifest
+                .head
                 .seed
                 .map_or_else(|| "not recorded".to_owned(), |seed| seed.to_string())
         ),
