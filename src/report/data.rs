@@ -149,6 +149,9 @@ pub(crate) struct ManifestArm {
     /// older manifests) tables with a `kind`; `null` or absent means none.
     #[serde(default, deserialize_with = "intervention_kinds")]
     pub interventions: Vec<String>,
+    /// The week its first intervention starts, if it has any.
+    #[serde(default)]
+    pub start_week: Option<u32>,
 }
 
 /// Intervention kinds from a list of names or of `{"kind": ...}` tables;

@@ -17,6 +17,7 @@ use serde_json::Value;
 use super::charts::ChartId;
 use super::data::{ManifestHead, RunOutput, SummaryRow};
 use super::metrics;
+use super::story;
 use super::text;
 use super::theme;
 
@@ -31,10 +32,6 @@ pub(crate) struct DrawnChart {
     pub reading: String,
 }
 
-/// Arrays longer than this are summarised by their length in the
-/// parameters table.
-const LONGEST_LISTED_ARRAY: usize = 8;
-
 pub(crate) fn report_html(run: &RunOutput, figures: &[Figure]) -> String {
     let manifest = &run.manifest;
     let name = manifest.head.display_name();
@@ -46,6 +43,7 @@ pub(crate) fn report_html(run: &RunOutput, figures: &[Figure]) -> String {
     );
     write_header(&mut html, run, name);
     write_notes(&mut html, &notes(run, figures));
+    write_findings(&mut html, run);
     write_summary_table(&mut html, run);
     for (number, figure) in figures.iter().enumerate() {
         let heading = figure.id.heading();
@@ -57,7 +55,11 @@ pub(crate) fn report_html(run: &RunOutput, figures: &[Figure]) -> String {
             figure.content.as_ref(),
         );
     }
-    write_parameters(&mut html, &manifest.scenario, None);
+    write_assumptions(
+        &mut html,
+        &story::assumptions(&manifest.scenario, manifest.head.replicates),
+    );
+    write_appendix(&mut html, &manifest.scenario, name, None);
     write_reproduction(
         &mut html,
         &manifest.head.reproduction(
@@ -229,6 +231,35 @@ fn notes(run: &RunOutput, figures: &[Figure]) -> Vec<String> {
     notes
 }
 
+/// What happened under each arm, one sentence each, baseline first.
+fn write_findings(html: &mut String, run: &RunOutput) {
+    let findings = story::arm_findings(run);
+    if findings.is_empty() {
+        return;
+    }
+    html.push_str("<section class=\"findings\">\n<h2>What happened</h2>\n<ul class=\"arms\">\n");
+    for finding in findings {
+        let _ = writeln!(
+            html,
+            "<li><span class=\"swatch\" style=\"background:{}\"></span><strong>{}</strong> <span class=\"what\">({})</span>: {}</li>",
+            theme::css_hex(finding.arm.colour),
+            escape(&finding.arm.name),
+            escape(&finding.what),
+            escape(&finding.sentence)
+        );
+    }
+    html.push_str("</ul>\n</section>\n");
+}
+
+/// What the model assumes, as a list.
+fn write_assumptions(html: &mut String, assumptions: &[String]) {
+    html.push_str("<section class=\"assumptions\">\n<h2>What the model assumes</h2>\n<ul>\n");
+    for assumption in assumptions {
+        let _ = writeln!(html, "<li>{}</li>", escape(assumption));
+    }
+    html.push_str("</ul>\n<p class=\"table-note\">The README\u{2019}s section \u{201c}The model\u{201d} describes every mechanism, with its equations and sources.</p>\n</section>\n");
+}
+
 /// A column of the summary table: a short heading, a line saying exactly
 /// what it measures, and how to write its numbers.
 struct SummaryColumn {
@@ -238,13 +269,9 @@ struct SummaryColumn {
     format: fn(f64) -> String,
 }
 
+/// The headline metric first (the difference column follows it), then
+/// the others beside it.
 const SUMMARY_COLUMNS: [SummaryColumn; 5] = [
-    SummaryColumn {
-        heading: "Lost hours",
-        detail: "a year, per leader",
-        metric: metrics::ANNUAL_LOST_HOURS_PER_LEADER,
-        format: text::whole_number,
-    },
     SummaryColumn {
         heading: "Lost hours",
         detail: "a year, per employee",
@@ -269,6 +296,12 @@ const SUMMARY_COLUMNS: [SummaryColumn; 5] = [
         metric: metrics::FINAL_TRUST,
         format: format_trust,
     },
+    SummaryColumn {
+        heading: "Lost hours",
+        detail: "a year, per leader",
+        metric: metrics::ANNUAL_LOST_HOURS_PER_LEADER,
+        format: text::whole_number,
+    },
 ];
 
 fn format_trust(value: f64) -> String {
@@ -281,8 +314,8 @@ fn write_summary_table(html: &mut String, run: &RunOutput) {
         .map_or("the baseline", |arm| arm.name.as_str());
     // With one arm there is nothing to compare, so no difference column.
     let compares = run.alternatives().next().is_some();
-    html.push_str("<section class=\"summary\">\n<h2>Summary</h2>\n<table class=\"summary-table\">\n<thead><tr><th>Arm</th>");
-    for column in &SUMMARY_COLUMNS {
+    html.push_str("<section class=\"summary\">\n<h2>The numbers</h2>\n<table class=\"summary-table\">\n<thead><tr><th>Arm</th>");
+    for (index, column) in SUMMARY_COLUMNS.iter().enumerate() {
         let detail = match (column.metric, run.manifest.intervention_start_week) {
             (metrics::CONFLICT_AFTER_START, Some(week)) => {
                 format!("{}, from week {week}", column.detail)
@@ -295,13 +328,13 @@ fn write_summary_table(html: &mut String, run: &RunOutput) {
             escape(column.heading),
             escape(&detail)
         );
-    }
-    if compares {
-        let _ = write!(
-            html,
-            "<th>Difference<span class=\"detail\">lost hours a year per employee, vs. {}</span></th>",
-            escape(baseline_name)
-        );
+        if index == 0 && compares {
+            let _ = write!(
+                html,
+                "<th>Difference<span class=\"detail\">in lost hours a year per employee, vs. {}</span></th>",
+                escape(baseline_name)
+            );
+        }
     }
     html.push_str("</tr></thead>\n<tbody>\n");
     for arm in &run.arms {
@@ -316,12 +349,12 @@ fn write_summary_table(html: &mut String, run: &RunOutput) {
                 ""
             },
         );
-        for column in &SUMMARY_COLUMNS {
+        for (index, column) in SUMMARY_COLUMNS.iter().enumerate() {
             let row = run.summary.get(&arm.name, column.metric);
             html.push_str(&value_cell(row, column.format));
-        }
-        if compares {
-            html.push_str(&difference_cell(run, &arm.name, arm.is_baseline));
+            if index == 0 && compares {
+                html.push_str(&difference_cell(run, &arm.name, arm.is_baseline));
+            }
         }
         html.push_str("</tr>\n");
     }
@@ -346,7 +379,7 @@ fn table_note(run: &RunOutput, baseline_name: &str, compares: bool) -> String {
     };
     let difference = if compares {
         format!(
-            " The last column is the paired difference from {baseline_name} with its 95% interval, in hours \
+            " The difference is paired (every arm faces the same work in each run): from {baseline_name}, with its 95% interval, in hours \
              and as a share of {baseline_name}'s figure."
         )
     } else {
@@ -451,78 +484,66 @@ pub(crate) fn inline_svg(svg: &str, label: &str) -> String {
     defuse_urls(&labelled)
 }
 
-/// The scenario's parameters as a table, after `note` (a paragraph) if any.
-pub(crate) fn write_parameters(html: &mut String, scenario: &Value, note: Option<&str>) {
-    html.push_str("<section class=\"parameters\">\n<h2>Parameters</h2>\n");
+/// The appendix: the scenario's values that differ from the defaults,
+/// after `note` (a paragraph) if any, and the full scenario, shown folded
+/// and offered as a file to download and run again.
+pub(crate) fn write_appendix(html: &mut String, scenario: &Value, name: &str, note: Option<&str>) {
+    html.push_str(
+        "<section class=\"appendix\">\n<h2>Appendix: values that differ from the defaults</h2>\n",
+    );
     if let Some(note) = note {
         let _ = writeln!(html, "<p class=\"table-note\">{}</p>", escape(note));
     }
-    let mut rows = Vec::new();
-    flatten_parameters(scenario, String::new(), &mut rows);
+    let full = story::scenario_toml(scenario);
+    if full.is_some() {
+        html.push_str("<p class=\"table-note\">Every other value is the default given in the README\u{2019}s scenario reference. The <a href=\"#full-scenario\">full scenario</a> is at the end of this page.</p>\n");
+    }
+    let rows = story::non_default_values(scenario);
     if rows.is_empty() {
-        html.push_str("<p>The manifest does not list the scenario's parameters.</p>\n</section>\n");
+        html.push_str("<p>The manifest lists no value that differs from the defaults.</p>\n");
+    } else {
+        html.push_str("<table class=\"parameters-table\">\n<thead><tr><th>Value</th><th>Set to</th></tr></thead>\n<tbody>\n");
+        for (key, value) in rows {
+            let _ = writeln!(
+                html,
+                "<tr><td><code>{}</code></td><td>{}</td></tr>",
+                escape(&key),
+                escape(&value)
+            );
+        }
+        html.push_str("</tbody>\n</table>\n");
+    }
+    html.push_str("</section>\n");
+    let Some(full) = full else {
         return;
-    }
-    html.push_str("<table class=\"parameters-table\">\n<thead><tr><th>Parameter</th><th>Value</th></tr></thead>\n<tbody>\n");
-    for (key, value) in rows {
-        let _ = writeln!(
-            html,
-            "<tr><td><code>{}</code></td><td>{}</td></tr>",
-            escape(&key),
-            escape(&value)
-        );
-    }
-    html.push_str("</tbody>\n</table>\n</section>\n");
-}
-
-/// Flattens the scenario into (dotted key, value) rows: objects by key,
-/// short arrays by index, long arrays as a count.
-fn flatten_parameters(value: &Value, key: String, rows: &mut Vec<(String, String)>) {
-    let child_key = |child: &str| {
-        if key.is_empty() {
-            child.to_owned()
-        } else {
-            format!("{key}.{child}")
-        }
     };
-    match value {
-        Value::Object(fields) if !fields.is_empty() => {
-            for (name, field) in fields {
-                flatten_parameters(field, child_key(name), rows);
-            }
-        }
-        Value::Array(items) if items.len() > LONGEST_LISTED_ARRAY => {
-            rows.push((key, format!("{} items (not listed)", items.len())));
-        }
-        Value::Array(items) if items.iter().all(is_scalar) && !items.is_empty() => {
-            let listed: Vec<String> = items.iter().map(scalar_text).collect();
-            rows.push((key, listed.join(", ")));
-        }
-        Value::Array(items) if !items.is_empty() => {
-            for (index, item) in items.iter().enumerate() {
-                flatten_parameters(item, format!("{key}[{index}]"), rows);
-            }
-        }
-        Value::Array(_) => rows.push((key, "none".to_owned())),
-        Value::Object(_) => rows.push((key, "(empty)".to_owned())),
-        scalar => {
-            if !key.is_empty() {
-                rows.push((key, scalar_text(scalar)));
-            }
-        }
-    }
+    let file = format!(
+        "{}.toml",
+        crate::output::output_folder(std::path::Path::new(""), name).display()
+    );
+    let _ = writeln!(
+        html,
+        "<section class=\"full-scenario\" id=\"full-scenario\">\n<h2>The full scenario</h2>\n<p><a download=\"{}\" href=\"data:text/plain;charset=utf-8,{}\">Download it as {}</a> and run it with <code>empathy-gap run {}</code>: every value, defaults included, as this run used it.</p>\n<details><summary>Show the scenario file</summary>\n<pre><code>{}</code></pre>\n</details>\n</section>",
+        escape(&file),
+        percent_encoded(&full),
+        escape(&file),
+        escape(&file),
+        escape(&full)
+    );
 }
 
-fn is_scalar(value: &Value) -> bool {
-    !matches!(value, Value::Array(_) | Value::Object(_))
-}
-
-fn scalar_text(value: &Value) -> String {
-    match value {
-        Value::String(text) => text.clone(),
-        Value::Null => "none".to_owned(),
-        other => other.to_string(),
+/// `text` for a `data:` URL: every byte but letters, digits and `-._~`
+/// as `%XX`.
+fn percent_encoded(text: &str) -> String {
+    let mut encoded = String::with_capacity(text.len() * 3 / 2);
+    for byte in text.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
+            encoded.push(char::from(byte));
+        } else {
+            let _ = write!(encoded, "%{byte:02X}");
+        }
     }
+    encoded
 }
 
 /// What the "How to reproduce" section says: the command (with the
@@ -657,6 +678,12 @@ figcaption { margin-top: 12px; font-size: 16px; max-width: 52em; }
 .parameters-table { font-size: 13px; }
 .parameters-table th, .parameters-table td { text-align: left; padding: 4px 10px; }
 .parameters-table td:first-child { width: 45%; }
+.arms { margin: 0; padding: 0; list-style: none; max-width: 52em; }
+.arms li { margin: 0 0 10px; padding-left: 22px; text-indent: -22px; }
+.arms .what { color: var(--muted); }
+.assumptions ul { margin: 0; padding-left: 20px; max-width: 52em; }
+.assumptions li { margin-bottom: 6px; }
+details summary { cursor: pointer; color: var(--accent); margin-bottom: 8px; }
 code, pre { font-family: ui-monospace, "DejaVu Sans Mono", Menlo, Consolas, monospace; font-size: 13px; }
 pre { margin: 0 0 12px; padding: 12px 16px; background: var(--soft); border-radius: 4px; white-space: pre-wrap; word-break: break-all; }
 .details { margin: 0; padding-left: 20px; }
@@ -674,7 +701,8 @@ pre { margin: 0 0 12px; padding: 12px 16px; background: var(--soft); border-radi
   figcaption { font-size: 9.5pt; }
   figure, .summary, .notes, .reproduce, header, tr { break-inside: avoid; page-break-inside: avoid; }
   .summary-table { font-size: 9pt; }
-  .parameters { break-before: page; page-break-before: always; }
+  details pre { font-size: 7.5pt; }
+  .appendix { break-before: page; page-break-before: always; }
   .parameters-table { font-size: 8.5pt; }
   thead { display: table-header-group; }
   figure svg { border: none; }
@@ -703,24 +731,5 @@ mod tests {
         let inline = inline_svg(svg, "A chart");
         assert!(!inline.contains("http"));
         assert!(inline.starts_with("<svg role=\"img\" aria-label=\"A chart\" width=\"10\""));
-    }
-
-    #[test]
-    fn parameters_flatten_to_dotted_keys() {
-        let scenario = serde_json::json!({
-            "trust": { "initial": 0.6 },
-            "weights": [0.5, 0.5],
-            "arms": [{ "name": "a" }],
-            "holidays": (0..20).collect::<Vec<_>>(),
-            "notes": null,
-        });
-        let mut rows = Vec::new();
-        flatten_parameters(&scenario, String::new(), &mut rows);
-        let rows: Vec<(&str, &str)> = rows.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-        assert!(rows.contains(&("trust.initial", "0.6")));
-        assert!(rows.contains(&("weights", "0.5, 0.5")));
-        assert!(rows.contains(&("arms[0].name", "a")));
-        assert!(rows.contains(&("holidays", "20 items (not listed)")));
-        assert!(rows.contains(&("notes", "none")));
     }
 }

@@ -17,6 +17,8 @@ pub(crate) const CONFLICT_FIRST_TWO_WEEKS: &str =
 pub(crate) const CONFLICT_AFTER_START: &str = Summary::ConflictHoursPerLeaderAfterStart.name();
 pub(crate) const DELIVERY_RATIO: &str = Summary::DeliveryRatio.name();
 pub(crate) const FINAL_TRUST: &str = Summary::FinalTrust.name();
+pub(crate) const ESCALATIONS_PER_PAIR_YEAR: &str = Summary::EscalationsPerPairYear.name();
+pub(crate) const ONSETS_PER_PAIR_YEAR: &str = Summary::OnsetsPerPairYear.name();
 
 /// The four parts of `annual_lost_hours_per_employee`, bottom of the stack
 /// first, with the words the charts and text use for them.

@@ -21,6 +21,7 @@ mod metrics;
 mod plot;
 mod render;
 mod sensitivity;
+mod story;
 mod sweep;
 mod text;
 pub(crate) mod theme;

@@ -12,8 +12,8 @@
 use std::fmt::Write as _;
 
 use super::super::html::{
-    DrawnChart, PageHeader, escape, plural, write_figure, write_notes, write_page_end,
-    write_page_header, write_page_start, write_parameters, write_reproduction,
+    DrawnChart, PageHeader, escape, plural, write_appendix, write_figure, write_notes,
+    write_page_end, write_page_header, write_page_start, write_reproduction,
 };
 use super::super::metrics;
 use super::super::text as words;
@@ -152,7 +152,7 @@ pub(crate) fn sweep_html(sweep: &SweepOutput, figures: &[SweepFigure]) -> String
             if swept.len() == 1 { "takes" } else { "take" }
         )
     };
-    write_parameters(&mut html, &manifest.scenario, Some(&note));
+    write_appendix(&mut html, &manifest.scenario, name, Some(&note));
     write_reproduction(
         &mut html,
         &manifest.head.reproduction(
