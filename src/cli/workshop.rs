@@ -134,7 +134,10 @@ pub(crate) fn workshop(args: &WorkshopArgs) -> Result<(), Failure> {
         let story = Story::new(scenario, &featured);
         let main = Awaited::Pending {
             receiver: main_receiver,
-            waiting: format!("Running {} of every arm...", count_replicates(scenario)),
+            waiting: format!(
+                "Simulating {} of every response...",
+                count(scenario.replicates as f64, "run")
+            ),
         };
         let limit = match limit {
             Some(limit) => LimitShow::Runs {
@@ -494,7 +497,7 @@ impl Show<'_> {
 }
 
 fn count_replicates(scenario: &Scenario) -> String {
-    count(scenario.replicates as f64, "replicate")
+    count(scenario.replicates as f64, "simulated run")
 }
 
 /// Lines typed on standard input, from a thread of their own so that the

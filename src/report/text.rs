@@ -11,7 +11,7 @@
 use super::charts::{ChartId, US_AVERAGE_ANNUAL_HOURS};
 use super::data::{Arm, RunOutput, SummaryRow, WeekPoint, point_in_week};
 use super::metrics;
-pub(crate) use crate::words::thousands;
+pub(crate) use crate::words::{join_with_and, thousands};
 
 const MINUS: char = '\u{2212}';
 
@@ -89,18 +89,6 @@ fn week_span(first: u32, last: u32) -> String {
         format!("week {first}")
     } else {
         format!("weeks {first}\u{2013}{last}")
-    }
-}
-
-/// "a, b and c".
-pub(crate) fn join_with_and<S: AsRef<str>>(parts: &[S]) -> String {
-    match parts {
-        [] => String::new(),
-        [only] => only.as_ref().to_owned(),
-        [init @ .., last] => {
-            let init: Vec<&str> = init.iter().map(AsRef::as_ref).collect();
-            format!("{} and {}", init.join(", "), last.as_ref())
-        }
     }
 }
 

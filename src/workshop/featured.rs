@@ -3,13 +3,17 @@
 
 use crate::metrics::{Summary, Weekly};
 use crate::model::{State, World};
-use crate::runner::{ArmOutcome, simulate_arm, simulate_arm_with};
+use crate::runner::{ArmOutcome, simulate_arm_with};
 use crate::scenario::Scenario;
 
 use super::observe::{Pair, PairWeek};
 
 /// Weeks of the standoff (fewer if the scenario is shorter).
 pub const STANDOFF_WEEKS: u32 = 4;
+
+/// Weeks from the responses' start in which the story listens to the
+/// managers under each response.
+pub const RESPONSE_WEEKS: i32 = 4;
 
 /// Replicates searched for a standoff.
 pub const SEARCHED: u64 = 100;
@@ -37,6 +41,9 @@ pub struct Featured {
     pub pair: Pair,
     /// The standoff's weeks under the baseline, from week 1.
     pub weeks: Vec<PairWeek>,
+    /// Per arm, the week before the responses start (when it is simulated)
+    /// and the [`RESPONSE_WEEKS`] from their start.
+    pub responses: Vec<Vec<PairWeek>>,
     /// Every arm of this replicate, in the scenario's order.
     pub outcomes: Vec<ArmOutcome>,
 }
@@ -80,26 +87,31 @@ impl Featured {
             None => search(scenario, world, pair),
         };
         let last = standoff_weeks(scenario) as i32;
+        let start = super::futures::start_week(scenario) as i32;
+        let listened = (start - 1)..=(start + RESPONSE_WEEKS - 1).min(scenario.weeks as i32);
         let mut weeks = Vec::new();
+        let mut responses = Vec::with_capacity(scenario.arms.len());
         let mut outcomes = Vec::with_capacity(scenario.arms.len());
         for (index, arm) in scenario.arms.iter().enumerate() {
-            let outcome = if index == scenario.baseline {
-                let mut state = State::new(world, scenario.seed, replicate, scenario.first_week());
-                simulate_arm_with(scenario, world, arm, &mut state, |week, state| {
-                    if (1..=last).contains(&week) {
-                        weeks.push(PairWeek::read(world, state, &pair, week));
-                    }
-                })
-            } else {
-                simulate_arm(scenario, world, arm, replicate)
-            };
+            let mut heard = Vec::new();
+            let mut state = State::new(world, scenario.seed, replicate, scenario.first_week());
+            let outcome = simulate_arm_with(scenario, world, arm, &mut state, |week, state| {
+                if index == scenario.baseline && (1..=last).contains(&week) {
+                    weeks.push(PairWeek::read(world, state, &pair, week));
+                }
+                if listened.contains(&week) {
+                    heard.push(PairWeek::read(world, state, &pair, week));
+                }
+            });
             outcomes.push(outcome);
+            responses.push(heard);
         }
         Featured {
             replicate,
             choice,
             pair,
             weeks,
+            responses,
             outcomes,
         }
     }

@@ -187,8 +187,7 @@ impl Story<'_> {
             .filter(|value| value.is_finite())
             .fold(0.0, f64::max);
         let mut intro = vec![plain(format!(
-            "The same run (replicate {}) continued from week {start} under each response. Every response faces the same workload: the same work arrives in the same weeks, so what differs is what the managers do.",
-            featured.replicate
+            "The same run continued from week {start} under each response. Every response faces the same workload: the same work arrives in the same weeks, so what differs is what the managers do."
         ))];
         if same_before && start > 1 {
             intro.push(plain(format!(
@@ -238,12 +237,61 @@ impl Story<'_> {
             };
             blocks.push(Block::Text(spans));
         }
+        blocks.extend(self.in_their_words());
         Section {
             number: 4,
             title: futures_title(scenario),
             subtitle: "the same run under each response".to_string(),
             blocks,
         }
+    }
+}
+
+impl Story<'_> {
+    /// What the two say under each response, in the week the story listens
+    /// in: the first from the start with a 1:1, a meeting or an escalation.
+    fn in_their_words(&self) -> Vec<Block> {
+        let scenario = self.scenario;
+        let width = self
+            .names
+            .iter()
+            .map(|name| name.chars().count())
+            .max()
+            .unwrap_or(0);
+        let mut blocks = Vec::new();
+        for (index, heard) in self.quotes.responses.iter().enumerate() {
+            let Some(heard) = heard else {
+                continue;
+            };
+            if blocks.is_empty() {
+                blocks.push(Block::Gap);
+                blocks.push(Block::Heading(vec![strong("In their words")]));
+            }
+            let occasion = heard.occasion;
+            let mut what = Vec::new();
+            if occasion.escalated.contains(&true) {
+                what.push("an escalation");
+            }
+            if occasion.one_on_one {
+                what.push("their 1:1");
+            }
+            if occasion.status_meeting {
+                what.push("a status meeting");
+            }
+            let mut head = vec![
+                Span::new(scenario.arms[index].name.clone(), arm_tone(scenario, index)),
+                muted(format!(" \u{b7} week {}", heard.week)),
+            ];
+            if !what.is_empty() {
+                head.push(muted(format!(", {}", crate::words::join_with_and(&what))));
+            }
+            blocks.push(Block::Together(vec![
+                Block::Heading(head),
+                super::standoff::quote_columns(&self.names, width, &heard.quotes),
+                Block::Gap,
+            ]));
+        }
+        blocks
     }
 }
 
@@ -304,7 +352,7 @@ pub fn comparison(scenario: &Scenario, results: &Results) -> Section {
     ]);
     // On a narrow screen, the lost hours and delivery give way first.
     table.optional = vec![4, 3];
-    let replicates = count(results.replicates_done as f64, "replicate");
+    let replicates = count(results.replicates_done as f64, "simulated run");
     Section {
         number: 4,
         title: futures_title(scenario),
@@ -314,7 +362,7 @@ pub fn comparison(scenario: &Scenario, results: &Results) -> Section {
                 plain("The same comparison over "),
                 strong(replicates.clone()),
                 plain(format!(
-                    ", each another workload faced by all {} arms. Per manager: conflict hours a week from week {start} (mean, 95% interval), the paired difference from {baseline}, shared work on time, and hours lost a year to conflict, meetings and escalations.",
+                    ", each with its own workload, faced by all {} responses alike. Per manager: conflict hours a week from week {start} (mean, 95% interval), the paired difference from {baseline}, shared work on time, and hours lost a year to conflict, meetings and escalations.",
                     small_number(scenario.arms.len())
                 )),
             ]),

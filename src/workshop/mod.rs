@@ -29,12 +29,15 @@ pub mod render;
 pub mod reveal;
 pub mod standoff;
 pub mod takeaway;
+pub mod voices;
 
 use crate::scenario::Scenario;
 use crate::words::thousands;
 
 use featured::Featured;
 use kinds::Catalogue;
+use observe::PairWeek;
+use voices::{Complaint, Occasion, Speakers, Voices};
 
 /// Steps of the walk-through.
 pub const STEPS: usize = 5;
@@ -46,6 +49,76 @@ pub struct Story<'a> {
     pub catalogue: Catalogue,
     /// The two managers' names.
     pub names: [String; 2],
+    /// Everything the two say in the session.
+    pub quotes: Quotes,
+}
+
+/// What the two managers say in a session, worked out once, in the order
+/// the room hears it, so that no line is said twice.
+pub struct Quotes {
+    /// Per week of the standoff, what each manager says (`None`: nothing).
+    pub standoff: Vec<[Option<Complaint>; 2]>,
+    /// Per arm (`None` for the baseline): the week the story listens in
+    /// under that response, and what each manager says.
+    pub responses: Vec<Option<Heard>>,
+}
+
+/// A week of the featured run under one response, in the managers' words.
+pub struct Heard {
+    pub week: i32,
+    pub occasion: Occasion,
+    pub quotes: [Option<Complaint>; 2],
+}
+
+impl Quotes {
+    fn new(scenario: &Scenario, featured: &Featured, speakers: &Speakers<'_>) -> Quotes {
+        let mut voices = Voices::new();
+        let baseline = &scenario.arms[scenario.baseline];
+        let mut before: Option<&PairWeek> = None;
+        let mut standoff = Vec::new();
+        for week in &featured.weeks {
+            let occasion = Occasion::of(baseline, before, week);
+            standoff.push([0, 1].map(|side| voices.speak(side, week, occasion, speakers)));
+            before = Some(week);
+        }
+        let start = futures::start_week(scenario) as i32;
+        let responses = scenario
+            .arms
+            .iter()
+            .zip(&featured.responses)
+            .enumerate()
+            .map(|(index, (arm, weeks))| {
+                if index == scenario.baseline {
+                    return None;
+                }
+                // The first week from the start in which something happened
+                // besides the work (a 1:1, a meeting, an escalation), else
+                // the start week.
+                let listened: Vec<(Option<&PairWeek>, &PairWeek, Occasion)> = weeks
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, week)| week.week >= start)
+                    .map(|(at, week)| {
+                        let before = at.checked_sub(1).map(|at| &weeks[at]);
+                        (before, week, Occasion::of(arm, before, week))
+                    })
+                    .collect();
+                let &(_, week, occasion) = listened
+                    .iter()
+                    .find(|(_, _, occasion)| occasion.any())
+                    .or(listened.first())?;
+                Some(Heard {
+                    week: week.week,
+                    occasion,
+                    quotes: [0, 1].map(|side| voices.speak(side, week, occasion, speakers)),
+                })
+            })
+            .collect();
+        Quotes {
+            standoff,
+            responses,
+        }
+    }
 }
 
 impl<'a> Story<'a> {
@@ -56,11 +129,23 @@ impl<'a> Story<'a> {
                 .name
                 .clone()
         };
+        let catalogue = Catalogue::new(scenario, leaders);
+        let names = [name(0), name(1)];
+        let quotes = Quotes::new(
+            scenario,
+            featured,
+            &Speakers {
+                params: &scenario.params,
+                names: &names,
+                catalogue: &catalogue,
+            },
+        );
         Story {
             scenario,
             featured,
-            catalogue: Catalogue::new(scenario, leaders),
-            names: [name(0), name(1)],
+            catalogue,
+            names,
+            quotes,
         }
     }
 }

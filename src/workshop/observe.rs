@@ -113,6 +113,8 @@ pub struct View {
     /// The other's open hours this leader sees or was told about, and all of them.
     pub believed_load: f64,
     pub actual_load: f64,
+    /// Times this leader has escalated about the other so far.
+    pub escalations: u32,
 }
 
 /// A week of the pair, as the week's step left it.
@@ -152,6 +154,7 @@ impl PairWeek {
                 conflict_hours: view.conflict_hours,
                 believed_load: view.believed_load,
                 actual_load: view.actual_load,
+                escalations: view.escalations,
             }
         };
         PairWeek {

@@ -66,7 +66,7 @@ pub fn headline_arm(scenario: &Scenario, results: &Results) -> Option<usize> {
 
 /// Step 5: the takeaway.
 pub fn takeaway(scenario: &Scenario, results: &Results, limit: &LimitRun<'_>) -> Section {
-    let replicates = count(results.replicates_done as f64, "replicate");
+    let replicates = count(results.replicates_done as f64, "simulated run");
     let mut blocks = vec![
         Block::Text(vec![
             plain("From the "),
@@ -158,7 +158,7 @@ fn unclear(effect: &Effect) -> String {
             relative(Some(high))
         ),
         None => format!(
-            "{}; no interval from one replicate",
+            "{}; no interval from one simulated run",
             relative(effect.difference)
         ),
     }
@@ -256,7 +256,7 @@ fn limit_blocks(
         Block::Text(vec![plain(format!(
             "The same story with {what} (demand {}{bundled}), over {}:",
             decimal(limit.demand),
-            count(limit.results.replicates_done as f64, "replicate")
+            count(limit.results.replicates_done as f64, "simulated run")
         ))]),
         Block::Gap,
     ];
