@@ -132,6 +132,7 @@ fn workshop_auto_prints_every_step_with_the_numbers_of_its_files() {
         "summary.csv",
         "manifest.json",
         "report.html",
+        "handout.html",
         "replicate.csv",
         "limit-summary.csv",
         "lost_hours.png",
@@ -262,6 +263,39 @@ fn workshop_auto_prints_every_step_with_the_numbers_of_its_files() {
     assert!(
         flat(takeaway).contains("Connection-first lowers conflict; it cannot create capacity.")
     );
+
+    // The one-page handout tells the same story with the same numbers.
+    let handout = std::fs::read_to_string(folder.join("handout.html")).unwrap();
+    for heading in [
+        "1. The standoff",
+        "2. The reveal: what each side could not see",
+        "3. Three futures over 200 simulated runs",
+        "4. The takeaway",
+    ] {
+        assert!(handout.contains(heading), "the handout lacks {heading}");
+    }
+    assert!(handout.contains("Does escalating, meeting more, or connecting first"));
+    assert!(handout.contains("Nobody was sabotaging anything."));
+    assert!(handout.contains("lowers conflict; it cannot create capacity."));
+    let comparison = step(&text, headers[4]);
+    for arm in ARMS {
+        let line = comparison
+            .lines()
+            .find(|line| line.trim_start().starts_with(arm))
+            .unwrap();
+        let conflict = line
+            .split_whitespace()
+            .skip(1)
+            .take(3)
+            .collect::<Vec<_>>()
+            .join(" ");
+        assert!(
+            handout.contains(&format!(">{conflict}<")),
+            "{arm}'s {conflict} is not in the handout"
+        );
+    }
+    assert!(!handout.contains("http://") && !handout.contains("https://"));
+    assert!(!handout.contains("<script"));
 }
 
 #[test]

@@ -23,6 +23,7 @@ use empathy_gap::words::count;
 use empathy_gap::workshop::document::{Section, plain};
 use empathy_gap::workshop::featured::Featured;
 use empathy_gap::workshop::futures::comparison;
+use empathy_gap::workshop::handout::{HANDOUT_FILE, HandoutSections, handout_html};
 use empathy_gap::workshop::render::{Colour, MIN_WIDTH, Screen, pages, paragraph};
 use empathy_gap::workshop::takeaway::{Limit, LimitRun, own_demand, takeaway};
 use empathy_gap::workshop::{STEPS, Story};
@@ -549,11 +550,35 @@ fn write_handouts(
     };
     let scenario = &source.scenario;
     let featured = show.story.featured;
+    let command = command_line().join(" ");
+    let limit_run = match (&show.limit, limit) {
+        (LimitShow::AlreadyAt { demand }, _) => LimitRun::AlreadyAt {
+            own: own_demand(scenario),
+            limit: *demand,
+        },
+        (_, Some((limit, results))) => LimitRun::Ran(Limit {
+            demand: limit.demand,
+            bundled: limit.bundled.clone(),
+            scenario: &limit.scenario,
+            results,
+        }),
+        (LimitShow::Runs { .. }, None) => return Err(not_ready()),
+    };
+    let handout = handout_html(
+        &show.story,
+        &HandoutSections {
+            reveal: &show.story.reveal(),
+            comparison: &comparison(scenario, results),
+            takeaway: &takeaway(scenario, results, &limit_run),
+            command: &command,
+        },
+    );
     let mut staging = Staging::new(&folder.path);
     let mut one = Results::new(scenario.arms.len(), scenario.weeks as usize);
     one.add(&featured.outcomes, scenario.baseline);
     let staged = staging
         .write(REPLICATE_FILE, &output::weekly_csv(scenario, &one))
+        .and_then(|()| staging.write(HANDOUT_FILE, handout.as_bytes()))
         .and_then(|()| match limit {
             Some((limit, results)) => {
                 staging.write(LIMIT_FILE, &output::summary_csv(&limit.scenario, results))
@@ -569,7 +594,7 @@ fn write_handouts(
     }
     let info = RunInfo {
         scenario_file: source.label.clone(),
-        command: command_line().join(" "),
+        command,
         threads: run.threads,
         wall_time_seconds: *seconds,
         shards: None,
@@ -587,7 +612,7 @@ fn write_handouts(
     };
     let screen = show.terminal.screen(false);
     let text = format!(
-        "Handouts in {}: report.html, five charts (PNG for slides, SVG for documents), weekly.csv, summary.csv, manifest.json; this run's weeks in {REPLICATE_FILE}{limit_file}.",
+        "Handouts in {}: {HANDOUT_FILE} (one page to print), report.html, five charts (PNG for slides, SVG for documents), weekly.csv, summary.csv, manifest.json; this run's weeks in {REPLICATE_FILE}{limit_file}.",
         folder.path.display()
     );
     show.terminal

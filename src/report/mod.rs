@@ -32,6 +32,7 @@ use std::path::{Path, PathBuf};
 use charts::{Chart, ChartId};
 pub use data::RunFiles;
 use data::RunOutput;
+pub(crate) use html::escape;
 use html::{DrawnChart, Figure};
 use sensitivity::data::SensitivityOutput;
 use sweep::data::SweepOutput;

@@ -22,6 +22,8 @@
 pub mod document;
 pub mod featured;
 pub mod futures;
+pub mod handout;
+pub mod html;
 pub mod kinds;
 pub mod observe;
 pub mod questions;

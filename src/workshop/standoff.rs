@@ -82,6 +82,17 @@ impl Story<'_> {
         }
     }
 
+    /// Who the two are and what they share, in one sentence.
+    pub fn introduction_in_brief(&self) -> Vec<Span> {
+        let names = &self.names;
+        vec![
+            Span::new(names[0].clone(), Tone::Person(0)),
+            plain(" and "),
+            Span::new(names[1].clone(), Tone::Person(1)),
+            plain(format!(" share {}.", self.shared_work())),
+        ]
+    }
+
     /// Who the two are and what they share.
     fn introduction(&self) -> Vec<Span> {
         let scenario = self.scenario;
@@ -176,7 +187,7 @@ impl Story<'_> {
     }
 
     /// What the standoff cost in hours.
-    fn standoff_cost(&self) -> Vec<Span> {
+    pub fn standoff_cost(&self) -> Vec<Span> {
         let scenario = self.scenario;
         let spill = scenario.params.conflict.spillover_hours_per_hour;
         let weeks = &self.featured.weeks;
