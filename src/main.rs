@@ -161,14 +161,26 @@ enum Command {
     #[command(after_help = "Example:\n  empathy-gap list")]
     List,
     /// Write NAME.toml, a bundled scenario with its comments, to start your own
-    /// organisation from, e.g. `empathy-gap init my-org --from typical-org`.
-    #[command(after_help = "Examples:\n  empathy-gap init my-org --from typical-org")]
+    /// organisation from, e.g. `empathy-gap init my-org --from typical-org`;
+    /// with --people and --projects, your organisation imported from CSV.
+    #[command(
+        after_help = "Examples:\n  empathy-gap init my-org --from typical-org\n  empathy-gap init my-org --people people.csv --projects projects.csv\n\npeople.csv: name, team_size, manager (whoever others report to is a manager;\neveryone else leads a team); optional demand, disclosure, insecurity, support.\nprojects.csv: project, members (leaders separated by ;), optional\nweekly_share, priority, ambiguity. See the README, \"Your own organisation\"."
+    )]
     Init {
         /// The new scenario's name; the file is NAME.toml.
         name: String,
-        /// The bundled scenario to start from (see `list`).
+        /// The bundled scenario to start from (see `list`): its parameters and
+        /// arms, and its organisation unless --people and --projects give one.
         #[arg(long, default_value = "two-managers", value_name = "SCENARIO")]
         from: String,
+        /// A CSV file of people: name, team_size, manager (and optionally
+        /// demand, disclosure, insecurity, support).
+        #[arg(long, value_name = "FILE", requires = "projects")]
+        people: Option<PathBuf>,
+        /// A CSV file of shared projects: project, members (separated by ;),
+        /// and optionally weekly_share, priority, ambiguity.
+        #[arg(long, value_name = "FILE", requires = "people")]
+        projects: Option<PathBuf>,
     },
     /// Run the calibration checks (typical-org's conflict hours, episodes and
     /// onsets, a virtual cohort's risk factors, the demand response, the
@@ -516,7 +528,12 @@ fn main() -> ExitCode {
                 threads: args.threads,
             })
         }),
-        Command::Init { name, from } => init(&name, &from),
+        Command::Init {
+            name,
+            from,
+            people,
+            projects,
+        } => init(&name, &from, people.as_deref().zip(projects.as_deref())),
         Command::List => {
             list();
             Ok(())

@@ -787,6 +787,119 @@ fn init_writes_a_bundled_scenario_under_a_new_name_and_never_replaces_a_file() {
 }
 
 #[test]
+fn init_imports_an_organisation_from_csv_and_names_bad_rows_by_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let example = |name: &str| repo_file(&format!("docs/examples/{name}"));
+    let output = binary(dir.path())
+        .args(["init", "my-org", "--people", &example("people.csv")])
+        .args(["--projects", &example("projects.csv")])
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(String::from_utf8_lossy(&output.stdout)
+        .starts_with("wrote my-org.toml (6 leaders under 3 managers, 4 shared projects, the rest from two-managers)"));
+    let text = std::fs::read_to_string(dir.path().join("my-org.toml")).unwrap();
+    let scenario: toml::Table = toml::from_str(&text).unwrap();
+    // The template's organisation is gone, its parameters and arms stay.
+    let names = |table: &str| -> Vec<String> {
+        scenario[table]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|entry| entry["name"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(names("managers"), ["Morgan", "Dana", "Eli"]);
+    assert_eq!(
+        names("leaders"),
+        ["Alex", "Blake", "Casey", "Drew", "Emery", "Finley"]
+    );
+    assert_eq!(names("projects").len(), 4);
+    assert_eq!(
+        scenario["projects"][1]["members"].as_array().unwrap().len(),
+        3
+    );
+    assert_eq!(scenario["defaults"]["demand"].as_float(), Some(1.1));
+    assert!(scenario["arms"].get("connection-first").is_some());
+    binary(dir.path())
+        .args([
+            "run",
+            "my-org.toml",
+            "--replicates",
+            "10",
+            "--quiet",
+            "--no-charts",
+        ])
+        .assert()
+        .success();
+
+    // Bad rows: every problem, by file, line and column; nothing written.
+    std::fs::write(
+        dir.path().join("people.csv"),
+        "name,team_size,manager,demand\nMorgan,,,\nAlex,6,Morgan,9\nBlake,5,Mrogan,\nAlex,4,Morgan,\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("projects.csv"),
+        "project,members,weekly_share\nx,Alex;Blake,1.5\ny,Alex\n",
+    )
+    .unwrap();
+    let output = binary(dir.path())
+        .args([
+            "init",
+            "bad",
+            "--people",
+            "people.csv",
+            "--projects",
+            "projects.csv",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&output.stderr).trim_end(),
+        "error: people.csv:4: manager: unknown manager `Mrogan`: no row is named so; did you mean `Morgan`? add a row for them, with their own manager or none\n\
+         error: people.csv:5: name: Alex is already on line 3; names must be unique\n\
+         error: projects.csv:3: members: y has 1 member; a shared project needs at least two leaders, separated by `;`"
+    );
+    assert!(!dir.path().join("bad.toml").exists());
+    // Values the scenario refuses are named by the row they came from.
+    std::fs::write(
+        dir.path().join("people.csv"),
+        "name,team_size,manager,demand\nMorgan,,,\nAlex,6,Morgan,-1\nBlake,5,Morgan,\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("projects.csv"),
+        "project,members,weekly_share\nx,Alex;Blake,1.5\n",
+    )
+    .unwrap();
+    let output = binary(dir.path())
+        .args([
+            "init",
+            "bad",
+            "--people",
+            "people.csv",
+            "--projects",
+            "projects.csv",
+        ])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr.contains("error: people.csv:3: demand: "), "{stderr}");
+    assert!(
+        stderr.contains("error: projects.csv:2: weekly_share: "),
+        "{stderr}"
+    );
+    assert!(!dir.path().join("bad.toml").exists());
+}
+
+#[test]
 fn an_out_that_is_a_file_is_bad_input_naming_the_file() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("results.csv"), "keep").unwrap();

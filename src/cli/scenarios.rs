@@ -7,7 +7,7 @@ use std::sync::atomic::AtomicBool;
 
 use super::sweep::SweepSize;
 use empathy_gap::runner::{RunError, RunOptions};
-use empathy_gap::scenario::{self, Budget, FieldPath, Override, Scenario, ScenarioError};
+use empathy_gap::scenario::{self, Budget, FieldPath, Override, Scenario, ScenarioError, import};
 use empathy_gap::steady;
 use empathy_gap::words::{bytes_in_words, count, seconds_in_words};
 
@@ -309,10 +309,12 @@ pub(crate) fn list() {
     }
 }
 
-/// `init NAME [--from SCENARIO]`: writes `NAME.toml`, a bundled scenario's
-/// commented text under a new name, to start one's own organisation from.
-/// Refuses to replace a file, and checks the new file loads.
-pub(crate) fn init(name: &str, from: &str) -> Result<(), Failure> {
+/// `init NAME [--from SCENARIO] [--people FILE --projects FILE]`: writes
+/// `NAME.toml`, a bundled scenario's commented text under a new name, to
+/// start one's own organisation from; with the two CSV files, its
+/// organisation replaced by theirs. Refuses to replace a file, and checks
+/// the new file loads, naming the CSV row of any value it refuses.
+pub(crate) fn init(name: &str, from: &str, csv: Option<(&Path, &Path)>) -> Result<(), Failure> {
     let names: Vec<&str> = BUNDLED.iter().map(|(bundled, _)| *bundled).collect();
     let Some((_, text)) = BUNDLED.iter().find(|(bundled, _)| *bundled == from) else {
         let hint = scenario::did_you_mean(from, &names)
@@ -335,29 +337,95 @@ pub(crate) fn init(name: &str, from: &str) -> Result<(), Failure> {
             "init {name}: needs a name for the scenario, like my-org"
         )));
     }
-    let quoted = toml::Value::String(stem.clone()).to_string();
+    let imported = match csv {
+        Some((people, projects)) => Some(import_organisation(people, projects)?),
+        None => None,
+    };
+    let template = match &imported {
+        Some(imported) => import::replace_organisation(text, &imported.toml),
+        None => (*text).to_string(),
+    };
+    let quote = |text: &str| toml::Value::String(text.to_owned()).to_string();
+    // The template's own description and question are about its
+    // organisation, not an imported one.
+    let (description, question) = match &imported {
+        Some(imported) => (
+            Some(format!(
+                "{stem}: {} leaders under {} managers, {} shared projects (imported).",
+                imported.leaders(),
+                imported.managers(),
+                imported.projects()
+            )),
+            Some(
+                "Which response brings the hours lost to conflict down in this organisation?"
+                    .to_owned(),
+            ),
+        ),
+        None => (None, None),
+    };
     let mut renamed = String::new();
-    let mut done = false;
-    for line in text.lines() {
-        if !done && line.starts_with("name = ") {
-            renamed.push_str(&format!("name = {quoted}"));
-            done = true;
-        } else {
-            renamed.push_str(line);
+    let mut done = [false; 3];
+    for line in template.lines() {
+        let replaced = [
+            ("name = ", Some(stem.clone())),
+            ("description = ", description.clone()),
+            ("question = ", question.clone()),
+        ]
+        .into_iter()
+        .enumerate()
+        .find_map(|(at, (key, value))| {
+            (!done[at] && line.starts_with(key)).then(|| {
+                done[at] = true;
+                value.map(|value| format!("{key}{}", quote(&value)))
+            })
+        });
+        match replaced {
+            Some(Some(line)) => renamed.push_str(&line),
+            _ => renamed.push_str(line),
         }
         renamed.push('\n');
     }
+    let origin = match csv {
+        Some((people, projects)) => format!(
+            "its organisation imported from {} and {}, the rest from the bundled scenario `{from}`",
+            people.display(),
+            projects.display()
+        ),
+        None => format!("started from the bundled scenario `{from}`"),
+    };
     let header = format!(
-        "# {stem}: started from the bundled scenario `{from}` by `empathy-gap init`.\n\
+        "# {stem}: {origin} by `empathy-gap init`.\n\
          # Change the values to your organisation's; every key is explained in the\n\
          # README's scenario file reference. Check it with `empathy-gap validate {file}`\n\
          # and run it with `empathy-gap run {file}`.\n\n"
     );
     let contents = header + &renamed;
-    // The new file must load as it is, before it is written.
-    scenario::load_bytes_within(&file, contents.as_bytes(), &[], None).map_err(|error| {
-        Failure::Runtime(format!("init: the new scenario does not load: {error}"))
-    })?;
+    // The new file must load as it is, before it is written; a value it
+    // refuses is named by the CSV row it came from.
+    if let Err(error) = scenario::load_bytes_within(&file, contents.as_bytes(), &[], None) {
+        let Some(imported) = &imported else {
+            return Err(Failure::Runtime(format!(
+                "init: the new scenario does not load: {error}"
+            )));
+        };
+        let problems: Vec<String> = error
+            .problems
+            .iter()
+            .map(|problem| {
+                match problem
+                    .field
+                    .as_deref()
+                    .and_then(|field| imported.locate(field))
+                {
+                    Some((file, line, column)) => {
+                        format!("{file}:{line}: {column}: {}", problem.message)
+                    }
+                    None => problem.to_string(),
+                }
+            })
+            .collect();
+        return Err(Failure::BadInput(problems.join("\n")));
+    }
     let written = std::fs::OpenOptions::new()
         .write(true)
         .create_new(true)
@@ -365,8 +433,17 @@ pub(crate) fn init(name: &str, from: &str) -> Result<(), Failure> {
         .and_then(|mut created| std::io::Write::write_all(&mut created, contents.as_bytes()));
     match written {
         Ok(()) => {
+            let organisation = match &imported {
+                Some(imported) => format!(
+                    "{} leaders under {} managers, {} shared projects, the rest from {from}",
+                    imported.leaders(),
+                    imported.managers(),
+                    imported.projects()
+                ),
+                None => format!("from {from}"),
+            };
             println!(
-                "wrote {file} (from {from}); check it with `empathy-gap validate {file}`, run it with `empathy-gap run {file}`"
+                "wrote {file} ({organisation}); check it with `empathy-gap validate {file}`, run it with `empathy-gap run {file}`"
             );
             Ok(())
         }
@@ -375,4 +452,30 @@ pub(crate) fn init(name: &str, from: &str) -> Result<(), Failure> {
         )),
         Err(error) => Err(Failure::Runtime(format!("{file}: cannot write: {error}"))),
     }
+}
+
+/// The organisation of the two CSV files, or every problem in them, one
+/// line each; columns it did not read are named on standard error.
+fn import_organisation(people: &Path, projects: &Path) -> Result<import::Imported, Failure> {
+    let read = |path: &Path| {
+        scenario::read_file(path).map_err(|error| Failure::BadInput(error.to_string()))
+    };
+    let (people_bytes, project_bytes) = (read(people)?, read(projects)?);
+    let imported = import::import(
+        &people.display().to_string(),
+        &people_bytes,
+        &projects.display().to_string(),
+        &project_bytes,
+    )
+    .map_err(|problems| {
+        let lines: Vec<String> = problems.iter().map(ToString::to_string).collect();
+        Failure::BadInput(lines.join("\n"))
+    })?;
+    for (file, columns) in &imported.ignored {
+        eprintln!(
+            "note: {file}: columns not read: {} (see `empathy-gap init --help` for the ones that are)",
+            columns.join(", ")
+        );
+    }
+    Ok(imported)
 }

@@ -8,6 +8,7 @@
 mod error;
 mod generate;
 pub mod grid;
+pub mod import;
 mod load;
 pub mod raw;
 pub mod size;
