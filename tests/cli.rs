@@ -166,6 +166,35 @@ fn a_run_whose_queues_grow_all_run_says_so_and_which_value_to_lower() {
 }
 
 #[test]
+fn validate_and_run_say_when_queues_grow_without_bound_before_running() {
+    let dir = tempfile::tempdir().unwrap();
+    let stderr = |args: &[&str]| {
+        let output = binary(dir.path()).args(args).output().unwrap();
+        assert!(output.status.success(), "{args:?}");
+        String::from_utf8_lossy(&output.stderr).into_owned()
+    };
+    // At demand 1.8 the work triage keeps is 197 h of a 192 h week.
+    let expected = "warning: scenarios/two-managers.toml: queues grow without bound at these values: all 2 leaders get more work that triage never drops (private work of priority 5.5 and above, and shared commitments) than the team can do (the most: Alex, 197 h a week against 192 h of capacity); lower demand (defaults.demand, a leader's own demand, or generate.demand_min and demand_max), the shares of those workstreams or the projects' weekly hours, or raise triage.below_priority so triage may drop more\n";
+    let validate = ["validate", "two-managers", "--check-warmup", "never"];
+    let run = [
+        "run",
+        "two-managers",
+        "--replicates",
+        "10",
+        "--no-charts",
+        "--quiet",
+    ];
+    let overloaded = ["--set", "defaults.demand=1.8"];
+    assert_eq!(stderr(&[&validate[..], &overloaded[..]].concat()), expected);
+    assert_eq!(stderr(&[&run[..], &overloaded[..]].concat()), expected);
+    // high-demand's 1.4 keeps up with what triage keeps, and says nothing.
+    assert_eq!(
+        stderr(&[&validate[..], &["--set", "defaults.demand=1.4"]].concat()),
+        ""
+    );
+}
+
+#[test]
 fn the_summary_table_fits_80_columns_unless_asked_for_every_metric() {
     let dir = tempfile::tempdir().unwrap();
     let table = |wide: bool| {

@@ -12,7 +12,7 @@ use empathy_gap::model::World;
 use empathy_gap::output::{self, RunBytes, RunInfo};
 use empathy_gap::report::RunFiles;
 use empathy_gap::runner::{self, ArmOutcome, EntitySink, RunError, RunOptions};
-use empathy_gap::scenario::{Budget, Override, Scenario};
+use empathy_gap::scenario::{self, Budget, Override, Scenario};
 use empathy_gap::shard::{self, ShardManifest, ShardSpec};
 use empathy_gap::staging::{Staging, WriteError};
 use empathy_gap::words::{bytes_in_words, count, thousands};
@@ -205,6 +205,12 @@ pub(crate) fn run(
     )?;
     let folder = OutputFolder::prepare(path)?;
     folder.check_scenario(&scenario.name)?;
+    // Said before the run, since it does not depend on it; the run's own
+    // measure of growing queues would then only repeat it.
+    let unbounded = scenario::overload::unbounded_queues_warning(scenario);
+    if let Some(warning) = &unbounded {
+        eprintln!("warning: {label}: {warning}");
+    }
     let started = Instant::now();
     let replicates = runner::block_replicates(&blocks, scenario.replicates);
     let bar = progress_bar(
@@ -337,7 +343,9 @@ pub(crate) fn run(
         print!("{}", output::summary_table(scenario, &results, flags.wide));
         println!("\nwrote {}", folder.path.display());
     }
-    if let Some(warning) = output::growing_queues(scenario, &results) {
+    if unbounded.is_none()
+        && let Some(warning) = output::growing_queues(scenario, &results)
+    {
         eprintln!("{warning}");
     }
     Ok(())

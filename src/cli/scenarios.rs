@@ -130,6 +130,11 @@ pub(crate) fn validate(
                 }
                 if sweep_problems.is_empty() {
                     describe(&source, file, threads, &sweeps);
+                    if let Some(warning) =
+                        scenario::overload::unbounded_queues_warning(&source.scenario)
+                    {
+                        eprintln!("warning: {}: {warning}", source.label);
+                    }
                     check_warmup(&source, overrides, warmup, threads, &stop)?;
                 } else {
                     problems.extend(sweep_problems);

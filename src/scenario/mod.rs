@@ -10,6 +10,7 @@ mod generate;
 pub mod grid;
 pub mod import;
 mod load;
+pub mod overload;
 pub mod raw;
 pub mod size;
 mod validate;
