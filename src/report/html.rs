@@ -62,19 +62,9 @@ pub(crate) fn report_html(run: &RunOutput, figures: &[Figure]) -> String {
     write_appendix(&mut html, &manifest.scenario, name, None);
     write_reproduction(
         &mut html,
-        &manifest.head.reproduction(
-            "run",
-            [
-                manifest
-                    .head
-                    .replicates
-                    .map(|count| format!("Replicates: {}", text::thousands(count))),
-                manifest.head.weeks.map(|weeks| format!("Weeks: {weeks}")),
-            ]
-            .into_iter()
-            .flatten()
-            .collect(),
-        ),
+        &manifest
+            .head
+            .reproduction("run", manifest.head.replicates_and_weeks("Replicates")),
     );
     write_page_end(&mut html);
     html
@@ -562,17 +552,31 @@ pub(crate) struct Reproduction<'a> {
 
 impl ManifestHead {
     /// How to reproduce the `subject` ("run", "sweep", "screening"), with
-    /// the `details` its kind adds.
-    pub fn reproduction(&self, subject: &'static str, details: Vec<String>) -> Reproduction<'_> {
+    /// the `details` its kind adds (those it has).
+    pub fn reproduction(
+        &self,
+        subject: &'static str,
+        details: impl IntoIterator<Item = Option<String>>,
+    ) -> Reproduction<'_> {
         Reproduction {
             subject,
             command: self.command.as_deref(),
             version: self.version.as_deref(),
             seed: self.seed,
             scenario_file: self.scenario_file.as_deref(),
-            details,
+            details: details.into_iter().flatten().collect(),
             baseline: self.baseline.as_deref(),
         }
+    }
+
+    /// "Replicates: 1,000" (under `label`) and "Weeks: 26", as far as the
+    /// manifest says.
+    pub fn replicates_and_weeks(&self, label: &str) -> [Option<String>; 2] {
+        [
+            self.replicates
+                .map(|count| format!("{label}: {}", text::thousands(count))),
+            self.weeks.map(|weeks| format!("Weeks: {weeks}")),
+        ]
     }
 }
 

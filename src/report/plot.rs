@@ -156,6 +156,60 @@ pub(crate) fn legend_entries<DB: DrawingBackend>(
         .collect()
 }
 
+/// A line of a chart, as its legend sees it.
+pub(crate) trait Line {
+    fn label(&self) -> &str;
+    fn colour(&self) -> Colour;
+    /// Whether any of its points has a 95% interval (drawn as a band).
+    fn has_interval(&self) -> bool;
+}
+
+/// The legend of a chart of lines: each key a line, over a band when any
+/// line has intervals.
+pub(crate) fn line_legend<DB: DrawingBackend, L: Line>(
+    area: &Area<DB>,
+    theme: Theme,
+    lines: &[L],
+) -> DrawResult<Vec<LegendEntry>, DB> {
+    let has_bands = lines.iter().any(Line::has_interval);
+    legend_entries(
+        area,
+        theme,
+        lines.iter().map(|line| {
+            let colour = line.colour();
+            let key = if has_bands {
+                LegendKey::LineWithBand { colour }
+            } else {
+                LegendKey::Line {
+                    colour,
+                    dashed: false,
+                }
+            };
+            (line.label().to_owned(), key)
+        }),
+    )
+}
+
+impl Line for super::charts::LineSeries {
+    fn label(&self) -> &str {
+        &self.label
+    }
+    fn colour(&self) -> Colour {
+        self.colour
+    }
+    fn has_interval(&self) -> bool {
+        self.points.iter().any(|point| point.interval.is_some())
+    }
+}
+
+/// The outline of a 95% band over a run of points: along the tops, then
+/// back along the bottoms.
+pub(crate) fn band_outline<X: Copy>(run: &[(X, Interval)]) -> Vec<(X, f64)> {
+    let upper = run.iter().map(|&(x, interval)| (x, interval.high));
+    let lower = run.iter().rev().map(|&(x, interval)| (x, interval.low));
+    upper.chain(lower).collect()
+}
+
 /// Fills the side column: the legend and, level with its line, the label
 /// of a reference line. The legend sits at the top unless that would
 /// collide with the label, in which case it moves to the bottom.
@@ -402,15 +456,12 @@ fn draw_interval_band<DB: DrawingBackend>(
     colour: Colour,
     opacity: f64,
 ) -> DrawResult<(), DB> {
-    let interval_runs = runs(points, |point| {
-        point.interval.map(|interval| (interval.low, interval.high))
-    });
-    for run in interval_runs.iter().filter(|run| run.len() >= 2) {
-        let upper = run.iter().map(|&(week, (_, high))| (week, high));
-        let lower = run.iter().rev().map(|&(week, (low, _))| (week, low));
-        let outline: Vec<(i32, f64)> = upper.chain(lower).collect();
+    for run in runs(points, |point| point.interval)
+        .iter()
+        .filter(|run| run.len() >= 2)
+    {
         chart.draw_series(std::iter::once(Polygon::new(
-            outline,
+            band_outline(run),
             colour.mix(opacity).filled(),
         )))?;
     }
@@ -529,27 +580,7 @@ fn draw_line_chart<DB: DrawingBackend>(
     root: &Area<DB>,
     theme: Theme,
 ) -> DrawResult<(), DB> {
-    let has_bands = chart
-        .series
-        .iter()
-        .any(|series| series.points.iter().any(|point| point.interval.is_some()));
-    let legend = legend_entries(
-        root,
-        theme,
-        chart.series.iter().map(|series| {
-            let key = if has_bands {
-                LegendKey::LineWithBand {
-                    colour: series.colour,
-                }
-            } else {
-                LegendKey::Line {
-                    colour: series.colour,
-                    dashed: false,
-                }
-            };
-            (series.label.clone(), key)
-        }),
-    )?;
+    let legend = line_legend(root, theme, &chart.series)?;
     let frame = draw_frame(root, theme, &chart.header, &legend)?;
     let axes = WeekAxes {
         weeks: (*chart.weeks.start(), *chart.weeks.end()),

@@ -12,7 +12,7 @@ use serde_json::Value;
 
 use super::data::{Arm, ManifestArm, RunOutput, SummaryRow};
 use super::metrics;
-use super::text::{decimal, hours, join_with_and, percent_of_ratio, whole_number};
+use super::text::{decimal, hours, interval_clause, join_with_and, percent_of_ratio, whole_number};
 use crate::scenario::raw::{RawIntervention, RawScenario};
 
 /// What one arm did, in one sentence after its name and what it is.
@@ -71,16 +71,7 @@ pub(crate) fn arm_findings(run: &RunOutput) -> Vec<ArmFinding<'_>> {
 /// (95% interval 43 to 46)".
 fn level_sentence(row: &SummaryRow) -> Option<String> {
     let mean = row.mean?;
-    let interval = row
-        .interval
-        .map(|interval| {
-            format!(
-                " (95% interval {} to {})",
-                whole_number(interval.low),
-                whole_number(interval.high)
-            )
-        })
-        .unwrap_or_default();
+    let interval = interval_clause(row.interval, whole_number);
     Some(format!(
         "each employee loses {} h a year to conflict, meetings and escalations{interval}",
         whole_number(mean)

@@ -9,7 +9,7 @@
 //! a missing interval is said to be possibly chance.
 
 use super::charts::{ChartId, US_AVERAGE_ANNUAL_HOURS};
-use super::data::{Arm, RunOutput, SummaryRow, WeekPoint, point_in_week};
+use super::data::{Arm, Interval, RunOutput, SummaryRow, WeekPoint, point_in_week};
 use super::metrics;
 pub(crate) use crate::words::{join_with_and, thousands};
 
@@ -81,6 +81,20 @@ pub(crate) fn exact_places(values: &[f64]) -> usize {
 /// A 0..1 ratio as a whole percentage: "78%".
 pub(crate) fn percent_of_ratio(ratio: f64) -> String {
     format!("{}%", whole_number(ratio * 100.0))
+}
+
+/// " (95% interval 43 to 46)", each end written by `format`; empty
+/// without an interval.
+pub(crate) fn interval_clause(interval: Option<Interval>, format: fn(f64) -> String) -> String {
+    interval
+        .map(|interval| {
+            format!(
+                " (95% interval {} to {})",
+                format(interval.low),
+                format(interval.high)
+            )
+        })
+        .unwrap_or_default()
 }
 
 /// "weeks 1–4", or "week 3" when the window is one week.
@@ -450,16 +464,7 @@ impl<'a> Readings<'a> {
             .summary
             .get(&baseline.name, metrics::ANNUAL_LOST_HOURS_PER_EMPLOYEE)?;
         let level = row.mean?;
-        let interval = row
-            .interval
-            .map(|interval| {
-                format!(
-                    " (95% interval {} to {})",
-                    whole_number(interval.low),
-                    whole_number(interval.high)
-                )
-            })
-            .unwrap_or_default();
+        let interval = interval_clause(row.interval, whole_number);
         let average = format!(
             "the US average of {} hours",
             whole_number(US_AVERAGE_ANNUAL_HOURS)

@@ -100,10 +100,7 @@ pub(crate) fn sensitivity_html(
                     .head
                     .replicates
                     .map(|count| format!("Replicates per point: {count}")),
-            ]
-            .into_iter()
-            .flatten()
-            .collect(),
+            ],
         ),
     );
     write_page_end(&mut html);

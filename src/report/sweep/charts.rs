@@ -438,23 +438,34 @@ fn grid_axis(sweep: &SweepOutput, param: usize) -> GridAxis {
     }
 }
 
-/// "held at defaults.demand = 0.9 and team.size = 6", for the subtitle.
+/// "drawn at defaults.demand = 0.9, team.size = 6", for the subtitle.
 fn held_note(sweep: &SweepOutput, layout: &HeatmapLayout) -> String {
     if layout.held.is_empty() {
         return String::new();
     }
-    let held: Vec<String> = layout
-        .held
-        .iter()
+    format!(
+        "drawn at {}",
+        held_values(sweep, &layout.held, value_text).join(", ")
+    )
+}
+
+/// "defaults.demand = 0.9" for each parameter a heatmap holds at its
+/// first value, the value written by `write`.
+pub(crate) fn held_values(
+    sweep: &SweepOutput,
+    held: &[usize],
+    write: fn(&SweepOutput, usize, f64) -> String,
+) -> Vec<String> {
+    held.iter()
         .map(|&param| {
+            let values = &sweep.grid.params[param];
             format!(
                 "{} = {}",
-                sweep.grid.params[param].path,
-                value_text(sweep, param, sweep.grid.params[param].values[0])
+                values.path,
+                write(sweep, param, values.values[0])
             )
         })
-        .collect();
-    format!("drawn at {}", held.join(", "))
+        .collect()
 }
 
 fn heatmap_panels(

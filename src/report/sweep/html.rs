@@ -20,7 +20,8 @@ use super::super::text as words;
 use super::super::theme;
 use super::across::Tally;
 use super::charts::{
-    Layout, MAX_PANELS, SweepChartId, conflict_period, layout, sweeps_start_week, swept_weeks,
+    Layout, MAX_PANELS, SweepChartId, conflict_period, held_values, layout, sweeps_start_week,
+    swept_weeks,
 };
 use super::data::{Compared, SWEEP_REPORT_METRICS, SweepOutput};
 use super::text::{key_findings, param_at, param_value, ratio_text};
@@ -157,15 +158,9 @@ pub(crate) fn sweep_html(sweep: &SweepOutput, figures: &[SweepFigure]) -> String
         &mut html,
         &manifest.head.reproduction(
             "sweep",
-            [
-                manifest.head.replicates.map(|count| {
-                    format!("Replicates per arm and point: {}", words::thousands(count))
-                }),
-                manifest.head.weeks.map(|weeks| format!("Weeks: {weeks}")),
-            ]
-            .into_iter()
-            .flatten()
-            .collect(),
+            manifest
+                .head
+                .replicates_and_weeks("Replicates per arm and point"),
         ),
     );
     write_page_end(&mut html);
@@ -290,17 +285,7 @@ fn notes(sweep: &SweepOutput, figures: &[SweepFigure]) -> Vec<String> {
             }
         }
         if !heatmap.held.is_empty() {
-            let held: Vec<String> = heatmap
-                .held
-                .iter()
-                .map(|&param| {
-                    format!(
-                        "{} = {}",
-                        sweep.grid.params[param].path,
-                        param_value(sweep, param, sweep.grid.params[param].values[0])
-                    )
-                })
-                .collect();
+            let held = held_values(sweep, &heatmap.held, param_value);
             notes.push(format!(
                 "A heatmap shows two parameters (and a third as panels); the charts hold {} at the first value swept, while the sentences count every point.",
                 held.join(", ")

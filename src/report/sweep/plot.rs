@@ -11,12 +11,12 @@ use plotters::prelude::*;
 
 use super::super::plot::{
     Area, BOTTOM_CENTRE, BOTTOM_LEFT, CENTER_LEFT, CENTER_RIGHT, CENTRE, DrawResult, LegendKey,
-    PLOT_TOP_GAP, Rect, TOP_CENTRE, apply_mesh_style, draw_frame, draw_reference_line,
-    draw_side_column, draw_text, fit_text, legend_entries, line_style, reference_label,
-    title_that_fits, wrap_text,
+    Line, PLOT_TOP_GAP, Rect, TOP_CENTRE, apply_mesh_style, band_outline, draw_frame,
+    draw_reference_line, draw_side_column, draw_text, fit_text, legend_entries, line_legend,
+    line_style, reference_label, title_that_fits, wrap_text,
 };
 use super::super::text;
-use super::super::theme::{self, TextRole, Theme, is_dark};
+use super::super::theme::{self, Colour, TextRole, Theme, is_dark};
 use super::charts::{
     ColourScale, GridAxis, HeatCell, HeatmapChart, MISSING_COLOUR, SweepLineChart, SweepPoint,
     tick_places,
@@ -565,27 +565,7 @@ pub(crate) fn draw_sweep_lines<DB: DrawingBackend>(
     root: &Area<DB>,
     theme: Theme,
 ) -> DrawResult<(), DB> {
-    let has_bands = chart
-        .series
-        .iter()
-        .any(|series| series.points.iter().any(|point| point.interval.is_some()));
-    let legend = legend_entries(
-        root,
-        theme,
-        chart.series.iter().map(|series| {
-            let key = if has_bands {
-                LegendKey::LineWithBand {
-                    colour: series.colour,
-                }
-            } else {
-                LegendKey::Line {
-                    colour: series.colour,
-                    dashed: false,
-                }
-            };
-            (series.label.clone(), key)
-        }),
-    )?;
+    let legend = line_legend(root, theme, &chart.series)?;
     let frame = draw_frame(root, theme, &chart.header, &legend)?;
     let mut plot = ChartBuilder::on(&frame.plot)
         .margin_top(theme.px(PLOT_TOP_GAP))
@@ -628,10 +608,8 @@ pub(crate) fn draw_sweep_lines<DB: DrawingBackend>(
             if run.len() < 2 {
                 continue;
             }
-            let upper = run.iter().map(|&(x, interval)| (x, interval.high));
-            let lower = run.iter().rev().map(|&(x, interval)| (x, interval.low));
             plot.draw_series(std::iter::once(Polygon::new(
-                upper.chain(lower).collect::<Vec<_>>(),
+                band_outline(&run),
                 series.colour.mix(theme::BAND_OPACITY).filled(),
             )))?;
         }
@@ -689,6 +667,18 @@ pub(crate) fn draw_sweep_lines<DB: DrawingBackend>(
         &legend,
         reference_label(chart.zero_line.as_ref(), reference_y),
     )
+}
+
+impl Line for super::charts::SweepSeries {
+    fn label(&self) -> &str {
+        &self.label
+    }
+    fn colour(&self) -> Colour {
+        self.colour
+    }
+    fn has_interval(&self) -> bool {
+        self.points.iter().any(|point| point.interval.is_some())
+    }
 }
 
 /// Runs of consecutive points where `value` exists, so that a missing
