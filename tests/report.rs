@@ -132,12 +132,12 @@ fn two_managers_report_has_every_chart_and_the_summary_numbers() {
         html.contains("status-meeting made no clear difference"),
         "an interval across zero is not a change"
     );
-    // The delivery chart counts late work; its reading gives the on-time
-    // share beside it, as the table does.
+    // The delivery chart shows the table's on-time share week by week; its
+    // reading gives the run's share and, beside it, late work counted.
     let on_time = 100.0 * summary_value(dir.path(), "power-through", "delivery_ratio", 2);
     assert!(
         html.contains(&format!(
-            "counting late work; on time, by each week&#39;s due date, it delivered {}%",
+            "Under power-through, {}% of each week&#39;s shared commitment is delivered by its due date over the run (the table&#39;s &quot;On time&quot;); counting late work, it has delivered ",
             on_time.round()
         )),
         "the delivery reading gives the on-time share"
@@ -199,7 +199,7 @@ fn missing_metrics_nan_and_a_single_week_still_give_a_report() {
         &[
             ("lost_hours_per_leader", "NaN"),
             ("trust_mean", "0.5"),
-            ("cumulative_delivery_ratio", "0.9"),
+            ("delivery_ratio", "0.9"),
             ("believed_peer_load_hours", "3"),
             ("actual_peer_load_hours", "5"),
             ("empathy_gap_hours", "inf"),
@@ -250,7 +250,7 @@ fn many_arms_and_many_weeks_are_drawn() {
     let metrics = [
         "lost_hours_per_leader",
         "trust_mean",
-        "cumulative_delivery_ratio",
+        "delivery_ratio",
         "believed_peer_load_hours",
         "actual_peer_load_hours",
         "empathy_gap_hours",

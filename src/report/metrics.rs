@@ -6,6 +6,7 @@ use crate::metrics::{Summary, Weekly};
 pub(crate) const LOST_HOURS_PER_LEADER: &str = Weekly::LostHoursPerLeader.name();
 pub(crate) const TRUST_MEAN: &str = Weekly::TrustMean.name();
 pub(crate) const CUMULATIVE_DELIVERY_RATIO: &str = Weekly::CumulativeDeliveryRatio.name();
+pub(crate) const WEEKLY_DELIVERY_RATIO: &str = Weekly::DeliveryRatio.name();
 pub(crate) const BELIEVED_PEER_LOAD_HOURS: &str = Weekly::BelievedPeerLoadHours.name();
 pub(crate) const ACTUAL_PEER_LOAD_HOURS: &str = Weekly::ActualPeerLoadHours.name();
 pub(crate) const EMPATHY_GAP_HOURS: &str = Weekly::EmpathyGapHours.name();

@@ -169,8 +169,8 @@ pub(crate) fn chart_reading(id: ChartId, run: &RunOutput) -> String {
             (
                 3,
                 readings.baseline_trend(
-                    metrics::CUMULATIVE_DELIVERY_RATIO,
-                    "The share",
+                    metrics::WEEKLY_DELIVERY_RATIO,
+                    "The weekly share",
                     &percent_of_ratio,
                 ),
             ),
@@ -639,22 +639,27 @@ impl<'a> Readings<'a> {
     /// What the chart shows (delivery so far, late work counted), and, so
     /// that it is not read as on-time delivery, the on-time share beside it.
     fn delivery_level(&self) -> Option<String> {
-        let points = self.baseline_series(metrics::CUMULATIVE_DELIVERY_RATIO);
-        let (week, ratio) = first_value(points.iter().rev())?;
+        let baseline = self.baseline?;
         let on_time = self
-            .baseline
-            .and_then(|arm| self.run.summary.mean(&arm.name, metrics::DELIVERY_RATIO));
-        let on_time = match on_time {
-            Some(share) => format!(
-                "; on time, by each week's due date, it delivered {} (the summary's \"On time\")",
-                percent_of_ratio(share)
-            ),
-            None => String::new(),
-        };
+            .run
+            .summary
+            .mean(&baseline.name, metrics::DELIVERY_RATIO)?;
+        let late = first_value(
+            self.baseline_series(metrics::CUMULATIVE_DELIVERY_RATIO)
+                .iter()
+                .rev(),
+        )
+        .map(|(week, ratio)| {
+            format!(
+                "; counting late work, it has delivered {} of the plan by week {week}",
+                percent_of_ratio(ratio)
+            )
+        })
+        .unwrap_or_default();
         Some(format!(
-            "{}, the project has delivered {} of its planned shared work by week {week}, counting late work{on_time}.",
+            "{}, {} of each week's shared commitment is delivered by its due date over the run (the table's \"On time\"){late}.",
             self.under_baseline()?,
-            percent_of_ratio(ratio),
+            percent_of_ratio(on_time),
         ))
     }
 }
