@@ -10,6 +10,7 @@
 pub mod calibrate;
 pub mod detail;
 pub mod engine;
+pub mod explore;
 pub mod interventions;
 pub mod logit;
 pub mod metrics;

@@ -216,10 +216,35 @@ enum Command {
         replicate: Option<u64>,
         /// Demand (arriving work over capacity) of the run that shows where
         /// the takeaway stops holding.
-        #[arg(long, value_name = "DEMAND", default_value_t = 1.4)]
+        #[arg(long, value_name = "DEMAND", default_value_t = cli::workshop::DEFAULT_LIMIT_DEMAND)]
         limit_demand: f64,
         #[command(flatten)]
         scenario_args: ScenarioArgs,
+    },
+    /// Explore the model live in a browser: sliders, the arms with their
+    /// intervals as results stream in, the story as slides, and the settings
+    /// saved as a scenario file. Serves 127.0.0.1 only, unless --host says
+    /// otherwise.
+    #[command(
+        after_help = "Examples:\n  empathy-gap explore\n  empathy-gap explore my-org.toml --port 8080 --open"
+    )]
+    Explore {
+        /// A scenario file, or the name of a bundled scenario.
+        #[arg(default_value = "two-managers")]
+        scenario: String,
+        /// The port to listen on (0: any free port, printed at the start).
+        #[arg(long, default_value_t = 7878)]
+        port: u16,
+        /// The address to listen on; anything but 127.0.0.1 lets other
+        /// machines in.
+        #[arg(long, default_value = "127.0.0.1")]
+        host: String,
+        /// Open the page in the desktop's browser.
+        #[arg(long)]
+        open: bool,
+        /// Worker threads (default: all cores; at most 4 per core).
+        #[arg(long)]
+        threads: Option<usize>,
     },
 }
 
@@ -506,6 +531,19 @@ fn main() -> ExitCode {
         } => with_shorthands(&arm, &set, [])
             .and_then(|overrides| validate(&files, &overrides, force, check_warmup)),
         Command::Report { dir } => report(&dir),
+        Command::Explore {
+            scenario,
+            port,
+            host,
+            open,
+            threads,
+        } => cli::explore::explore(&cli::explore::ExploreArgs {
+            scenario,
+            host,
+            port,
+            open,
+            threads,
+        }),
         Command::Workshop {
             scenario,
             auto,

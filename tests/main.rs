@@ -5,6 +5,7 @@ mod cli;
 mod common;
 mod detail;
 mod determinism;
+mod explore;
 mod fuzz_corpus;
 mod mechanisms;
 #[cfg(unix)]

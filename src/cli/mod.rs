@@ -4,6 +4,7 @@
 //! output folder, signals and putting files in place).
 
 pub(crate) mod calibrate;
+pub(crate) mod explore;
 pub(crate) mod folder;
 pub(crate) mod merge;
 pub(crate) mod run;

@@ -74,6 +74,10 @@ const ORDER: [Step; 6] = [
     Step::Takeaway,
 ];
 
+/// The demand of the takeaway's limit run unless `--limit-demand` says
+/// otherwise.
+pub(crate) const DEFAULT_LIMIT_DEMAND: f64 = 1.4;
+
 /// The same story with the limit's demand for every leader, checked now so
 /// that a bad value is refused before the show starts.
 struct LimitScenario {
@@ -202,7 +206,17 @@ fn limit_scenario(
     args: &WorkshopArgs,
     budget: &Budget,
 ) -> Result<Option<LimitScenario>, Failure> {
-    let demand = args.limit_demand;
+    limit_scenario_of(source, &args.overrides, args.limit_demand, budget)
+}
+
+/// The scenario of `source` with `overrides`, and every leader's demand at
+/// `demand`, unless its own demand is already there.
+fn limit_scenario_of(
+    source: &Source,
+    given: &[Override],
+    demand: f64,
+    budget: &Budget,
+) -> Result<Option<LimitScenario>, Failure> {
     let argument = format!("--limit-demand {demand}");
     if !(demand.is_finite() && demand > 0.0) {
         return Err(Failure::BadInput(format!(
@@ -221,7 +235,7 @@ fn limit_scenario(
         paths.push("generate.demand_min".to_string());
         paths.push("generate.demand_max".to_string());
     }
-    let mut overrides = args.overrides.clone();
+    let mut overrides = given.to_vec();
     for path in paths {
         let mut set = Override::parse(&format!("{path}={demand:?}")).map_err(Failure::BadInput)?;
         set.argument = argument.clone();
@@ -235,8 +249,7 @@ fn limit_scenario(
     // high-demand scenario (with the same seed, replicates and --set values).
     let bundled =
         (source.label == TWO_MANAGERS && (demand - HIGH_DEMAND.1).abs() < 1e-12).then(|| {
-            let set = args
-                .overrides
+            let set = given
                 .iter()
                 .any(|value| value.argument.starts_with("--set"));
             let with = if set {
@@ -768,4 +781,64 @@ fn window_size() -> Option<(usize, usize)> {
 #[cfg(not(target_os = "linux"))]
 fn window_size() -> Option<(usize, usize)> {
     None
+}
+
+/// Every step of the walk-through for `scenario` (loaded from `source`
+/// with `overrides`, then given `keep` to choose its arms), in order, as a
+/// facilitator would see them: the story the live page presents as slides.
+/// Runs every replicate, and the limit at demand 1.4.
+pub(crate) fn story_sections(
+    source: &Source,
+    overrides: &[Override],
+    keep: &dyn Fn(&mut Scenario) -> Result<(), String>,
+    budget: &Budget,
+    threads: usize,
+    stop: &AtomicBool,
+) -> Result<Vec<Section>, Failure> {
+    let bad = |error: empathy_gap::scenario::ScenarioError| Failure::BadInput(error.to_string());
+    let mut scenario = source.reload(overrides, Some(budget)).map_err(bad)?;
+    keep(&mut scenario).map_err(Failure::BadInput)?;
+    let world = World::new(&scenario);
+    let pair = Featured::pair_of(&scenario, &world)
+        .map_err(|reason| Failure::BadInput(format!("cannot tell the story: {reason}")))?;
+    let options = RunOptions {
+        threads,
+        cancel: Some(stop),
+        progress: None,
+    };
+    let interrupted = |error: RunError| Failure::Interrupted(error.to_string());
+    let results = runner::run(&scenario, &world, &options).map_err(interrupted)?;
+    let limit = limit_scenario_of(source, overrides, DEFAULT_LIMIT_DEMAND, budget)?;
+    let limit_results = match &limit {
+        Some(limit) => {
+            let mut limited = limit.scenario.clone();
+            keep(&mut limited).map_err(Failure::BadInput)?;
+            let world = World::new(&limited);
+            let results = runner::run(&limited, &world, &options).map_err(interrupted)?;
+            Some((limited, results))
+        }
+        None => None,
+    };
+    let featured = Featured::simulate(&scenario, &world, pair, None);
+    let story = Story::new(&scenario, &featured);
+    let limit_run = match (&limit, &limit_results) {
+        (Some(limit), Some((limited, results))) => LimitRun::Ran(Limit {
+            demand: limit.demand,
+            bundled: limit.bundled.clone(),
+            scenario: limited,
+            results,
+        }),
+        _ => LimitRun::AlreadyAt {
+            own: own_demand(&scenario),
+            limit: DEFAULT_LIMIT_DEMAND,
+        },
+    };
+    Ok(vec![
+        story.standoff(),
+        story.questions(),
+        story.reveal(),
+        story.futures(),
+        comparison(&scenario, &results),
+        takeaway(&scenario, &results, &limit_run),
+    ])
 }

@@ -26,9 +26,22 @@ pub(crate) enum ChartId {
     EmpathyGap,
     Trust,
     Delivery,
+    /// Conflict hours per leader by week (the live page's, not the report's).
+    Conflict,
+    /// Each arm's paired difference in conflict hours from the baseline.
+    ConflictDifference,
 }
 
 impl ChartId {
+    /// The charts of the live page (`explore`), in its order.
+    pub const LIVE: [Self; 5] = [
+        Self::Conflict,
+        Self::ConflictDifference,
+        Self::Trust,
+        Self::Delivery,
+        Self::EmpathyGap,
+    ];
+
     pub const ALL: [Self; 5] = [
         Self::LostHours,
         Self::AnnualLostHours,
@@ -45,6 +58,8 @@ impl ChartId {
             Self::EmpathyGap => "empathy_gap",
             Self::Trust => "trust",
             Self::Delivery => "delivery",
+            Self::Conflict => "conflict",
+            Self::ConflictDifference => "conflict_difference",
         }
     }
 
@@ -56,6 +71,8 @@ impl ChartId {
             Self::EmpathyGap => "The empathy gap",
             Self::Trust => "Trust between leaders",
             Self::Delivery => "On-time delivery of the shared work",
+            Self::Conflict => "Conflict hours per leader",
+            Self::ConflictDifference => "Difference from the baseline",
         }
     }
 
@@ -70,6 +87,10 @@ impl ChartId {
             }
             Self::Trust => "How much the leaders trust each other, week by week",
             Self::Delivery => "Shared work delivered on time, week by week",
+            Self::Conflict => "Hours each leader spends on conflict every week",
+            Self::ConflictDifference => {
+                "Conflict hours per leader: each response minus the baseline, same workload"
+            }
         }
     }
 }
@@ -202,6 +223,49 @@ pub(crate) fn build_chart(id: ChartId, run: &RunOutput) -> Result<Chart, String>
                 reference: Some(ReferenceLine {
                     value: 100.0,
                     label: vec!["All on time".to_owned(), "(100%)".to_owned()],
+                }),
+                ..chart
+            }))
+        }
+        ChartId::Conflict => {
+            let chart =
+                weekly_line_chart(run, id, metrics::CONFLICT_HOURS_PER_LEADER, |value| value)?;
+            Ok(Chart::Lines(LineChart {
+                y_title: "Conflict hours per leader per week".to_owned(),
+                y_range: 0.0..nice_ceiling(highest_value(&chart.series) * 1.05),
+                ..chart
+            }))
+        }
+        ChartId::ConflictDifference => {
+            let chart = weekly_line_chart(
+                run,
+                id,
+                metrics::CONFLICT_HOURS_PER_LEADER_DIFFERENCE,
+                |value| value,
+            )?;
+            if chart.series.is_empty() {
+                return Err("there is no arm to compare with the baseline".to_owned());
+            }
+            let values: Vec<f64> = chart
+                .series
+                .iter()
+                .flat_map(|series| &series.points)
+                .flat_map(|point| {
+                    let interval = point.interval.map(|i| [i.low, i.high]);
+                    point.mean.into_iter().chain(interval.into_iter().flatten())
+                })
+                .filter(|value| value.is_finite())
+                .collect();
+            let reach = values
+                .iter()
+                .fold(0.0_f64, |most, value| most.max(value.abs()));
+            let limit = nice_ceiling((reach * 1.05).max(0.1));
+            Ok(Chart::Lines(LineChart {
+                y_title: "Difference in conflict hours per leader per week".to_owned(),
+                y_range: -limit..limit,
+                reference: Some(ReferenceLine {
+                    value: 0.0,
+                    label: vec!["No difference".to_owned()],
                 }),
                 ..chart
             }))

@@ -4,6 +4,9 @@
 use crate::metrics::{Summary, Weekly};
 
 pub(crate) const LOST_HOURS_PER_LEADER: &str = Weekly::LostHoursPerLeader.name();
+pub(crate) const CONFLICT_HOURS_PER_LEADER: &str = Weekly::ConflictHoursPerLeader.name();
+/// The paired difference from the baseline, as `weekly.csv` names it.
+pub(crate) const CONFLICT_HOURS_PER_LEADER_DIFFERENCE: &str = "diff_conflict_hours_per_leader";
 pub(crate) const TRUST_MEAN: &str = Weekly::TrustMean.name();
 pub(crate) const CUMULATIVE_DELIVERY_RATIO: &str = Weekly::CumulativeDeliveryRatio.name();
 pub(crate) const WEEKLY_DELIVERY_RATIO: &str = Weekly::DeliveryRatio.name();

@@ -39,6 +39,73 @@ use sweep::data::SweepOutput;
 
 use crate::staging::{Staging, WriteError};
 
+/// A chart of the live page (`explore`).
+#[derive(Debug, Clone)]
+pub struct LiveChart {
+    /// Its file stem: `conflict`, `trust`, ...
+    pub id: &'static str,
+    pub heading: &'static str,
+    /// Ready to put inside an HTML page (see `html::inline_svg`).
+    pub svg: String,
+    /// Its plain-language reading, as the report writes it.
+    pub reading: String,
+}
+
+/// A live chart, or the id of one the numbers cannot support and why.
+pub type LiveChartResult = Result<LiveChart, (&'static str, String)>;
+
+/// The live page's charts (conflict, its paired difference, trust, on-time
+/// delivery, the empathy gap) for a run given as bytes; a chart the numbers
+/// cannot support comes as its id and the reason.
+///
+/// # Errors
+///
+/// When the files are malformed, as [`write_report`].
+pub fn live_charts(files: &RunFiles<'_>) -> Result<Vec<LiveChartResult>, ReportError> {
+    theme::register_embedded_font();
+    let run = RunOutput::parse(Path::new("explore"), files)?;
+    Ok(ChartId::LIVE
+        .iter()
+        .map(|&id| {
+            let chart = charts::build_chart(id, &run).map_err(|reason| (id.file_stem(), reason))?;
+            let svg = render::render_svg(&chart).map_err(|reason| (id.file_stem(), reason))?;
+            Ok(LiveChart {
+                id: id.file_stem(),
+                heading: id.heading(),
+                svg: html::inline_svg(&svg, id.heading()),
+                reading: text::chart_reading(id, &run),
+            })
+        })
+        .collect())
+}
+
+/// One of the live page's charts as a file: PNG (1280 x 720) or SVG.
+///
+/// # Errors
+///
+/// When the files are malformed, the chart is not one of the live page's,
+/// or the numbers cannot support it.
+pub fn live_chart_file(files: &RunFiles<'_>, id: &str, png: bool) -> Result<Vec<u8>, ReportError> {
+    theme::register_embedded_font();
+    let problem = |problem: String| ReportError::Invalid {
+        path: PathBuf::from(format!("{id}.{}", if png { "png" } else { "svg" })),
+        problem,
+    };
+    let run = RunOutput::parse(Path::new("explore"), files)?;
+    let chart_id = ChartId::LIVE
+        .into_iter()
+        .find(|chart| chart.file_stem() == id)
+        .ok_or_else(|| problem("no such chart".to_owned()))?;
+    let chart = charts::build_chart(chart_id, &run).map_err(problem)?;
+    if png {
+        render::render_png(&chart).map_err(problem)
+    } else {
+        render::render_svg(&chart)
+            .map(String::into_bytes)
+            .map_err(problem)
+    }
+}
+
 /// The report page of a run, a sweep or a screening.
 pub(crate) const REPORT_FILE: &str = "report.html";
 

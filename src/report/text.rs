@@ -160,6 +160,17 @@ pub(crate) fn chart_reading(id: ChartId, run: &RunOutput) -> String {
             ),
             (3, readings.trust_low_point()),
         ],
+        ChartId::Conflict | ChartId::ConflictDifference => vec![
+            (1, readings.conflict_level()),
+            (
+                2,
+                readings.comparison(
+                    "From the responses' start",
+                    metrics::CONFLICT_AFTER_START,
+                    &CONFLICT_HOURS,
+                ),
+            ),
+        ],
         ChartId::Delivery => vec![
             (1, readings.delivery_level()),
             (
@@ -432,6 +443,21 @@ impl<'a> Readings<'a> {
             metrics::CONFLICT_FIRST_TWO_WEEKS,
             &CONFLICT_HOURS,
         )
+    }
+
+    fn conflict_level(&self) -> Option<String> {
+        let baseline = self.baseline?;
+        let row = self
+            .run
+            .summary
+            .get(&baseline.name, metrics::CONFLICT_AFTER_START)?;
+        let (_, period) = self.level_period();
+        Some(format!(
+            "{}, each leader spends {} hours a week on conflict {period}{}.",
+            self.under_baseline()?,
+            hours(row.mean?),
+            interval_clause(row.interval, hours)
+        ))
     }
 
     fn weekly_level_of_lost_hours(&self) -> Option<String> {
