@@ -72,6 +72,46 @@ pub const MAX_REPLICATES: f64 = 5000.0;
 /// The page's controls for `scenario`, starting at its values.
 pub fn setup(scenario: &Scenario) -> Setup {
     let raw = &scenario.resolved;
+    // What the leaders, projects and managers have: their own values where
+    // they set them, the defaults elsewhere, averaged. Moving a slider sets
+    // them all (see `entity_paths`).
+    let mean = |values: Vec<f64>, default: f64| {
+        if values.is_empty() {
+            default
+        } else {
+            values.iter().sum::<f64>() / values.len() as f64
+        }
+    };
+    let defaults = &raw.defaults;
+    let leaders = |own: fn(&crate::scenario::raw::RawLeader) -> Option<f64>, default: f64| {
+        let values = raw
+            .leaders
+            .iter()
+            .map(|leader| own(leader).unwrap_or(default));
+        mean(values.collect(), default)
+    };
+    let demand = leaders(|leader| leader.demand, defaults.demand);
+    let disclosure = leaders(|leader| leader.disclosure, defaults.disclosure);
+    let insecurity = leaders(|leader| leader.insecurity, defaults.insecurity);
+    let team_size = leaders(
+        |leader| leader.team_size.map(|size| size as f64),
+        defaults.team_size as f64,
+    )
+    .round();
+    let support = mean(
+        raw.managers
+            .iter()
+            .map(|manager| manager.support.unwrap_or(defaults.support))
+            .collect(),
+        defaults.support,
+    );
+    let ambiguity = mean(
+        raw.projects
+            .iter()
+            .map(|project| project.ambiguity.unwrap_or(defaults.ambiguity))
+            .collect(),
+        defaults.ambiguity,
+    );
     let mut controls = vec![
         control(
             "trust.initial",
@@ -87,7 +127,7 @@ pub fn setup(scenario: &Scenario) -> Setup {
             "Base disclosure",
             "chance a week",
             (0.0, 1.0, 0.05),
-            raw.defaults.disclosure,
+            disclosure,
             "Base weekly chance that a leader mentions an item of their queue to a peer.",
             "People",
         ),
@@ -96,7 +136,7 @@ pub fn setup(scenario: &Scenario) -> Setup {
             "Job insecurity",
             "",
             (0.0, 1.0, 0.05),
-            raw.defaults.insecurity,
+            insecurity,
             "Job insecurity cuts disclosure (x (1 - insecurity)) and raises blame.",
             "People",
         ),
@@ -105,7 +145,7 @@ pub fn setup(scenario: &Scenario) -> Setup {
             "Manager support",
             "",
             (0.0, 1.0, 0.05),
-            raw.defaults.support,
+            support,
             "How much a supportive manager damps frustration.",
             "People",
         ),
@@ -123,7 +163,7 @@ pub fn setup(scenario: &Scenario) -> Setup {
             "Demand",
             "work / capacity",
             (0.5, 2.0, 0.05),
-            raw.defaults.demand,
+            demand,
             "Expected arriving hours (private and shared) over capacity; above 1 means misses.",
             "Work",
         ),
@@ -132,7 +172,7 @@ pub fn setup(scenario: &Scenario) -> Setup {
             "Role ambiguity",
             "chance a week",
             (0.0, 0.5, 0.01),
-            raw.defaults.ambiguity,
+            ambiguity,
             "The chance that a week's deliverable has no clear owner.",
             "Work",
         ),
@@ -141,11 +181,16 @@ pub fn setup(scenario: &Scenario) -> Setup {
             "Team size",
             "people",
             (1.0, 30.0, 1.0),
-            raw.defaults.team_size as f64,
+            team_size,
             "People in each team besides the leader.",
             "Work",
         ),
     ];
+    // A generated organisation draws these per leader, project and manager
+    // from its [generate] ranges: their sliders would move nothing.
+    if raw.generate.is_some() {
+        controls.retain(|control| !control.path.starts_with("defaults."));
+    }
     // Each kind of intervention's key settings, in the first arm that has it.
     let mut seen = Vec::new();
     for (arm, settings) in &raw.arms {
@@ -176,8 +221,15 @@ pub fn setup(scenario: &Scenario) -> Setup {
                         .get("start_week")
                         .and_then(toml::Value::as_integer)
                         .map_or(1.0, |week| week as f64);
+                    // The intervention's own start week, if it has one,
+                    // beats the arm's.
+                    let path = if intervention.get("start_week").is_some() {
+                        at("start_week")
+                    } else {
+                        format!("arms.{arm}.start_week")
+                    };
                     controls.push(control(
-                        &format!("arms.{arm}.start_week"),
+                        &path,
                         "1:1 week",
                         "week",
                         (1.0, weeks, 1.0),
@@ -291,7 +343,11 @@ fn arm_info(scenario: &Scenario) -> Vec<ArmInfo> {
 /// The settings as overrides: only the page's own controls may be set, each
 /// within its slider's range (the validator then checks the scenario as a
 /// whole). Whole-number controls take whole numbers.
-pub fn overrides(settings: &Settings, controls: &[Control]) -> Result<Vec<Override>, String> {
+pub fn overrides(
+    settings: &Settings,
+    controls: &[Control],
+    scenario: &Scenario,
+) -> Result<Vec<Override>, String> {
     let mut overrides = Vec::new();
     for (path, &value) in &settings.values {
         let Some(control) = controls.iter().find(|control| &control.path == path) else {
@@ -304,20 +360,65 @@ pub fn overrides(settings: &Settings, controls: &[Control]) -> Result<Vec<Overri
             ));
         }
         let whole = control.step.fract() == 0.0 && control.min.fract() == 0.0;
-        let text = if whole {
-            if value.fract() != 0.0 {
-                return Err(format!(
-                    "{}: must be a whole number (got {value})",
-                    control.label
-                ));
-            }
-            format!("{path}={}", value as i64)
+        if whole && value.fract() != 0.0 {
+            return Err(format!(
+                "{}: must be a whole number (got {value})",
+                control.label
+            ));
+        }
+        let written = if whole {
+            format!("{}", value as i64)
         } else {
-            format!("{path}={value:?}")
+            format!("{value:?}")
         };
-        overrides.push(Override::parse(&text)?);
+        for path in std::iter::once(path.clone()).chain(entity_paths(scenario, path)) {
+            overrides.push(Override::parse(&format!("{path}={written}"))?);
+        }
     }
     Ok(overrides)
+}
+
+/// The paths of the leaders, projects or managers that set their own value
+/// of the default at `path`: a slider of the default sets theirs too, so
+/// that it moves every one of them.
+fn entity_paths(scenario: &Scenario, path: &str) -> Vec<String> {
+    let raw = &scenario.resolved;
+    let Some(key) = path.strip_prefix("defaults.") else {
+        return Vec::new();
+    };
+    let (table, indices): (&str, Vec<usize>) = match key {
+        "demand" | "disclosure" | "insecurity" | "team_size" => (
+            "leaders",
+            raw.leaders
+                .iter()
+                .enumerate()
+                .filter(|(_, leader)| match key {
+                    "demand" => leader.demand.is_some(),
+                    "disclosure" => leader.disclosure.is_some(),
+                    "insecurity" => leader.insecurity.is_some(),
+                    _ => leader.team_size.is_some(),
+                })
+                .map(|(index, _)| index)
+                .collect(),
+        ),
+        "ambiguity" => (
+            "projects",
+            (0..raw.projects.len())
+                .filter(|&index| raw.projects[index].ambiguity.is_some())
+                .collect(),
+        ),
+        "support" => (
+            "managers",
+            (0..raw.managers.len())
+                .filter(|&index| raw.managers[index].support.is_some())
+                .collect(),
+        ),
+        _ => return Vec::new(),
+    };
+    indices
+        .into_iter()
+        .map(|index| format!("{table}.{index}.{key}"))
+        .collect()
 }
 
 /// Keeps the baseline and the arms in `arms`, in the scenario's order.
@@ -486,21 +587,59 @@ mod tests {
             values: [(path.to_owned(), value)].into_iter().collect(),
             arms: None,
         };
-        let set = overrides(&settings("trust.initial", 0.8), &controls).unwrap();
+        let set = overrides(&settings("trust.initial", 0.8), &controls, &scenario).unwrap();
         assert_eq!(set[0].argument, "--set trust.initial=0.8");
         assert_eq!(
-            overrides(&settings("seed", 1.0), &controls).unwrap_err(),
+            overrides(&settings("seed", 1.0), &controls, &scenario).unwrap_err(),
             "`seed` is not a setting of this page"
         );
         assert_eq!(
-            overrides(&settings("trust.initial", 1.5), &controls).unwrap_err(),
+            overrides(&settings("trust.initial", 1.5), &controls, &scenario).unwrap_err(),
             "Initial trust: must be from 0 to 1 (got 1.5)"
         );
         assert_eq!(
-            overrides(&settings("defaults.team_size", 2.5), &controls).unwrap_err(),
+            overrides(&settings("defaults.team_size", 2.5), &controls, &scenario).unwrap_err(),
             "Team size: must be a whole number (got 2.5)"
         );
-        assert!(overrides(&settings("trust.initial", f64::NAN), &controls).is_err());
+        assert!(overrides(&settings("trust.initial", f64::NAN), &controls, &scenario).is_err());
+    }
+
+    #[test]
+    fn every_control_changes_the_scenario_it_runs() {
+        let scenario = two_managers();
+        let controls = setup(&scenario).controls;
+        let text = include_str!("../scenarios/two-managers.toml");
+        let seen = |scenario: &Scenario| {
+            format!(
+                "{:?} {:?} {:?} {} {}",
+                scenario.organisation,
+                scenario.params,
+                scenario.arms,
+                scenario.replicates,
+                scenario.weeks
+            )
+        };
+        for control in &controls {
+            // A value other than the scenario's, within the range.
+            let value = if control.value + control.step <= control.max {
+                control.value + control.step
+            } else {
+                control.value - control.step
+            };
+            let settings = Settings {
+                values: [(control.path.clone(), value)].into_iter().collect(),
+                arms: None,
+            };
+            let set = overrides(&settings, &controls, &scenario).unwrap();
+            let moved = crate::scenario::load_text("two-managers.toml", text, &set)
+                .unwrap_or_else(|error| panic!("{}: {error}", control.path));
+            assert_ne!(
+                seen(&moved),
+                seen(&scenario),
+                "{} moved nothing",
+                control.path
+            );
+        }
     }
 
     #[test]

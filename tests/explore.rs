@@ -202,23 +202,34 @@ fn the_server_answers_bad_requests_and_keeps_answering() {
         let message = answer["error"].as_str().unwrap_or_default();
         assert!(message.contains(expected), "{method} {path}: {message}");
     }
-    // A value the validator refuses is named as on the command line.
-    let (status, answer) = explore.request(
-        "POST",
-        "/api/run",
-        br#"{"values": {"defaults.demand": 0.5, "defaults.team_size": 1, "replicates": 20}}"#,
+    // A value the validator refuses is named as it names it on the command
+    // line (the responses start in week 5, after 4 weeks).
+    let (status, answer) = explore.request("POST", "/api/run", br#"{"values": {"weeks": 4}}"#);
+    assert_eq!(status, 400, "{answer}");
+    assert!(
+        answer["error"].as_str().unwrap().contains(
+            "arms.connection-first.start_week: must be a whole number from 1 to 4 (got 5)"
+        ),
+        "{answer}"
     );
-    assert_eq!(status, 200, "{answer}");
-    // A huge body is refused unread; another site's page is refused.
-    let huge = vec![b' '; 10 * 1024 * 1024];
-    let (status, _) = http(
-        &explore.address,
-        "POST",
-        "/api/run",
-        &explore.address,
-        &huge,
+    // A huge body is refused before a byte of it is read (the client only
+    // declares it); a head that never ends and another site's page are
+    // refused too.
+    let raw = |request: &str| {
+        let mut stream = TcpStream::connect(&explore.address).unwrap();
+        stream.write_all(request.as_bytes()).unwrap();
+        let mut answer = String::new();
+        let _ = stream.read_to_string(&mut answer);
+        answer
+    };
+    let huge = format!(
+        "POST /api/run HTTP/1.1\r\nHost: {}\r\nContent-Length: 99999999999999\r\n\r\n",
+        explore.address
     );
-    assert_eq!(status, 413);
+    assert!(raw(&huge).starts_with("HTTP/1.1 413 "), "{}", raw(&huge));
+    let endless = format!("GET / HTTP/1.1\r\nX-Long: {}", "x".repeat(20_000));
+    assert!(raw(&endless).starts_with("HTTP/1.1 431 "));
+    assert!(raw("NONSENSE\r\n\r\n").starts_with("HTTP/1.1 400 "));
     let (status, _) = http(
         &explore.address,
         "GET",
@@ -246,7 +257,7 @@ fn the_server_answers_bad_requests_and_keeps_answering() {
     let (status, answer) = explore.request("POST", "/api/run", b"{}");
     assert_eq!(status, 200);
     let run = answer["run"].as_u64().unwrap();
-    // The last run finishes, and its numbers are the full run's.
+    // The last run finishes, with every chart drawn.
     let deadline = Instant::now() + Duration::from_secs(60);
     let mut version = 0;
     let update = loop {
@@ -265,7 +276,12 @@ fn the_server_answers_bad_requests_and_keeps_answering() {
         }
     };
     assert_eq!(update["total"], 1000);
-    assert_eq!(update["charts"].as_array().unwrap().len(), 5);
+    let charts = update["charts"].as_array().unwrap();
+    assert_eq!(charts.len(), 5);
+    assert!(
+        charts.iter().all(|chart| chart["svg"].is_string()),
+        "{charts:?}"
+    );
     let after = explore.memory_kib();
     assert!(
         after < before + 300 * 1024,

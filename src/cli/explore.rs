@@ -1,6 +1,7 @@
-//! `explore`: the model live in a browser. A small HTTP server on
-//! 127.0.0.1 (tiny_http: blocking, four dependencies, no async runtime)
-//! serves one self-contained page and a JSON API:
+//! `explore`: the model live in a browser. A small HTTP/1.1 server on
+//! 127.0.0.1 (std's `TcpListener`, one request per connection, no
+//! dependency: see [`read_request`]) serves one self-contained page and a
+//! JSON API:
 //!
 //! - `GET /api/setup`: the scenario's controls and arms;
 //! - `POST /api/run` (settings): checks them with the scenario validator and
@@ -12,12 +13,14 @@
 //! - `POST /api/export` (settings): the scenario as a TOML file;
 //! - `POST /api/story` (settings): the workshop's steps as HTML slides.
 //!
-//! One run at a time, newest first; four handler threads; request bodies of
-//! at most 64 KiB; a request whose Host is not this server's is refused
-//! (so that no other site can drive it through the browser). Ctrl-C stops
-//! it cleanly.
+//! One run at a time, newest first; four handler threads; request heads of
+//! at most 16 KiB and bodies of at most 64 KiB, refused unread beyond that;
+//! a client that stalls is dropped after 10 seconds; on loopback, a request
+//! whose Host is not this server's is refused (so that no other site can
+//! drive it through the browser). Ctrl-C stops it cleanly.
 
-use std::io::Read;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
@@ -41,6 +44,10 @@ const PAGE: &str = include_str!("explore_page.html");
 
 /// Request bodies beyond this are refused unread.
 const MAX_BODY: u64 = 64 * 1024;
+/// A request line and headers beyond this are refused.
+const MAX_HEAD: u64 = 16 * 1024;
+/// A client that sends nothing for this long is dropped.
+const CLIENT_TIMEOUT: Duration = Duration::from_secs(10);
 /// Requests handled at once; more wait in the listener's queue.
 const HANDLERS: usize = 4;
 /// How long an update request waits for news before answering "waiting".
@@ -95,16 +102,18 @@ pub(crate) fn explore(args: &ExploreArgs) -> Result<(), Failure> {
     let source = load(&args.scenario, &[], Some(&budget))
         .map_err(|error| Failure::BadInput(error.to_string()))?;
     let address = format!("{}:{}", args.host, args.port);
-    let server = tiny_http::Server::http(&address).map_err(|error| {
+    let listener = TcpListener::bind(&address).map_err(|error| {
         Failure::BadInput(format!(
             "--host {} --port {}: cannot listen there: {error}; choose another --port (or --host)",
             args.host, args.port
         ))
     })?;
-    let port = server
-        .server_addr()
-        .to_ip()
+    let port = listener
+        .local_addr()
         .map_or(args.port, |address| address.port());
+    listener
+        .set_nonblocking(true)
+        .map_err(|error| Failure::Runtime(format!("cannot listen: {error}")))?;
     let url = format!("http://{}:{port}/", url_host(&args.host));
     // On loopback, only this machine's own names for it; on another
     // address (`--host`, the user's choice), whatever name reaches it.
@@ -138,17 +147,18 @@ pub(crate) fn explore(args: &ExploreArgs) -> Result<(), Failure> {
     if args.open {
         open_browser(&url);
     }
-    let server = Arc::new(server);
     std::thread::scope(|scope| {
         scope.spawn(|| worker(&app));
         for _ in 0..HANDLERS {
-            let (server, app) = (Arc::clone(&server), Arc::clone(&app));
+            let (listener, app) = (&listener, &app);
             scope.spawn(move || {
                 while !app.stop.load(Ordering::Relaxed) {
-                    match server.recv_timeout(Duration::from_millis(200)) {
-                        Ok(Some(request)) => handle(&app, request),
-                        Ok(None) => {}
-                        Err(_) => break,
+                    match listener.accept() {
+                        Ok((stream, _)) => serve(app, stream),
+                        Err(error) if error.kind() == std::io::ErrorKind::WouldBlock => {
+                            std::thread::sleep(Duration::from_millis(20));
+                        }
+                        Err(_) => std::thread::sleep(Duration::from_millis(20)),
                     }
                 }
             });
@@ -163,7 +173,6 @@ pub(crate) fn explore(args: &ExploreArgs) -> Result<(), Failure> {
             cancel.store(true, Ordering::Relaxed);
         }
         app.changed.notify_all();
-        server.unblock();
     });
     println!("explore: stopped");
     Ok(())
@@ -276,73 +285,197 @@ fn simulate(app: &App, run: u64, scenario: &Scenario, cancel: &AtomicBool) {
     }
 }
 
-fn handle(app: &App, mut request: tiny_http::Request) {
-    let method = request.method().clone();
-    let url = request.url().to_owned();
-    let (path, query) = url.split_once('?').unwrap_or((&url, ""));
-    // Another site's page must not drive this server through the browser.
-    let host = request
-        .headers()
-        .iter()
-        .find(|header| header.field.equiv("Host"))
-        .map(|header| header.value.as_str().to_owned());
-    if !app.hosts.is_empty() && !host.is_some_and(|host| app.hosts.contains(&host)) {
-        return respond(
-            request,
-            error(403, "this server answers only its own address"),
-        );
+/// A request as read: method, path and query, Host, and body.
+struct Request {
+    method: String,
+    url: String,
+    host: Option<String>,
+    body: Vec<u8>,
+}
+
+/// An answer: status, headers beyond the usual ones, body.
+struct Response {
+    status: u16,
+    headers: Vec<(&'static str, String)>,
+    body: Vec<u8>,
+}
+
+impl Response {
+    fn with_header(mut self, name: &'static str, value: String) -> Response {
+        self.headers.push((name, value));
+        self
     }
-    let response = match (method, path) {
-        (tiny_http::Method::Get, "/") => page(PAGE.as_bytes(), "text/html; charset=utf-8"),
-        (tiny_http::Method::Get, "/api/setup") => json_response(200, &json!(app.setup)),
-        (tiny_http::Method::Get, "/api/update") => update(app, query),
-        (tiny_http::Method::Get, chart) if chart.starts_with("/api/chart/") => {
+}
+
+/// Reads one request from `stream`, answers it and closes the connection.
+fn serve(app: &App, stream: TcpStream) {
+    // Accepted sockets may inherit the listener's non-blocking mode.
+    let _ = stream.set_nonblocking(false);
+    let _ = stream.set_read_timeout(Some(CLIENT_TIMEOUT));
+    let _ = stream.set_write_timeout(Some(CLIENT_TIMEOUT));
+    let response = match read_request(&stream) {
+        Ok(request) => handle(app, &request),
+        Err(response) => response,
+    };
+    write_response(&stream, &response);
+}
+
+/// The request line, headers and body of one HTTP/1.1 request, within
+/// [`MAX_HEAD`] and [`MAX_BODY`]; a body beyond that is refused before a
+/// byte of it is read. A chunked body is refused: the page never sends one.
+fn read_request(stream: &TcpStream) -> Result<Request, Response> {
+    let mut reader = BufReader::new(stream.take(MAX_HEAD));
+    let mut line = String::new();
+    let bad = || error(400, "a malformed request");
+    reader.read_line(&mut line).map_err(|_| bad())?;
+    let mut parts = line.split_whitespace();
+    let (Some(method), Some(url), Some(version)) = (parts.next(), parts.next(), parts.next())
+    else {
+        return Err(bad());
+    };
+    if !version.starts_with("HTTP/1.") {
+        return Err(error(505, "only HTTP/1.x is spoken here"));
+    }
+    let (method, url) = (method.to_owned(), url.to_owned());
+    let (mut host, mut length) = (None, 0u64);
+    loop {
+        let mut header = String::new();
+        let read = reader.read_line(&mut header).map_err(|_| bad())?;
+        if read == 0 || !header.ends_with('\n') {
+            return Err(error(
+                431,
+                "the request's headers are too long or cut short",
+            ));
+        }
+        let header = header.trim_end();
+        if header.is_empty() {
+            break;
+        }
+        let Some((name, value)) = header.split_once(':') else {
+            return Err(bad());
+        };
+        let value = value.trim();
+        match name.trim().to_ascii_lowercase().as_str() {
+            "host" => host = Some(value.to_owned()),
+            "content-length" => length = value.parse().map_err(|_| bad())?,
+            "transfer-encoding" => return Err(error(411, "send the body with a Content-Length")),
+            _ => {}
+        }
+    }
+    if length > MAX_BODY {
+        return Err(error(413, "the request is too large"));
+    }
+    // What the head's reader read ahead, then the rest of the body.
+    let ahead = reader.buffer().to_vec();
+    let mut body = ahead;
+    if body.len() as u64 > length {
+        body.truncate(length as usize);
+    }
+    let rest = length - body.len() as u64;
+    stream
+        .take(rest)
+        .read_to_end(&mut body)
+        .map_err(|_| error(408, "the request's body did not arrive in time"))?;
+    if body.len() as u64 != length {
+        return Err(error(
+            400,
+            "the request's body is shorter than its Content-Length",
+        ));
+    }
+    Ok(Request {
+        method,
+        url,
+        host,
+        body,
+    })
+}
+
+fn write_response(mut stream: &TcpStream, response: &Response) {
+    let reason = match response.status {
+        200 => "OK",
+        400 => "Bad Request",
+        403 => "Forbidden",
+        404 => "Not Found",
+        405 => "Method Not Allowed",
+        408 => "Request Timeout",
+        411 => "Length Required",
+        413 => "Content Too Large",
+        429 => "Too Many Requests",
+        431 => "Request Header Fields Too Large",
+        500 => "Internal Server Error",
+        505 => "HTTP Version Not Supported",
+        _ => "Error",
+    };
+    let mut head = format!(
+        "HTTP/1.1 {} {reason}\r\nContent-Length: {}\r\nConnection: close\r\nCache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\n",
+        response.status,
+        response.body.len()
+    );
+    for (name, value) in &response.headers {
+        head.push_str(&format!("{name}: {value}\r\n"));
+    }
+    head.push_str("\r\n");
+    // The page may have gone; nothing to do about it.
+    let _ = stream
+        .write_all(head.as_bytes())
+        .and_then(|()| stream.write_all(&response.body))
+        .and_then(|()| stream.flush());
+    let _ = stream.shutdown(std::net::Shutdown::Both);
+}
+
+fn handle(app: &App, request: &Request) -> Response {
+    let url = &request.url;
+    let (path, query) = url.split_once('?').unwrap_or((url, ""));
+    // Another site's page must not drive this server through the browser.
+    if !app.hosts.is_empty()
+        && !request
+            .host
+            .as_ref()
+            .is_some_and(|host| app.hosts.contains(host))
+    {
+        return error(403, "this server answers only its own address");
+    }
+    match (request.method.as_str(), path) {
+        ("GET", "/") => page(PAGE.as_bytes(), "text/html; charset=utf-8"),
+        ("GET", "/api/setup") => json_response(200, &json!(app.setup)),
+        ("GET", "/api/update") => update(app, query),
+        ("GET", chart) if chart.starts_with("/api/chart/") => {
             chart_file(app, &chart["/api/chart/".len()..], query)
         }
-        (tiny_http::Method::Post, "/api/run" | "/api/export" | "/api/story") => {
-            match read_settings(&mut request) {
-                Err(response) => response,
-                Ok(settings) => match path {
-                    "/api/run" => start_run(app, &settings),
-                    "/api/export" => export(app, &settings),
-                    _ => story(app, &settings),
-                },
-            }
-        }
+        ("POST", "/api/run" | "/api/export" | "/api/story") => match read_settings(&request.body) {
+            Err(response) => response,
+            Ok(settings) => match path {
+                "/api/run" => start_run(app, &settings),
+                "/api/export" => export(app, &settings),
+                _ => story(app, &settings),
+            },
+        },
         (_, "/" | "/api/setup" | "/api/update" | "/api/run" | "/api/export" | "/api/story") => {
             error(405, "method not allowed")
         }
         _ => error(404, "no such page"),
-    };
-    respond(request, response);
-}
-
-type Response = tiny_http::Response<std::io::Cursor<Vec<u8>>>;
-
-fn respond(request: tiny_http::Request, response: Response) {
-    // The page may have gone; nothing to do about it.
-    let _ = request.respond(response);
-}
-
-fn header(name: &str, value: &str) -> tiny_http::Header {
-    tiny_http::Header::from_bytes(name.as_bytes(), value.as_bytes()).unwrap_or_else(|()| {
-        tiny_http::Header::from_bytes("X-Invalid", "1").expect("a valid header")
-    })
+    }
 }
 
 fn page(bytes: &[u8], content_type: &str) -> Response {
-    tiny_http::Response::from_data(bytes.to_vec())
-        .with_header(header("Content-Type", content_type))
-        .with_header(header("Cache-Control", "no-store"))
-        .with_header(header("X-Content-Type-Options", "nosniff"))
-        .with_header(header(
-            "Content-Security-Policy",
-            "default-src 'self'; img-src 'self' data: blob:; style-src 'unsafe-inline'; script-src 'unsafe-inline'",
-        ))
+    Response {
+        status: 200,
+        headers: vec![
+            ("Content-Type", content_type.to_owned()),
+            (
+                "Content-Security-Policy",
+                "default-src 'self'; img-src 'self' data: blob:; style-src 'unsafe-inline'; script-src 'unsafe-inline'".to_owned(),
+            ),
+        ],
+        body: bytes.to_vec(),
+    }
 }
 
 fn json_response(status: u16, value: &Value) -> Response {
-    page(value.to_string().as_bytes(), "application/json").with_status_code(status)
+    Response {
+        status,
+        ..page(value.to_string().as_bytes(), "application/json")
+    }
 }
 
 fn error(status: u16, message: &str) -> Response {
@@ -350,36 +483,21 @@ fn error(status: u16, message: &str) -> Response {
 }
 
 fn attachment(bytes: Vec<u8>, content_type: &str, name: &str) -> Response {
-    page(&bytes, content_type).with_header(header(
+    page(&bytes, content_type).with_header(
         "Content-Disposition",
-        &format!("attachment; filename=\"{name}\""),
-    ))
+        format!("attachment; filename=\"{name}\""),
+    )
 }
 
 /// The body's settings, or the response that refuses them.
-fn read_settings(request: &mut tiny_http::Request) -> Result<Settings, Response> {
-    if request
-        .body_length()
-        .is_some_and(|length| length as u64 > MAX_BODY)
-    {
-        return Err(error(413, "the request is too large"));
-    }
-    let mut body = Vec::new();
-    request
-        .as_reader()
-        .take(MAX_BODY + 1)
-        .read_to_end(&mut body)
-        .map_err(|_| error(400, "the request could not be read"))?;
-    if body.len() as u64 > MAX_BODY {
-        return Err(error(413, "the request is too large"));
-    }
-    serde_json::from_slice(&body)
+fn read_settings(body: &[u8]) -> Result<Settings, Response> {
+    serde_json::from_slice(body)
         .map_err(|problem| error(400, &format!("the settings are not valid JSON: {problem}")))
 }
 
 /// The scenario with the settings, or why not, in one line.
 fn prepare(app: &App, settings: &Settings) -> Result<(Scenario, Vec<Override>), Response> {
-    let overrides = explore::overrides(settings, &app.setup.controls)
+    let overrides = explore::overrides(settings, &app.setup.controls, &app.source.scenario)
         .map_err(|message| error(400, &message))?;
     let mut scenario = app
         .source
@@ -396,8 +514,10 @@ fn start_run(app: &App, settings: &Settings) -> Response {
         Ok((scenario, _)) => scenario,
         Err(response) => return response,
     };
-    let run = app.next_run.fetch_add(1, Ordering::Relaxed);
+    // The id is taken under the lock, so that ids rise in the order runs
+    // become current.
     let mut runs = app.runs.lock().unwrap_or_else(|e| e.into_inner());
+    let run = app.next_run.fetch_add(1, Ordering::Relaxed);
     if let Some(cancel) = runs.cancel.replace(Arc::new(AtomicBool::new(false))) {
         cancel.store(true, Ordering::Relaxed);
     }
@@ -490,11 +610,16 @@ fn export(app: &App, settings: &Settings) -> Response {
 }
 
 fn story(app: &App, settings: &Settings) -> Response {
-    let Ok(_busy) = app.story_busy.try_lock() else {
-        return error(
-            429,
-            "a story is being prepared already; try again in a moment",
-        );
+    let _busy = match app.story_busy.try_lock() {
+        Ok(guard) => guard,
+        // A story that failed halfway leaves nothing behind to distrust.
+        Err(std::sync::TryLockError::Poisoned(poisoned)) => poisoned.into_inner(),
+        Err(std::sync::TryLockError::WouldBlock) => {
+            return error(
+                429,
+                "a story is being prepared already; try again in a moment",
+            );
+        }
     };
     let (_, overrides) = match prepare(app, settings) {
         Ok(prepared) => prepared,
@@ -527,7 +652,8 @@ fn story(app: &App, settings: &Settings) -> Response {
                 .collect();
             json_response(200, &json!({ "slides": slides, "style": tone_style() }))
         }
-        Err(Failure::BadInput(message) | Failure::Runtime(message)) => error(400, &message),
+        Err(Failure::BadInput(message)) => error(400, &message),
+        Err(Failure::Runtime(message)) => error(500, &message),
         Err(_) => error(503, "stopped"),
     }
 }

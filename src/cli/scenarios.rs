@@ -350,6 +350,15 @@ pub(crate) fn init(name: &str, from: &str, csv: Option<(&Path, &Path)>) -> Resul
         Some(imported) => import::replace_organisation(text, &imported.toml),
         None => (*text).to_string(),
     };
+    if imported.is_some()
+        && text
+            .lines()
+            .any(|line| line.trim_start().starts_with("[generate]"))
+    {
+        eprintln!(
+            "note: --from {from}: its [generate] table (the ranges its generated leaders' demand, disclosure, insecurity, support and ambiguity are drawn from) is replaced by the imported organisation, whose leaders take [defaults] unless the people file sets their values"
+        );
+    }
     let quote = |text: &str| toml::Value::String(text.to_owned()).to_string();
     // The template's own description and question are about its
     // organisation, not an imported one.

@@ -88,9 +88,7 @@ impl ChartId {
             Self::Trust => "How much the leaders trust each other, week by week",
             Self::Delivery => "Shared work delivered on time, week by week",
             Self::Conflict => "Hours each leader spends on conflict every week",
-            Self::ConflictDifference => {
-                "Conflict hours per leader: each response minus the baseline, same workload"
-            }
+            Self::ConflictDifference => "Conflict hours: each response minus the baseline",
         }
     }
 }

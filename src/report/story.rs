@@ -366,6 +366,17 @@ fn differences(
                     None => rows.push((child_key, fields_in_one_line(item))),
                 }
             }
+            // A default entry the scenario left out (a workstream removed).
+            for default_item in default.and_then(Value::as_array).into_iter().flatten() {
+                let name = default_item.get("name").and_then(Value::as_str);
+                if let Some(name) = name
+                    && !items
+                        .iter()
+                        .any(|item| item.get("name") == default_item.get("name"))
+                {
+                    rows.push((format!("{key}[{name}]"), "(removed)".to_owned()));
+                }
+            }
         }
         Value::Array(items) => rows.push((
             key,
@@ -522,6 +533,17 @@ mod tests {
             .filter(|(key, _)| key.starts_with("workstreams"))
             .collect();
         assert_eq!(streams.len(), 2, "{streams:?}");
+        // A default workstream left out is listed as removed.
+        let mut fewer = resolved(BUNDLED);
+        fewer["workstreams"].as_array_mut().unwrap().remove(5);
+        let rows = non_default_values(&fewer);
+        assert!(
+            rows.contains(&(
+                "workstreams[technical-debt]".to_owned(),
+                "(removed)".to_owned()
+            )),
+            "{rows:?}"
+        );
         assert_eq!(streams[0].0, "workstreams[incidents].priority");
         assert_eq!(streams[0].1, "7.5");
         assert_eq!(streams[1].0, "workstreams[ops]");

@@ -160,7 +160,15 @@ pub(crate) fn chart_reading(id: ChartId, run: &RunOutput) -> String {
             ),
             (3, readings.trust_low_point()),
         ],
-        ChartId::Conflict | ChartId::ConflictDifference => vec![
+        ChartId::ConflictDifference => vec![(
+            1,
+            readings.comparison(
+                "From the responses' start, on the same workload",
+                metrics::CONFLICT_AFTER_START,
+                &CONFLICT_HOURS,
+            ),
+        )],
+        ChartId::Conflict => vec![
             (1, readings.conflict_level()),
             (
                 2,
@@ -662,8 +670,9 @@ impl<'a> Readings<'a> {
         })
     }
 
-    /// What the chart shows (delivery so far, late work counted), and, so
-    /// that it is not read as on-time delivery, the on-time share beside it.
+    /// What the chart shows (the share of each week's commitment delivered
+    /// on time, over the run), and beside it the plan delivered by the last
+    /// week counting late work, which ends near the whole plan in every arm.
     fn delivery_level(&self) -> Option<String> {
         let baseline = self.baseline?;
         let on_time = self

@@ -316,6 +316,7 @@ fn read_table(
         }]);
     }
     let mut rows = Vec::new();
+    let mut long_rows = Vec::new();
     for record in reader.records() {
         let record = record.map_err(|error| {
             let line = error.position().map_or(0, csv::Position::line);
@@ -330,11 +331,33 @@ fn read_table(
             continue;
         }
         let line = record.position().map_or(0, csv::Position::line);
+        // More cells than the header names is a cell split in two (a decimal
+        // comma in a comma-separated file, an unquoted list): never guessed.
+        if record
+            .iter()
+            .skip(headers.len())
+            .any(|cell| !cell.trim().is_empty())
+        {
+            long_rows.push(ImportProblem {
+                file: file.to_owned(),
+                line,
+                column: None,
+                message: format!(
+                    "{} cells where the header names {}; quote a cell that holds the separator (a decimal comma, a list of members)",
+                    record.len(),
+                    headers.len()
+                ),
+            });
+            continue;
+        }
         let cells = index
             .iter()
             .map(|(&name, &position)| (name, record.get(position).unwrap_or("").trim().to_owned()))
             .collect();
         rows.push(Row { line, cells });
+    }
+    if !long_rows.is_empty() {
+        return Err(long_rows);
     }
     Ok(Table {
         file: file.to_owned(),
@@ -841,11 +864,28 @@ pub fn replace_organisation(template: &str, organisation: &str) -> String {
     let mut removing = false;
     // Lines up to here (the organisation included) are never taken away.
     let mut floor = 0;
+    // While removing: comment and blank lines that may belong to the next
+    // table, kept if that table is.
+    let mut pending: Vec<&str> = Vec::new();
     for line in template.lines() {
         let trimmed = line.trim_start();
         if trimmed.starts_with('[') {
             let header = trimmed.split('#').next().unwrap_or_default();
+            let kept_after_removed = removing && !is_organisation(header);
             removing = is_organisation(header);
+            if kept_after_removed {
+                let blank_above = kept.last().is_some_and(|last| last.trim().is_empty());
+                let skip = if blank_above {
+                    pending
+                        .iter()
+                        .take_while(|line| line.trim().is_empty())
+                        .count()
+                } else {
+                    0
+                };
+                kept.extend(pending.drain(skip..));
+            }
+            pending.clear();
             if removing {
                 // The comments and blank lines just above belong to it.
                 while kept.len() > floor
@@ -867,6 +907,10 @@ pub fn replace_organisation(template: &str, organisation: &str) -> String {
         }
         if !removing {
             kept.push(line);
+        } else if trimmed.starts_with('#') || trimmed.is_empty() {
+            pending.push(line);
+        } else {
+            pending.clear();
         }
     }
     let mut text = kept.join("\n");
@@ -951,7 +995,7 @@ mod tests {
 
     #[test]
     fn bad_rows_are_named_by_line_and_column() {
-        let cases: [(&str, &str, &str); 8] = [
+        let cases: [(&str, &str, &str); 9] = [
             (
                 "name,team_size,manager\nMorgan,,\nAlex,6,Morgan\nAlex,5,Morgan\nBlake,5,Morgan\n",
                 PROJECTS,
@@ -988,6 +1032,11 @@ mod tests {
                 "projects.csv:2: members: Dana is a manager (others report to them); only leaders share projects",
             ),
             (
+                PEOPLE,
+                "project,members,weekly_share,priority\ncheckout,Alex;Blake,0,25,5\n",
+                "projects.csv:2: 5 cells where the header names 4; quote a cell that holds the separator (a decimal comma, a list of members)",
+            ),
+            (
                 "name,size,manager\nMorgan,,\n",
                 PROJECTS,
                 "people.csv:1: no `team_size` column; the first row names the columns: name, team_size, manager, demand (optional), disclosure (optional), insecurity (optional), support (optional)",
@@ -1004,11 +1053,11 @@ mod tests {
 
     #[test]
     fn the_organisation_replaces_the_templates() {
-        let template = "name = \"x\"\n\n[defaults]\ndemand = 1.1\n\n# the director\n[[managers]]\nname = \"M\"\n\n[[leaders]]\nname = \"A\"\nmanager = \"M\"\n\n[arms.power-through]\nbaseline = true\n";
+        let template = "name = \"x\"\n\n[defaults]\ndemand = 1.1\n\n# the director\n[[managers]]\nname = \"M\"\n\n[[leaders]]\nname = \"A\"\nmanager = \"M\"\n\n# the arms\n[arms.power-through]\nbaseline = true\n";
         let text = replace_organisation(template, "# imported\n[[managers]]\nname = \"New\"\n");
         assert_eq!(
             text,
-            "name = \"x\"\n\n[defaults]\ndemand = 1.1\n\n# imported\n[[managers]]\nname = \"New\"\n\n[arms.power-through]\nbaseline = true\n"
+            "name = \"x\"\n\n[defaults]\ndemand = 1.1\n\n# imported\n[[managers]]\nname = \"New\"\n\n# the arms\n[arms.power-through]\nbaseline = true\n"
         );
     }
 }

@@ -24,7 +24,7 @@
 //! [`Voices`] remembers which lines were said, so a room hears each one at
 //! most once. The sets of the weekly rules have 14 lines: enough for the
 //! standoff's four weeks and three responses of two managers all in the
-//! same situation. A longer session starts a used-up set again.
+//! same situation. In a longer session, a used-up set repeats its lines.
 
 use std::collections::HashSet;
 
