@@ -573,4 +573,37 @@ fn browser() {
         "{last}"
     );
     browser.screenshot("story-takeaway", (1280, 800));
+
+    // The workshop's handout prints on one A4 page.
+    binary(dir.path())
+        .args([
+            "workshop",
+            "--auto",
+            "--replicates",
+            "200",
+            "--out",
+            "workshop",
+        ])
+        .assert()
+        .success();
+    let handout = dir
+        .path()
+        .join("workshop/two-managers-workshop/handout.html");
+    browser.call(
+        "POST",
+        "/url",
+        &json!({ "url": format!("file://{}", handout.display()) }),
+    );
+    let pdf = browser.call(
+        "POST",
+        "/print",
+        &json!({ "page": { "width": 21.0, "height": 29.7 }, "background": true }),
+    );
+    let pdf = base64_decode(pdf.as_str().unwrap());
+    let folder = Path::new(env!("CARGO_TARGET_TMPDIR")).join("explore-screenshots");
+    std::fs::write(folder.join("handout.pdf"), &pdf).unwrap();
+    // Page objects, not the page tree ("/Type /Pages").
+    let text = String::from_utf8_lossy(&pdf);
+    let pages = text.matches("/Type /Page").count() - text.matches("/Type /Pages").count();
+    assert_eq!(pages, 1, "the handout prints on {pages} pages");
 }
