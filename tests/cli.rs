@@ -867,24 +867,19 @@ fn init_imports_an_organisation_from_csv_and_names_bad_rows_by_line() {
         .success();
 
     // Bad rows: every problem, by file, line and column; nothing written.
-    let import_bad = || {
+    let import_bad = |people: &str, projects: &str| {
+        std::fs::write(dir.path().join("people.csv"), people).unwrap();
+        std::fs::write(dir.path().join("projects.csv"), projects).unwrap();
         binary(dir.path())
             .args(["init", "bad", "--people", "people.csv"])
             .args(["--projects", "projects.csv"])
             .output()
             .unwrap()
     };
-    std::fs::write(
-        dir.path().join("people.csv"),
+    let output = import_bad(
         "name,team_size,manager,demand\nMorgan,,,\nAlex,6,Morgan,9\nBlake,5,Mrogan,\nAlex,4,Morgan,\n",
-    )
-    .unwrap();
-    std::fs::write(
-        dir.path().join("projects.csv"),
         "project,members,weekly_share\nx,Alex;Blake,1.5\ny,Alex\n",
-    )
-    .unwrap();
-    let output = import_bad();
+    );
     assert_eq!(output.status.code(), Some(2));
     assert_eq!(
         String::from_utf8_lossy(&output.stderr).trim_end(),
@@ -894,17 +889,10 @@ fn init_imports_an_organisation_from_csv_and_names_bad_rows_by_line() {
     );
     assert!(!dir.path().join("bad.toml").exists());
     // Values the scenario refuses are named by the row they came from.
-    std::fs::write(
-        dir.path().join("people.csv"),
+    let output = import_bad(
         "name,team_size,manager,demand\nMorgan,,,\nAlex,6,Morgan,-1\nBlake,5,Morgan,\n",
-    )
-    .unwrap();
-    std::fs::write(
-        dir.path().join("projects.csv"),
         "project,members,weekly_share\nx,Alex;Blake,1.5\n",
-    )
-    .unwrap();
-    let output = import_bad();
+    );
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(2));
     assert!(stderr.contains("error: people.csv:3: demand: "), "{stderr}");
