@@ -15,7 +15,7 @@
 //!
 //! One run at a time, newest first; four handler threads; request heads of
 //! at most 16 KiB and bodies of at most 64 KiB, refused unread beyond that;
-//! a client that stalls is dropped after 10 seconds; on loopback, a request
+//! a client whose request has not arrived whole in 10 seconds is dropped; on loopback, a request
 //! whose Host is not this server's is refused (so that no other site can
 //! drive it through the browser). Ctrl-C stops it cleanly.
 
@@ -338,7 +338,12 @@ fn read_request(stream: &TcpStream) -> Result<Request, Response> {
     }
     let (method, url) = (method.to_owned(), url.to_owned());
     let (mut host, mut length) = (None, 0u64);
+    // A client trickling its head a byte at a time is dropped too.
+    let started = Instant::now();
     loop {
+        if started.elapsed() > CLIENT_TIMEOUT {
+            return Err(error(408, "the request's headers did not arrive in time"));
+        }
         let mut header = String::new();
         let read = reader.read_line(&mut header).map_err(|_| bad())?;
         if read == 0 || !header.ends_with('\n') {
@@ -371,11 +376,18 @@ fn read_request(stream: &TcpStream) -> Result<Request, Response> {
     if body.len() as u64 > length {
         body.truncate(length as usize);
     }
-    let rest = length - body.len() as u64;
-    stream
-        .take(rest)
-        .read_to_end(&mut body)
-        .map_err(|_| error(408, "the request's body did not arrive in time"))?;
+    let late = || error(408, "the request's body did not arrive in time");
+    let mut rest = stream.take(length - body.len() as u64);
+    let mut chunk = [0u8; 8192];
+    loop {
+        if started.elapsed() > CLIENT_TIMEOUT {
+            return Err(late());
+        }
+        match rest.read(&mut chunk).map_err(|_| late())? {
+            0 => break,
+            read => body.extend_from_slice(&chunk[..read]),
+        }
+    }
     if body.len() as u64 != length {
         return Err(error(
             400,
