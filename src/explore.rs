@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use crate::metrics::Summary;
-use crate::output::{self, RunInfo};
+use crate::output::{RunBytes, RunInfo};
 use crate::report::{self, RunFiles};
 use crate::runner::Results;
 use crate::scenario::{Override, Scenario};
@@ -452,37 +452,17 @@ pub fn scenario_toml(scenario: &Scenario) -> Option<String> {
     toml::to_string(&scenario.resolved).ok()
 }
 
-/// The run's files as the engine would write them, for the charts and for
-/// exports.
-pub struct Files {
-    pub weekly: Vec<u8>,
-    pub summary: Vec<u8>,
-    pub manifest: Vec<u8>,
-}
-
-impl Files {
-    pub fn of(scenario: &Scenario, results: &Results, pairs: usize) -> Files {
-        let info = RunInfo {
-            scenario_file: "explore".to_owned(),
-            command: "empathy-gap explore".to_owned(),
-            threads: 0,
-            wall_time_seconds: 0.0,
-            shards: None,
-        };
-        Files {
-            weekly: output::weekly_csv(scenario, results),
-            summary: output::summary_csv(scenario, results),
-            manifest: output::manifest_json(scenario, results, &info, pairs),
-        }
-    }
-
-    pub fn as_run_files(&self) -> RunFiles<'_> {
-        RunFiles {
-            weekly: &self.weekly,
-            summary: &self.summary,
-            manifest: &self.manifest,
-        }
-    }
+/// The run's files as `run` would write them, for the charts and for
+/// exports; the manifest names `explore` as its command.
+pub fn run_bytes(scenario: &Scenario, results: &Results, pairs: usize) -> RunBytes {
+    let info = RunInfo {
+        scenario_file: "explore".to_owned(),
+        command: "empathy-gap explore".to_owned(),
+        threads: 0,
+        wall_time_seconds: 0.0,
+        shards: None,
+    };
+    RunBytes::new(scenario, results, &info, pairs)
 }
 
 /// An update of a run for the page: its charts and the numbers behind
@@ -490,11 +470,11 @@ impl Files {
 pub fn update(
     scenario: &Scenario,
     results: &Results,
-    files: &Files,
+    files: &RunBytes,
     done: u64,
     total: u64,
 ) -> Value {
-    let charts: Vec<Value> = match report::live_charts(&files.as_run_files()) {
+    let charts: Vec<Value> = match report::live_charts(&RunFiles::of(files)) {
         Ok(charts) => charts
             .into_iter()
             .map(|chart| match chart {

@@ -27,9 +27,11 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-use empathy_gap::explore::{self, Files, Settings, Setup};
+use empathy_gap::explore::{self, Settings, Setup};
 use empathy_gap::model::World;
+use empathy_gap::output::RunBytes;
 use empathy_gap::report;
+use empathy_gap::report::RunFiles;
 use empathy_gap::runner::{self, Results, RunError, RunOptions};
 use empathy_gap::scenario::{Budget, Override, Scenario};
 use empathy_gap::workshop::html::{blocks_html, tone_style};
@@ -68,7 +70,7 @@ struct Update {
     run: u64,
     version: u64,
     json: String,
-    files: Arc<Files>,
+    files: Arc<RunBytes>,
 }
 
 #[derive(Default)]
@@ -248,7 +250,7 @@ fn simulate(app: &App, run: u64, scenario: &Scenario, cancel: &AtomicBool) {
     let last_block = blocks.end.saturating_sub(1);
     let mut publish = |results: &Results, done: u64| {
         version += 1;
-        let files = Arc::new(Files::of(scenario, results, pairs));
+        let files = Arc::new(explore::run_bytes(scenario, results, pairs));
         let json = explore::update(scenario, results, &files, done, total);
         let update = Arc::new(Update {
             run,
@@ -597,7 +599,7 @@ fn chart_file(app: &App, file: &str, query: &str) -> Response {
     let Some(latest) = latest.filter(|latest| Some(latest.run) == number_in(query, "run")) else {
         return error(404, "that run has no chart yet, or a newer run replaced it");
     };
-    match report::live_chart_file(&latest.files.as_run_files(), id, png) {
+    match report::live_chart_file(&RunFiles::of(&latest.files), id, png) {
         Ok(bytes) => {
             let name = format!("{}-{id}.{format}", app.setup.name);
             let kind = if png { "image/png" } else { "image/svg+xml" };

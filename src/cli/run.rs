@@ -368,12 +368,7 @@ pub(crate) fn write_run(
     let written = (|| {
         files.stage(&mut staging)?;
         if charts {
-            let run_files = RunFiles {
-                weekly: &files.weekly,
-                summary: &files.summary,
-                manifest: &files.manifest,
-            };
-            empathy_gap::report::stage_report(&mut staging, &run_files)?;
+            empathy_gap::report::stage_report(&mut staging, &RunFiles::of(&files))?;
         } else {
             // Charts of an earlier run would no longer match its numbers.
             for name in empathy_gap::report::file_names() {

@@ -29,6 +29,17 @@ pub struct RunFiles<'a> {
     pub manifest: &'a [u8],
 }
 
+impl<'a> RunFiles<'a> {
+    /// The files a run has just made, before they are written.
+    pub fn of(bytes: &'a crate::output::RunBytes) -> Self {
+        RunFiles {
+            weekly: &bytes.weekly,
+            summary: &bytes.summary,
+            manifest: &bytes.manifest,
+        }
+    }
+}
+
 /// Weeks beyond this (nearly 2,000 years) are taken as corrupt data; the
 /// bound also keeps week numbers safely inside the charts' `i32` axis.
 const MAX_WEEK: u32 = 100_000;
