@@ -319,23 +319,14 @@ fn control(
 }
 
 fn arm_info(scenario: &Scenario) -> Vec<ArmInfo> {
-    let wanted = scenario.arms.iter().enumerate().map(|(index, arm)| {
-        (
-            index == scenario.baseline,
-            report::theme::intervention_index(arm.intervention_names()),
-        )
-    });
-    report::theme::arm_palette(wanted)
+    report::theme::scenario_palette(scenario)
         .into_iter()
         .zip(&scenario.arms)
         .enumerate()
         .map(|(index, (place, arm))| ArmInfo {
             name: arm.name.clone(),
             baseline: index == scenario.baseline,
-            colour: report::theme::css_hex(match place {
-                Some(place) => report::theme::alternative_colour(place),
-                None => report::theme::BASELINE_COLOUR,
-            }),
+            colour: report::theme::css_hex(report::theme::place_colour(place)),
         })
         .collect()
 }

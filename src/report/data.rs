@@ -493,7 +493,7 @@ pub(crate) fn arms_with_colours<'a>(
         .map(|(name, place)| Arm {
             name: name.to_owned(),
             is_baseline: place.is_none(),
-            colour: place.map_or(theme::BASELINE_COLOUR, theme::alternative_colour),
+            colour: theme::place_colour(place),
         })
         .collect()
 }

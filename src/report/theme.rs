@@ -111,6 +111,21 @@ pub(crate) fn arm_palette(
         .collect()
 }
 
+/// The palette place of each arm of a loaded scenario (see [`arm_palette`]).
+pub(crate) fn scenario_palette(scenario: &crate::scenario::Scenario) -> Vec<Option<usize>> {
+    arm_palette(scenario.arms.iter().enumerate().map(|(index, arm)| {
+        (
+            index == scenario.baseline,
+            intervention_index(arm.intervention_names()),
+        )
+    }))
+}
+
+/// The colour of a palette place: the baseline's grey for `None`.
+pub(crate) fn place_colour(place: Option<usize>) -> Colour {
+    place.map_or(BASELINE_COLOUR, alternative_colour)
+}
+
 /// Where the annual hours go, from the bottom of each bar up. A single
 /// slate ramp keeps them apart from the arm colours, which identify arms.
 pub(crate) const COMPONENT_COLOURS: [Colour; 4] = [

@@ -17,13 +17,7 @@ use super::{
 /// The tone of arm `index`: the baseline's, or the colour of its
 /// interventions, as in the charts (`report::theme::arm_palette`).
 pub fn arm_tone(scenario: &Scenario, index: usize) -> Tone {
-    let wanted = scenario.arms.iter().enumerate().map(|(at, arm)| {
-        (
-            at == scenario.baseline,
-            crate::report::theme::intervention_index(arm.intervention_names()),
-        )
-    });
-    match crate::report::theme::arm_palette(wanted)[index] {
+    match crate::report::theme::scenario_palette(scenario)[index] {
         Some(place) => Tone::Arm(place),
         None => Tone::Baseline,
     }
