@@ -74,7 +74,7 @@ pub fn setup(scenario: &Scenario) -> Setup {
     let raw = &scenario.resolved;
     // What the leaders, projects and managers have: their own values where
     // they set them, the defaults elsewhere, averaged. Moving a slider sets
-    // them all (see `entity_paths`).
+    // them all (see `RawScenario::paths_of_default`).
     let mean = |values: Vec<f64>, default: f64| {
         if values.is_empty() {
             default
@@ -362,54 +362,16 @@ pub fn overrides(
         } else {
             format!("{value:?}")
         };
-        for path in std::iter::once(path.clone()).chain(entity_paths(scenario, path)) {
+        // A default's slider sets it for everyone (`paths_of_default`).
+        let paths = match path.strip_prefix("defaults.") {
+            Some(key) => scenario.resolved.paths_of_default(key),
+            None => vec![path.clone()],
+        };
+        for path in paths {
             overrides.push(Override::parse(&format!("{path}={written}"))?);
         }
     }
     Ok(overrides)
-}
-
-/// The paths of the leaders, projects or managers that set their own value
-/// of the default at `path`: a slider of the default sets theirs too, so
-/// that it moves every one of them.
-fn entity_paths(scenario: &Scenario, path: &str) -> Vec<String> {
-    let raw = &scenario.resolved;
-    let Some(key) = path.strip_prefix("defaults.") else {
-        return Vec::new();
-    };
-    let (table, indices): (&str, Vec<usize>) = match key {
-        "demand" | "disclosure" | "insecurity" | "team_size" => (
-            "leaders",
-            raw.leaders
-                .iter()
-                .enumerate()
-                .filter(|(_, leader)| match key {
-                    "demand" => leader.demand.is_some(),
-                    "disclosure" => leader.disclosure.is_some(),
-                    "insecurity" => leader.insecurity.is_some(),
-                    _ => leader.team_size.is_some(),
-                })
-                .map(|(index, _)| index)
-                .collect(),
-        ),
-        "ambiguity" => (
-            "projects",
-            (0..raw.projects.len())
-                .filter(|&index| raw.projects[index].ambiguity.is_some())
-                .collect(),
-        ),
-        "support" => (
-            "managers",
-            (0..raw.managers.len())
-                .filter(|&index| raw.managers[index].support.is_some())
-                .collect(),
-        ),
-        _ => return Vec::new(),
-    };
-    indices
-        .into_iter()
-        .map(|index| format!("{table}.{index}.{key}"))
-        .collect()
 }
 
 /// Keeps the baseline and the arms in `arms`, in the scenario's order.

@@ -226,15 +226,9 @@ fn limit_scenario_of(
     if own_demand(&source.scenario) >= demand - 1e-9 {
         return Ok(None);
     }
-    // The organisation-wide default, every named leader's own value and a
+    // The organisation-wide default, every leader's own value and a
     // generated organisation's range, so that no leader keeps another demand.
-    let resolved = &source.scenario.resolved;
-    let mut paths = vec!["defaults.demand".to_string()];
-    paths.extend((0..resolved.leaders.len()).map(|index| format!("leaders.{index}.demand")));
-    if resolved.generate.is_some() {
-        paths.push("generate.demand_min".to_string());
-        paths.push("generate.demand_max".to_string());
-    }
+    let paths = source.scenario.resolved.paths_of_default("demand");
     let mut overrides = given.to_vec();
     for path in paths {
         let mut set = Override::parse(&format!("{path}={demand:?}")).map_err(Failure::BadInput)?;

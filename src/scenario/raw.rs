@@ -65,6 +65,49 @@ pub struct RawScenario {
     pub sweeps: std::collections::BTreeMap<String, RawSweep>,
 }
 
+impl RawScenario {
+    /// Every path that holds a value of `defaults.KEY` for someone: the
+    /// default itself, each leader, project or manager that sets its own,
+    /// and a generated organisation's range (`generate.KEY_min` and
+    /// `_max`) where it draws one. Setting them all to one value gives
+    /// everyone that value. `team_size` has no such range: a generated
+    /// organisation's team sizes follow their own distribution.
+    pub fn paths_of_default(&self, key: &str) -> Vec<String> {
+        let mut paths = vec![format!("defaults.{key}")];
+        let own = |table: &str, sets: &mut dyn Iterator<Item = bool>| -> Vec<String> {
+            sets.enumerate()
+                .filter(|&(_, set)| set)
+                .map(|(index, _)| format!("{table}.{index}.{key}"))
+                .collect()
+        };
+        let leaders = self.leaders.iter();
+        paths.extend(match key {
+            "demand" => own("leaders", &mut leaders.map(|l| l.demand.is_some())),
+            "disclosure" => own("leaders", &mut leaders.map(|l| l.disclosure.is_some())),
+            "insecurity" => own("leaders", &mut leaders.map(|l| l.insecurity.is_some())),
+            "team_size" => own("leaders", &mut leaders.map(|l| l.team_size.is_some())),
+            "ambiguity" => own(
+                "projects",
+                &mut self.projects.iter().map(|p| p.ambiguity.is_some()),
+            ),
+            "support" => own(
+                "managers",
+                &mut self.managers.iter().map(|m| m.support.is_some()),
+            ),
+            _ => Vec::new(),
+        });
+        let ranged = matches!(
+            key,
+            "demand" | "disclosure" | "insecurity" | "ambiguity" | "support"
+        );
+        if self.generate.is_some() && ranged {
+            paths.push(format!("generate.{key}_min"));
+            paths.push(format!("generate.{key}_max"));
+        }
+        paths
+    }
+}
+
 /// A parameter sweep kept with its scenario.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
