@@ -165,6 +165,26 @@ pub struct Chart {
     pub marker_week: Option<i32>,
 }
 
+impl Chart {
+    /// Weeks of the longest series.
+    pub fn weeks(&self) -> usize {
+        self.series
+            .iter()
+            .map(|series| series.values.len())
+            .max()
+            .unwrap_or(0)
+    }
+
+    /// The largest finite value, the top of the shared scale (0 if none).
+    pub fn top(&self) -> f64 {
+        self.series
+            .iter()
+            .flat_map(|series| series.values.iter().copied())
+            .filter(|value| value.is_finite())
+            .fold(0.0, f64::max)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum Block {
     /// A paragraph, wrapped to the width.

@@ -174,18 +174,7 @@ fn write_bars(html: &mut String, bars: &[Bar]) {
 /// Weekly values as small columns, one row per series, on one scale, as
 /// an inline SVG with the series' labels and notes beside it.
 fn write_chart(html: &mut String, chart: &Chart) {
-    let weeks = chart
-        .series
-        .iter()
-        .map(|series| series.values.len())
-        .max()
-        .unwrap_or(0);
-    let top = chart
-        .series
-        .iter()
-        .flat_map(|series| series.values.iter().copied())
-        .filter(|value| value.is_finite())
-        .fold(0.0, f64::max);
+    let (weeks, top) = (chart.weeks(), chart.top());
     let (column, height, gap) = (10.0, 28.0, 2.0);
     html.push_str("<div class=\"chart\">\n");
     for series in &chart.series {

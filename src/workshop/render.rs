@@ -633,12 +633,7 @@ const TALL_SCREEN: usize = 40;
 const LEVELS: [&str; 9] = [" ", "▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"];
 
 fn chart_lines(chart: &Chart, width: usize, screen: &Screen) -> Vec<Line> {
-    let weeks = chart
-        .series
-        .iter()
-        .map(|series| series.values.len())
-        .max()
-        .unwrap_or(0);
+    let weeks = chart.weeks();
     if weeks == 0 {
         return Vec::new();
     }
@@ -662,13 +657,7 @@ fn chart_lines(chart: &Chart, width: usize, screen: &Screen) -> Vec<Line> {
         .unwrap_or(0);
     let room = width.saturating_sub(label_width + note_width + 4);
     let cell = (room / weeks).clamp(1, 3);
-    let max = chart
-        .series
-        .iter()
-        .flat_map(|series| series.values.iter())
-        .copied()
-        .filter(|value| value.is_finite())
-        .fold(0.0, f64::max);
+    let max = chart.top();
     let chart_rows = match screen.height {
         Some(height) if height >= TALL_SCREEN => TALL_CHART_ROWS,
         _ => CHART_ROWS,
