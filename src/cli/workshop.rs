@@ -78,6 +78,19 @@ const ORDER: [Step; 6] = [
 /// otherwise.
 pub(crate) const DEFAULT_LIMIT_DEMAND: f64 = 1.4;
 
+impl LimitScenario {
+    /// The takeaway's limit: this run of `scenario` (this limit's, or a
+    /// copy with fewer arms) and its `results`.
+    fn ran<'a>(&'a self, scenario: &'a Scenario, results: &'a Results) -> LimitRun<'a> {
+        LimitRun::Ran(Limit {
+            demand: self.demand,
+            bundled: self.bundled.clone(),
+            scenario,
+            results,
+        })
+    }
+}
+
 /// The same story with the limit's demand for every leader, checked now so
 /// that a bad value is refused before the show starts.
 struct LimitScenario {
@@ -489,12 +502,9 @@ impl Show<'_> {
         let status = self.terminal.waiting(self.auto);
         let (results, _) = self.main.get(self.stop, &status)?;
         let limit = match &mut self.limit {
-            LimitShow::Runs { limit, results } => LimitRun::Ran(Limit {
-                demand: limit.demand,
-                bundled: limit.bundled.clone(),
-                scenario: &limit.scenario,
-                results: results.get(self.stop, &status)?,
-            }),
+            LimitShow::Runs { limit, results } => {
+                limit.ran(&limit.scenario, results.get(self.stop, &status)?)
+            }
             LimitShow::AlreadyAt { demand } => LimitRun::AlreadyAt {
                 own: own_demand(self.story.scenario),
                 limit: *demand,
@@ -563,12 +573,7 @@ fn write_handouts(
             own: own_demand(scenario),
             limit: *demand,
         },
-        (_, Some((limit, results))) => LimitRun::Ran(Limit {
-            demand: limit.demand,
-            bundled: limit.bundled.clone(),
-            scenario: &limit.scenario,
-            results,
-        }),
+        (_, Some((limit, results))) => limit.ran(&limit.scenario, results),
         (LimitShow::Runs { .. }, None) => return Err(not_ready()),
     };
     let handout = handout_html(
@@ -816,12 +821,7 @@ pub(crate) fn story_sections(
     let featured = Featured::simulate(&scenario, &world, pair, None);
     let story = Story::new(&scenario, &featured);
     let limit_run = match (&limit, &limit_results) {
-        (Some(limit), Some((limited, results))) => LimitRun::Ran(Limit {
-            demand: limit.demand,
-            bundled: limit.bundled.clone(),
-            scenario: limited,
-            results,
-        }),
+        (Some(limit), Some((limited, results))) => limit.ran(limited, results),
         _ => LimitRun::AlreadyAt {
             own: own_demand(&scenario),
             limit: DEFAULT_LIMIT_DEMAND,
