@@ -627,6 +627,12 @@ impl SlotBits {
         self.n_words
     }
 
+    /// Every set's words, 64 slots at a time.
+    #[inline]
+    pub fn words(&self) -> &[u64] {
+        &self.words
+    }
+
     /// Makes room for slot `slot`.
     #[inline]
     pub fn cover(&mut self, slot: usize) {
