@@ -633,6 +633,18 @@ impl SlotBits {
         &self.words
     }
 
+    /// Room for `slots` slots without reallocating.
+    pub fn reserve(&mut self, slots: usize) {
+        let words = slots.div_ceil(64) * self.stride;
+        self.words
+            .reserve_exact(words.saturating_sub(self.words.len()));
+    }
+
+    /// How many slots the sets have room for without reallocating.
+    pub fn capacity(&self) -> usize {
+        self.words.capacity() / self.stride.max(1) * 64
+    }
+
     /// Makes room for slot `slot`.
     #[inline]
     pub fn cover(&mut self, slot: usize) {
@@ -914,6 +926,21 @@ impl LeaderState {
     /// Closes the items that finished last week (live but no longer open):
     /// frees their slots in ascending slot order, so the highest is reused
     /// first, and forgets what peers knew of them.
+    /// Gives every buffer of the leader's queue at least the room `other`'s
+    /// has, so that a leader who holds no more items than `other` did never
+    /// reallocates.
+    pub fn reserve_like(&mut self, other: &LeaderState) {
+        fn room<T>(buffer: &mut Vec<T>, other: &Vec<T>) {
+            buffer.reserve_exact(other.capacity().saturating_sub(buffer.len()));
+        }
+        room(&mut self.items, &other.items);
+        room(&mut self.free_slots, &other.free_slots);
+        room(&mut self.worked_items, &other.worked_items);
+        room(&mut self.commitments, &other.commitments);
+        room(&mut self.shared_remaining, &other.shared_remaining);
+        self.slots.reserve(other.slots.capacity());
+    }
+
     pub fn close_finished(&mut self) {
         for word in 0..self.slots.n_words() {
             let mut done =
