@@ -94,18 +94,31 @@ fn prefetch_slice<T>(values: &[T]) {
     prefetch_bytes(values.as_ptr().cast(), size_of_val(values));
 }
 
+/// [`prefetch_bytes`] for the first items of a vector's room, used or not
+/// (a vector emptied and filled again each week).
+#[inline(always)]
+fn prefetch_room<T>(values: &Vec<T>) {
+    prefetch_bytes(
+        values.as_ptr().cast(),
+        (values.capacity() * size_of::<T>()).min(256),
+    );
+}
+
 /// Asks for what a leader's week reads first, while the previous leader's
-/// week runs: the leader's own state, bit sets, queue and links, and their
+/// week runs: the state of the leader's memberships, the leader's own state,
+/// bit sets, queue, free slots, list of worked items and links, and their
 /// plans and arrival streams.
 fn prefetch_leader(info: &LeaderInfo, leader: &LeaderState, links: &[Link], context: &LeaderWeek) {
     for &membership in &info.memberships {
         prefetch(&context.memberships[membership as usize]);
     }
-
     prefetch(leader);
     prefetch_slice(leader.slots.words());
     prefetch_slice(&leader.items);
     prefetch_slice(&leader.commitments);
+    // Written before they are read: what capacity they have, not their length.
+    prefetch_room(&leader.free_slots);
+    prefetch_room(&leader.worked_items);
     prefetch_slice(links);
     prefetch_slice(&info.arrivals);
     prefetch_slice(&info.own);
