@@ -254,13 +254,15 @@ fn leader_pass(
         coordinating,
         started: *started,
     };
+    // Small organisations stay in the caches: asking ahead would only cost.
+    let ahead = parallel(world);
     let run = |infos: &[LeaderInfo], leaders: &mut [LeaderState], links: &mut [Link]| {
         SCRATCH.with_borrow_mut(|scratch| {
             let mut links = links;
             for (index, info) in infos.iter().enumerate() {
                 let (own, rest) = links.split_at_mut(info.observed_by.len());
                 links = rest;
-                if let Some(next) = infos.get(index + 1) {
+                if let Some(next) = infos.get(index + 1).filter(|_| ahead) {
                     prefetch_leader(
                         next,
                         &leaders[index + 1],
@@ -900,6 +902,8 @@ struct RelationshipWeek<'a> {
     week: i32,
     leaders: &'a [LeaderState],
     links: &'a [Link],
+    /// Whether to ask for links ahead (large organisations only).
+    ahead: bool,
 }
 
 fn relationship_pass(world: &World, params: &Params, state: &mut State) {
@@ -916,6 +920,7 @@ fn relationship_pass(world: &World, params: &Params, state: &mut State) {
         week: *week,
         leaders,
         links,
+        ahead: parallel(world),
     };
     let onsets: u32 = if parallel(world) {
         relationships
@@ -943,7 +948,10 @@ fn relationship_week(
     view: &mut RelationshipState,
 ) -> u32 {
     let relationships = &context.world.relationships;
-    if let Some(ahead) = relationships.get(index + LINK_AHEAD) {
+    if let Some(ahead) = relationships
+        .get(index + LINK_AHEAD)
+        .filter(|_| context.ahead)
+    {
         prefetch(&context.links[ahead.link as usize]);
     }
     let rel = &relationships[index];
