@@ -1097,8 +1097,6 @@ impl Link {
 #[derive(Debug, Clone, Default)]
 pub struct Scratch {
     pub order: Vec<QueueEntry>,
-    /// The next items of the queue, in order.
-    pub best: Vec<QueueEntry>,
     /// Random numbers drawn in one go for a round of disclosure.
     pub draws: Vec<u64>,
     /// Each peer's disclosure threshold in that round.
