@@ -34,6 +34,7 @@ pub use data::RunFiles;
 use data::RunOutput;
 pub(crate) use html::escape;
 use html::{DrawnChart, Figure};
+use rayon::prelude::*;
 use sensitivity::data::SensitivityOutput;
 use sweep::data::SweepOutput;
 
@@ -186,13 +187,27 @@ pub fn stage_report(staging: &mut Staging, files: &RunFiles<'_>) -> Result<(), R
 
 fn stage(staging: &mut Staging, run: &RunOutput) -> Result<(), ReportError> {
     register_font(staging)?;
+    // The charts are drawn at once, each on its own (drawing is most of the
+    // report's time), and staged in their order.
+    let dir = staging.dir().to_path_buf();
+    let drawn: Vec<_> = ChartId::ALL
+        .into_par_iter()
+        .map(|id| {
+            let chart = charts::build_chart(id, run)?;
+            Ok(draw_chart_files(&dir, id.file_stem(), &chart)
+                .map(|files| (files, text::chart_reading(id, run))))
+        })
+        .collect();
     let mut figures = Vec::with_capacity(ChartId::ALL.len());
-    for id in ChartId::ALL {
-        let content = match charts::build_chart(id, run) {
-            Ok(chart) => Ok(DrawnChart {
-                svg: stage_chart_files(staging, id.file_stem(), &chart)?,
-                reading: text::chart_reading(id, run),
-            }),
+    for (id, drawn) in ChartId::ALL.into_iter().zip(drawn) {
+        let content = match drawn {
+            Ok(files) => {
+                let (files, reading) = files?;
+                Ok(DrawnChart {
+                    svg: stage_drawn_files(staging, id.file_stem(), files)?,
+                    reading,
+                })
+            }
             Err(reason) => Err(reason),
         };
         figures.push(Figure { id, content });
@@ -232,17 +247,39 @@ fn stage_chart_files(
     stem: &str,
     chart: &Chart,
 ) -> Result<String, ReportError> {
-    let dir = staging.dir().to_path_buf();
+    let files = draw_chart_files(staging.dir(), stem, chart)?;
+    stage_drawn_files(staging, stem, files)
+}
+
+/// A chart drawn as PNG bytes and SVG markup.
+struct ChartFiles {
+    png: Vec<u8>,
+    svg: String,
+}
+
+/// Draws one chart's PNG and SVG, for files named after `stem` in `dir`.
+fn draw_chart_files(dir: &Path, stem: &str, chart: &Chart) -> Result<ChartFiles, ReportError> {
     let draw_error = |name: &str| {
         let path = dir.join(name);
         move |problem| ReportError::Draw { path, problem }
     };
     let [png_name, svg_name] = chart_files(stem);
-    let png = render::render_png(chart).map_err(draw_error(&png_name))?;
-    staging.write(&png_name, &png)?;
-    let svg = render::render_svg(chart).map_err(draw_error(&svg_name))?;
-    staging.write(&svg_name, svg.as_bytes())?;
-    Ok(svg)
+    Ok(ChartFiles {
+        png: render::render_png(chart).map_err(draw_error(&png_name))?,
+        svg: render::render_svg(chart).map_err(draw_error(&svg_name))?,
+    })
+}
+
+/// Stages a drawn chart's two files and returns the SVG markup.
+fn stage_drawn_files(
+    staging: &mut Staging,
+    stem: &str,
+    files: ChartFiles,
+) -> Result<String, ReportError> {
+    let [png_name, svg_name] = chart_files(stem);
+    staging.write(&png_name, &files.png)?;
+    staging.write(&svg_name, files.svg.as_bytes())?;
+    Ok(files.svg)
 }
 
 /// Stages the charts and `report.html` of a sweep whose `sweep.csv` is
