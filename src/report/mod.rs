@@ -264,9 +264,10 @@ fn draw_chart_files(dir: &Path, stem: &str, chart: &Chart) -> Result<ChartFiles,
         move |problem| ReportError::Draw { path, problem }
     };
     let [png_name, svg_name] = chart_files(stem);
+    let (png, svg) = rayon::join(|| render::render_png(chart), || render::render_svg(chart));
     Ok(ChartFiles {
-        png: render::render_png(chart).map_err(draw_error(&png_name))?,
-        svg: render::render_svg(chart).map_err(draw_error(&svg_name))?,
+        png: png.map_err(draw_error(&png_name))?,
+        svg: svg.map_err(draw_error(&svg_name))?,
     })
 }
 
