@@ -63,19 +63,28 @@ const QUEUE_ROUND: usize = 16;
 /// link, so that it arrives from memory before it is needed.
 const LINK_AHEAD: usize = 8;
 
-/// Asks the processor to bring the cache lines of `bytes` bytes from
-/// `start` closer, without waiting for them: a hint that changes no result.
+/// Most bytes asked for at once: a long queue's first lines are enough for
+/// the processor to see the rest coming.
+const PREFETCH_MOST: usize = 4096;
+
+/// Asks the processor to bring the cache lines of the first `bytes` bytes
+/// from `start` (at most [`PREFETCH_MOST`]) closer, without waiting for
+/// them: a hint that changes no result.
 #[inline(always)]
 fn prefetch_bytes(start: *const u8, bytes: usize) {
     #[cfg(target_arch = "x86_64")]
     {
         use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
-        let first = start as usize & !63;
-        let end = start as usize + bytes;
-        for line in (first..end).step_by(64) {
+        if bytes == 0 {
+            return;
+        }
+        let misalignment = start as usize % 64;
+        let first_line = start.wrapping_sub(misalignment);
+        let end = misalignment + bytes.min(PREFETCH_MOST);
+        for offset in (0..end).step_by(64) {
             // SAFETY: a prefetch reads nothing and cannot fault, whatever the
             // address; SSE is part of every x86_64 target.
-            unsafe { _mm_prefetch::<_MM_HINT_T0>(line as *const i8) };
+            unsafe { _mm_prefetch::<_MM_HINT_T0>(first_line.wrapping_add(offset).cast()) };
         }
     }
     #[cfg(not(target_arch = "x86_64"))]
@@ -254,21 +263,21 @@ fn leader_pass(
         coordinating,
         started: *started,
     };
-    // Small organisations stay in the caches: asking ahead would only cost.
-    let ahead = parallel(world);
+    // Large organisations run the pass in parallel and outgrow the caches,
+    // so they also ask ahead; small ones stay in the caches, where asking
+    // would only cost.
+    let large = parallel(world);
     let run = |infos: &[LeaderInfo], leaders: &mut [LeaderState], links: &mut [Link]| {
         SCRATCH.with_borrow_mut(|scratch| {
             let mut links = links;
             for (index, info) in infos.iter().enumerate() {
                 let (own, rest) = links.split_at_mut(info.observed_by.len());
                 links = rest;
-                if let Some(next) = infos.get(index + 1).filter(|_| ahead) {
-                    prefetch_leader(
-                        next,
-                        &leaders[index + 1],
-                        &links[..next.observed_by.len()],
-                        &context,
-                    );
+                if let (true, Some(next), Some(next_leader)) =
+                    (large, infos.get(index + 1), leaders.get(index + 1))
+                {
+                    let next_links = links.get(..next.observed_by.len()).unwrap_or_default();
+                    prefetch_leader(next, next_leader, next_links, &context);
                 }
                 let leader = &mut leaders[index];
                 let mut parts = LeaderParts {
@@ -284,7 +293,7 @@ fn leader_pass(
             }
         });
     };
-    if parallel(world) {
+    if large {
         split_leaders(&world.leaders, leaders, links, &run);
     } else {
         run(&world.leaders, leaders, links);
@@ -902,7 +911,8 @@ struct RelationshipWeek<'a> {
     week: i32,
     leaders: &'a [LeaderState],
     links: &'a [Link],
-    /// Whether to ask for links ahead (large organisations only).
+    /// Whether the pass runs in parallel and asks for links ahead (large
+    /// organisations only).
     ahead: bool,
 }
 
@@ -922,7 +932,7 @@ fn relationship_pass(world: &World, params: &Params, state: &mut State) {
         links,
         ahead: parallel(world),
     };
-    let onsets: u32 = if parallel(world) {
+    let onsets: u32 = if context.ahead {
         relationships
             .par_iter_mut()
             .enumerate()

@@ -688,7 +688,10 @@ fn report(dir: &Path) -> Result<(), Failure> {
     } else if dir.join("sweep.csv").is_file() {
         empathy_gap::report::write_sweep_report(dir)
     } else if dir.join("weekly.csv").is_file() {
-        empathy_gap::report::write_report(dir)
+        // A run's charts are drawn at once, on this machine's cores.
+        let pool = empathy_gap::runner::pool::<std::convert::Infallible>(cli::thread_count(None)?)
+            .map_err(|error| Failure::Runtime(error.to_string()))?;
+        pool.install(|| empathy_gap::report::write_report(dir))
     } else {
         return Err(Failure::BadInput(format!(
             "{}: not a run's, a sweep's or a screening's output folder (no weekly.csv, sweep.csv or sensitivity.csv); give a folder like output/two-managers",

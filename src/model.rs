@@ -923,9 +923,6 @@ impl LeaderState {
         slot as u32
     }
 
-    /// Closes the items that finished last week (live but no longer open):
-    /// frees their slots in ascending slot order, so the highest is reused
-    /// first, and forgets what peers knew of them.
     /// Gives every buffer of the leader's queue at least the room `other`'s
     /// has, so that a leader who holds no more items than `other` did never
     /// reallocates.
@@ -941,6 +938,9 @@ impl LeaderState {
         self.slots.reserve(other.slots.capacity());
     }
 
+    /// Closes the items that finished last week (live but no longer open):
+    /// frees their slots in ascending slot order, so the highest is reused
+    /// first, and forgets what peers knew of them.
     pub fn close_finished(&mut self) {
         for word in 0..self.slots.n_words() {
             let mut done =

@@ -1,4 +1,5 @@
-//! Integration tests: one binary, one module per area.
+//! Integration tests: one binary, one module per area (the allocation
+//! count is `tests/allocations.rs`, alone in its own binary).
 
 mod bad_scenarios;
 mod cli;

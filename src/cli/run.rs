@@ -368,7 +368,13 @@ pub(crate) fn write_run(
     let written = (|| {
         files.stage(&mut staging)?;
         if charts {
-            empathy_gap::report::stage_report(&mut staging, &RunFiles::of(&files))?;
+            // The charts are drawn at once, on no more threads than the run
+            // had (nor than this machine has, for shards run elsewhere).
+            let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+            let pool = runner::pool::<std::convert::Infallible>(info.threads.min(cores))?;
+            pool.install(|| {
+                empathy_gap::report::stage_report(&mut staging, &RunFiles::of(&files))
+            })?;
         } else {
             // Charts of an earlier run would no longer match its numbers.
             for name in empathy_gap::report::file_names() {

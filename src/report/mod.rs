@@ -188,7 +188,8 @@ pub fn stage_report(staging: &mut Staging, files: &RunFiles<'_>) -> Result<(), R
 fn stage(staging: &mut Staging, run: &RunOutput) -> Result<(), ReportError> {
     register_font(staging)?;
     // The charts are drawn at once, each on its own (drawing is most of the
-    // report's time), and staged in their order.
+    // report's time), and staged in their order. For each: why it cannot be
+    // drawn (the report says so), or its files, or the error drawing them.
     let dir = staging.dir().to_path_buf();
     let drawn: Vec<_> = ChartId::ALL
         .into_par_iter()
@@ -264,10 +265,9 @@ fn draw_chart_files(dir: &Path, stem: &str, chart: &Chart) -> Result<ChartFiles,
         move |problem| ReportError::Draw { path, problem }
     };
     let [png_name, svg_name] = chart_files(stem);
-    let (png, svg) = rayon::join(|| render::render_png(chart), || render::render_svg(chart));
     Ok(ChartFiles {
-        png: png.map_err(draw_error(&png_name))?,
-        svg: svg.map_err(draw_error(&svg_name))?,
+        png: render::render_png(chart).map_err(draw_error(&png_name))?,
+        svg: render::render_svg(chart).map_err(draw_error(&svg_name))?,
     })
 }
 
