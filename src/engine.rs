@@ -273,8 +273,9 @@ fn leader_pass(
             for (index, info) in infos.iter().enumerate() {
                 let (own, rest) = links.split_at_mut(info.observed_by.len());
                 links = rest;
-                if let (true, Some(next), Some(next_leader)) =
-                    (large, infos.get(index + 1), leaders.get(index + 1))
+                if large
+                    && let (Some(next), Some(next_leader)) =
+                        (infos.get(index + 1), leaders.get(index + 1))
                 {
                     let next_links = links.get(..next.observed_by.len()).unwrap_or_default();
                     prefetch_leader(next, next_leader, next_links, &context);
@@ -958,9 +959,8 @@ fn relationship_week(
     view: &mut RelationshipState,
 ) -> u32 {
     let relationships = &context.world.relationships;
-    if let Some(ahead) = relationships
-        .get(index + LINK_AHEAD)
-        .filter(|_| context.ahead)
+    if context.ahead
+        && let Some(ahead) = relationships.get(index + LINK_AHEAD)
     {
         prefetch(&context.links[ahead.link as usize]);
     }
