@@ -27,7 +27,7 @@
 use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
 
-use super::load::did_you_mean;
+use super::load::{NotUtf8, did_you_mean, utf8_text};
 
 /// A problem with one cell or row of a CSV file: one line of text.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -224,23 +224,16 @@ fn read_table(
             message,
         }]
     };
-    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
-        return Err(whole(
+    let text = utf8_text(bytes).map_err(|error| match error {
+        NotUtf8::Utf16 => whole(
             "the file is UTF-16 text; save it as CSV UTF-8 (spreadsheets offer it under \"Save as\")".to_owned(),
-        ));
-    }
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let text = std::str::from_utf8(bytes).map_err(|error| {
-        let line = 1 + bytes[..error.valid_up_to()]
-            .iter()
-            .filter(|&&b| b == b'\n')
-            .count() as u64;
-        vec![ImportProblem {
+        ),
+        NotUtf8::At { valid } => vec![ImportProblem {
             file: file.to_owned(),
-            line,
+            line: 1 + valid.matches('\n').count() as u64,
             column: None,
             message: "not UTF-8 text; save the file as CSV UTF-8 (spreadsheets offer it under \"Save as\")".to_owned(),
-        }]
+        }],
     })?;
     let header_line = text.lines().next().unwrap_or_default();
     // Spreadsheets in some locales write `;` between cells.
@@ -648,7 +641,7 @@ fn check_reporting_lines(persons: &[Person], problems: &mut Problems) {
                 }
                 break;
             }
-            if chain.contains(&current) || chain.len() > persons.len() {
+            if chain.contains(&current) {
                 break;
             }
             chain.push(current);

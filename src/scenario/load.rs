@@ -215,6 +215,28 @@ pub struct LoadedArm {
     pub incomplete: bool,
 }
 
+/// Why bytes are not UTF-8 text.
+pub(crate) enum NotUtf8<'a> {
+    /// They start with a UTF-16 byte-order mark.
+    Utf16,
+    /// They are not UTF-8 after `valid`, the text before the first bad byte.
+    At { valid: &'a str },
+}
+
+/// The text of `bytes`, without a UTF-8 byte-order mark.
+pub(crate) fn utf8_text(bytes: &[u8]) -> Result<&str, NotUtf8<'_>> {
+    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+        return Err(NotUtf8::Utf16);
+    }
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    std::str::from_utf8(bytes).map_err(|error| {
+        let valid = &bytes[..error.valid_up_to()];
+        NotUtf8::At {
+            valid: std::str::from_utf8(valid).unwrap_or_default(),
+        }
+    })
+}
+
 /// Decodes the file's bytes; a scenario must be UTF-8.
 pub fn decode(file: &str, bytes: &[u8]) -> Result<String, Vec<Problem>> {
     let whole_file = |message: String| {
@@ -233,24 +255,17 @@ pub fn decode(file: &str, bytes: &[u8]) -> Result<String, Vec<Problem>> {
             MAX_SCENARIO_BYTES / (1024 * 1024)
         )));
     }
-    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
-        return Err(whole_file(
+    match utf8_text(bytes) {
+        Err(NotUtf8::Utf16) => Err(whole_file(
             "the file is UTF-16 text; save it as UTF-8 (most editors offer it under \"Save as\" or \"Encoding\")".to_string(),
-        ));
-    }
-    let text = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    match std::str::from_utf8(text) {
+        )),
         Ok(text) if text.trim().is_empty() => Err(whole_file(
             "the file is empty; a scenario needs at least a name and its leaders".to_string(),
         )),
         Ok(text) => Ok(text.to_string()),
-        Err(error) => {
-            let offset = error.valid_up_to();
-            let locator = Locator::new(
-                file,
-                std::str::from_utf8(&text[..offset]).unwrap_or(""),
-                None,
-            );
+        Err(NotUtf8::At { valid }) => {
+            let offset = valid.len();
+            let locator = Locator::new(file, valid, None);
             Err(vec![Problem {
                 location: locator.position(offset),
                 field: None,
