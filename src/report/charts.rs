@@ -244,18 +244,8 @@ pub(crate) fn build_chart(id: ChartId, run: &RunOutput) -> Result<Chart, String>
             if chart.series.is_empty() {
                 return Err("there is no arm to compare with the baseline".to_owned());
             }
-            let values: Vec<f64> = chart
-                .series
-                .iter()
-                .flat_map(|series| &series.points)
-                .flat_map(|point| {
-                    let interval = point.interval.map(|i| [i.low, i.high]);
-                    point.mean.into_iter().chain(interval.into_iter().flatten())
-                })
+            let reach = finite_values(&chart.series)
                 .filter(|value| value.is_finite())
-                .collect();
-            let reach = values
-                .iter()
                 .fold(0.0_f64, |most, value| most.max(value.abs()));
             let limit = nice_ceiling((reach * 1.05).max(0.1));
             Ok(Chart::Lines(LineChart {
