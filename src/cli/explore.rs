@@ -32,7 +32,7 @@ use empathy_gap::model::World;
 use empathy_gap::output::RunBytes;
 use empathy_gap::report;
 use empathy_gap::report::RunFiles;
-use empathy_gap::runner::{self, Results, RunError, RunOptions};
+use empathy_gap::runner::{self, Results, RunOptions};
 use empathy_gap::scenario::{Budget, Override, Scenario};
 use empathy_gap::workshop::html::{blocks_html, tone_style};
 
@@ -88,6 +88,8 @@ struct App {
     setup: Setup,
     budget: Budget,
     threads: usize,
+    /// The simulation's workers, started once for every run.
+    pool: rayon::ThreadPool,
     /// `host:port` as the page's requests may name it; empty: any.
     hosts: Vec<String>,
     runs: Mutex<Runs>,
@@ -128,6 +130,8 @@ pub(crate) fn explore(args: &ExploreArgs) -> Result<(), Failure> {
         ],
         _ => Vec::new(),
     };
+    let pool = runner::pool::<std::convert::Infallible>(threads)
+        .map_err(|error| Failure::Runtime(error.to_string()))?;
     let stop = Arc::new(AtomicBool::new(false));
     listen_for_interruptions(&stop);
     let app = Arc::new(App {
@@ -135,6 +139,7 @@ pub(crate) fn explore(args: &ExploreArgs) -> Result<(), Failure> {
         source,
         budget,
         threads,
+        pool,
         hosts,
         runs: Mutex::new(Runs::default()),
         changed: Condvar::new(),
@@ -238,9 +243,6 @@ fn simulate(app: &App, run: u64, scenario: &Scenario, cancel: &AtomicBool) {
     let mut so_far = Results::new(arms, weeks);
     let mut version = 0;
     let mut last_update: Option<Instant> = None;
-    let Ok(pool) = runner::pool::<std::convert::Infallible>(app.threads) else {
-        return;
-    };
     let options = RunOptions {
         threads: app.threads,
         cancel: Some(cancel),
@@ -264,8 +266,10 @@ fn simulate(app: &App, run: u64, scenario: &Scenario, cancel: &AtomicBool) {
             app.changed.notify_all();
         }
     };
-    let outcome = runner::run_blocks_on(
-        &pool,
+    // What the run found was published as it went; a cancelled run says
+    // nothing more: a newer one has the page.
+    let _ = runner::run_blocks_on(
+        &app.pool,
         scenario,
         &world,
         &options,
@@ -281,10 +285,6 @@ fn simulate(app: &App, run: u64, scenario: &Scenario, cancel: &AtomicBool) {
         },
         None,
     );
-    // A cancelled run says nothing more: a newer one has the page.
-    if let Err(RunError::Threads { .. }) = outcome {
-        eprintln!("explore: could not start the worker threads");
-    }
 }
 
 /// A request as read: method, path and query, Host, and body.
