@@ -29,7 +29,7 @@ use serde_json::{Value, json};
 
 use empathy_gap::explore::{self, Settings, Setup};
 use empathy_gap::model::World;
-use empathy_gap::output::RunBytes;
+use empathy_gap::output::{self, RunBytes};
 use empathy_gap::report;
 use empathy_gap::report::RunFiles;
 use empathy_gap::runner::{self, Results, RunOptions};
@@ -601,7 +601,7 @@ fn chart_file(app: &App, file: &str, query: &str) -> Response {
     };
     match report::live_chart_file(&RunFiles::of(&latest.files), id, png) {
         Ok(bytes) => {
-            let name = format!("{}-{id}.{format}", app.setup.name);
+            let name = format!("{}-{id}.{format}", output::safe_name(&app.setup.name));
             let kind = if png { "image/png" } else { "image/svg+xml" };
             attachment(bytes, kind, &name)
         }
@@ -615,7 +615,7 @@ fn export(app: &App, settings: &Settings) -> Response {
             Some(text) => attachment(
                 text.into_bytes(),
                 "application/toml; charset=utf-8",
-                &format!("{}.toml", app.setup.name),
+                &format!("{}.toml", output::safe_name(&app.setup.name)),
             ),
             None => error(500, "the scenario could not be written as TOML"),
         },

@@ -228,6 +228,12 @@ pub fn json_bytes(value: &impl Serialize) -> Vec<u8> {
 /// reduced to ASCII letters, digits, `-` and `_` (each run of anything else
 /// becomes one `-`), so it cannot leave `root` or name a device.
 pub fn output_folder(root: &Path, scenario_name: &str) -> PathBuf {
+    root.join(safe_name(scenario_name))
+}
+
+/// A scenario's name reduced to one safe file name: ASCII letters, digits,
+/// `-` and `_`, never empty and never a name Windows reserves for a device.
+pub fn safe_name(scenario_name: &str) -> String {
     let mut safe = String::new();
     for c in scenario_name.chars() {
         if c.is_ascii_alphanumeric() || c == '_' {
@@ -247,7 +253,7 @@ pub fn output_folder(root: &Path, scenario_name: &str) -> PathBuf {
     if reserved.contains(&safe.to_ascii_lowercase().as_str()) {
         safe.push_str("-scenario");
     }
-    root.join(safe)
+    safe
 }
 
 /// The three contract files of a run, as bytes.
@@ -446,4 +452,17 @@ pub fn aligned_columns<R: AsRef<[String]>>(
         text.push('\n');
     }
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_name;
+
+    #[test]
+    fn a_safe_name_holds_nothing_that_could_end_a_header_or_a_path() {
+        assert_eq!(safe_name("two-managers"), "two-managers");
+        assert_eq!(safe_name("a \"b\"\r\nc/../d"), "a-b-c-d");
+        assert_eq!(safe_name("///"), "scenario");
+        assert_eq!(safe_name("NUL"), "NUL-scenario");
+    }
 }

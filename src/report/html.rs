@@ -507,10 +507,7 @@ pub(crate) fn write_appendix(html: &mut String, scenario: &Value, name: &str, no
     let Some(full) = full else {
         return;
     };
-    let file = format!(
-        "{}.toml",
-        crate::output::output_folder(std::path::Path::new(""), name).display()
-    );
+    let file = format!("{}.toml", crate::output::safe_name(name));
     let _ = writeln!(
         html,
         "<section class=\"full-scenario\" id=\"full-scenario\">\n<h2>The full scenario</h2>\n<p><a download=\"{}\" href=\"data:text/plain;charset=utf-8,{}\">Download it as {}</a> and run it with <code>empathy-gap run {}</code>: every value, defaults included, as this run used it.</p>\n<details><summary>Show the scenario file</summary>\n<pre><code>{}</code></pre>\n</details>\n</section>",
