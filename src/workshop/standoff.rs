@@ -96,13 +96,9 @@ impl Story<'_> {
     /// Who the two are and what they share.
     fn introduction(&self) -> Vec<Span> {
         let scenario = self.scenario;
-        let names = &self.names;
-        let mut spans = vec![Span::new(names[0].clone(), Tone::Person(0))];
-        spans.push(plain(" and "));
-        spans.push(Span::new(names[1].clone(), Tone::Person(1)));
-        spans.push(plain(format!(" share {}", self.shared_work())));
+        let mut spans = self.introduction_in_brief();
         spans.push(plain(format!(
-            ". Under {} they keep restating deadlines and sending reminders. Their words are generated from their state in the simulation.",
+            " Under {} they keep restating deadlines and sending reminders. Their words are generated from their state in the simulation.",
             scenario.arms[scenario.baseline].name,
         )));
         spans
