@@ -417,6 +417,7 @@ fn write_response(mut stream: &TcpStream, response: &Response) {
         429 => "Too Many Requests",
         431 => "Request Header Fields Too Large",
         500 => "Internal Server Error",
+        503 => "Service Unavailable",
         505 => "HTTP Version Not Supported",
         _ => "Error",
     };

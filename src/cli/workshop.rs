@@ -75,8 +75,8 @@ const ORDER: [Step; 6] = [
 ];
 
 /// The demand of the takeaway's limit run unless `--limit-demand` says
-/// otherwise.
-pub(crate) const DEFAULT_LIMIT_DEMAND: f64 = 1.4;
+/// otherwise: the bundled high-demand scenario's.
+pub(crate) const DEFAULT_LIMIT_DEMAND: f64 = HIGH_DEMAND.1;
 
 impl LimitScenario {
     /// The takeaway's limit: this run of `scenario` (this limit's, or a

@@ -52,6 +52,9 @@ const ALTERNATIVE_COLOURS: [Colour; 7] = [
 /// The baseline is neutral so that every coloured line reads as "a change".
 pub(crate) const BASELINE_COLOUR: Colour = RGBColor(0x4D, 0x4D, 0x4D);
 
+/// How many colours arms other than the baseline take, in turn.
+pub(crate) const ALTERNATIVE_COUNT: usize = ALTERNATIVE_COLOURS.len();
+
 pub(crate) fn alternative_colour(index: usize) -> Colour {
     ALTERNATIVE_COLOURS[index % ALTERNATIVE_COLOURS.len()]
 }

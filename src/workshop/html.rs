@@ -224,7 +224,7 @@ pub fn tone_style() -> String {
         ".baseline {{ color: {0}; }} .filled.baseline, rect.baseline {{ background: {0}; fill: {0}; }}",
         theme::css_hex(theme::BASELINE_COLOUR)
     );
-    for place in 0..7 {
+    for place in 0..theme::ALTERNATIVE_COUNT {
         let colour = theme::css_hex(theme::alternative_colour(place));
         let _ = writeln!(
             style,
