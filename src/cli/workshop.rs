@@ -505,10 +505,7 @@ impl Show<'_> {
             LimitShow::Runs { limit, results } => {
                 limit.ran(&limit.scenario, results.get(self.stop, &status)?)
             }
-            LimitShow::AlreadyAt { demand } => LimitRun::AlreadyAt {
-                own: own_demand(self.story.scenario),
-                limit: *demand,
-            },
+            LimitShow::AlreadyAt { demand } => LimitRun::already_at(self.story.scenario, *demand),
         };
         Ok((results, limit))
     }
@@ -561,21 +558,16 @@ fn write_handouts(
         Failure::Runtime("the handouts were asked for before every replicate had run".to_string())
     };
     let (results, seconds) = show.main.ready().ok_or_else(not_ready)?;
-    let limit = match &show.limit {
-        LimitShow::Runs { limit, results } => Some((limit, results.ready().ok_or_else(not_ready)?)),
-        LimitShow::AlreadyAt { .. } => None,
-    };
     let scenario = &source.scenario;
+    let (limit, limit_run) = match &show.limit {
+        LimitShow::Runs { limit, results } => {
+            let results = results.ready().ok_or_else(not_ready)?;
+            (Some((limit, results)), limit.ran(&limit.scenario, results))
+        }
+        LimitShow::AlreadyAt { demand } => (None, LimitRun::already_at(scenario, *demand)),
+    };
     let featured = show.story.featured;
     let command = command_line().join(" ");
-    let limit_run = match (&show.limit, limit) {
-        (LimitShow::AlreadyAt { demand }, _) => LimitRun::AlreadyAt {
-            own: own_demand(scenario),
-            limit: *demand,
-        },
-        (_, Some((limit, results))) => limit.ran(&limit.scenario, results),
-        (LimitShow::Runs { .. }, None) => return Err(not_ready()),
-    };
     let handout = handout_html(
         &show.story,
         &HandoutSections {
@@ -822,10 +814,7 @@ pub(crate) fn story_sections(
     let story = Story::new(&scenario, &featured);
     let limit_run = match (&limit, &limit_results) {
         (Some(limit), Some((limited, results))) => limit.ran(limited, results),
-        _ => LimitRun::AlreadyAt {
-            own: own_demand(&scenario),
-            limit: DEFAULT_LIMIT_DEMAND,
-        },
+        _ => LimitRun::already_at(&scenario, DEFAULT_LIMIT_DEMAND),
     };
     Ok(vec![
         story.standoff(),

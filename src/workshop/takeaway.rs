@@ -42,6 +42,16 @@ pub enum LimitRun<'a> {
     },
 }
 
+impl LimitRun<'_> {
+    /// No limit run: `scenario`'s own demand is already at or above `limit`.
+    pub fn already_at(scenario: &Scenario, limit: f64) -> Self {
+        LimitRun::AlreadyAt {
+            own: own_demand(scenario),
+            limit,
+        }
+    }
+}
+
 /// Mean demand of the scenario's leaders (expected arriving work over capacity).
 pub fn own_demand(scenario: &Scenario) -> f64 {
     let leaders = &scenario.organisation.leaders;
