@@ -364,12 +364,7 @@ pub(crate) fn init(name: &str, from: &str, csv: Option<(&Path, &Path)>) -> Resul
     // organisation, not an imported one.
     let (description, question) = match &imported {
         Some(imported) => (
-            Some(format!(
-                "{stem}: {} leaders under {} managers, {} shared projects (imported).",
-                imported.leaders(),
-                imported.managers(),
-                imported.projects()
-            )),
+            Some(format!("{stem}: {} (imported).", imported.summary())),
             Some(
                 "Which response brings the hours lost to conflict down in this organisation?"
                     .to_owned(),
@@ -448,12 +443,7 @@ pub(crate) fn init(name: &str, from: &str, csv: Option<(&Path, &Path)>) -> Resul
     match written {
         Ok(()) => {
             let organisation = match &imported {
-                Some(imported) => format!(
-                    "{} leaders under {} managers, {} shared projects, the rest from {from}",
-                    imported.leaders(),
-                    imported.managers(),
-                    imported.projects()
-                ),
+                Some(imported) => format!("{}, the rest from {from}", imported.summary()),
                 None => format!("from {from}"),
             };
             println!(

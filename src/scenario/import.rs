@@ -28,6 +28,7 @@ use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
 
 use super::load::{NotUtf8, did_you_mean, utf8_text};
+use crate::words::count;
 
 /// A problem with one cell or row of a CSV file: one line of text.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -78,6 +79,16 @@ impl Imported {
 
     pub fn projects(&self) -> usize {
         self.projects.len()
+    }
+
+    /// "6 leaders under 3 managers, 4 shared projects".
+    pub fn summary(&self) -> String {
+        format!(
+            "{} under {}, {}",
+            count(self.leaders() as f64, "leader"),
+            count(self.managers() as f64, "manager"),
+            count(self.projects() as f64, "shared project")
+        )
     }
 
     /// The CSV row a scenario field comes from (`leaders[3].demand` is the
@@ -507,9 +518,8 @@ pub fn import(
             line: 0,
             column: None,
             message: format!(
-                "{} leader{} (people nobody reports to); a scenario needs at least two who share a project",
-                leaders.len(),
-                if leaders.len() == 1 { "" } else { "s" }
+                "{} (people nobody reports to); a scenario needs at least two who share a project",
+                count(leaders.len() as f64, "leader")
             ),
         }]);
     }
@@ -728,9 +738,8 @@ fn read_projects(
                 row.line,
                 "members",
                 format!(
-                    "{name} has {} member{}; a shared project needs at least two leaders, separated by `;`",
-                    members.len(),
-                    if members.len() == 1 { "" } else { "s" }
+                    "{name} has {}; a shared project needs at least two leaders, separated by `;`",
+                    count(members.len() as f64, "member")
                 ),
             );
         }
