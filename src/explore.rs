@@ -15,7 +15,7 @@ use crate::metrics::Summary;
 use crate::output::{RunBytes, RunInfo};
 use crate::report::{self, RunFiles};
 use crate::runner::Results;
-use crate::scenario::{Override, Scenario};
+use crate::scenario::{Arm, Override, Scenario};
 use crate::stats::Running;
 
 /// A slider of the page.
@@ -207,20 +207,21 @@ pub fn setup(scenario: &Scenario) -> Setup {
                 continue;
             }
             seen.push(kind.to_owned());
-            let number = |key: &str, default: f64| {
-                intervention
-                    .get(key)
-                    .and_then(|value| value.as_float().or(value.as_integer().map(|v| v as f64)))
-                    .unwrap_or(default)
+            // The values come from the checked arm, which has applied the
+            // defaults and the start-week rule.
+            let Some(checked) = scenario.arms.iter().find(|checked| checked.name == *arm) else {
+                continue;
             };
             let at = |key: &str| format!("arms.{arm}.interventions.{index}.{key}");
             let weeks = f64::from(scenario.weeks);
-            match kind {
-                "connection-first" => {
-                    let start = settings
-                        .get("start_week")
-                        .and_then(toml::Value::as_integer)
-                        .map_or(1.0, |week| week as f64);
+            match (kind, checked) {
+                (
+                    "connection-first",
+                    Arm {
+                        connection: Some(connection),
+                        ..
+                    },
+                ) => {
                     // The intervention's own start week, if it has one,
                     // beats the arm's.
                     let path = if intervention.get("start_week").is_some() {
@@ -233,7 +234,7 @@ pub fn setup(scenario: &Scenario) -> Setup {
                         "1:1 week",
                         "week",
                         (1.0, weeks, 1.0),
-                        number("start_week", start),
+                        f64::from(connection.start_week),
                         "The week of the first non-work 1:1 (and the start of this arm).",
                         "Responses",
                     ));
@@ -242,26 +243,38 @@ pub fn setup(scenario: &Scenario) -> Setup {
                         "1:1 every",
                         "weeks (0: once)",
                         (0.0, 12.0, 1.0),
-                        number("every_weeks", 0.0),
+                        connection.params.every_weeks as f64,
                         "Weeks between 1:1s; 0 means once.",
                         "Responses",
                     ));
                 }
-                "status-meeting" => controls.push(control(
+                (
+                    "status-meeting",
+                    Arm {
+                        status_meeting: Some(meeting),
+                        ..
+                    },
+                ) => controls.push(control(
                     &at("every_weeks"),
                     "Status meeting every",
                     "weeks",
                     (1.0, 8.0, 1.0),
-                    number("every_weeks", 1.0),
+                    meeting.params.every_weeks as f64,
                     "Weeks between status meetings.",
                     "Responses",
                 )),
-                "escalation" => controls.push(control(
+                (
+                    "escalation",
+                    Arm {
+                        escalation: Some(escalation),
+                        ..
+                    },
+                ) => controls.push(control(
                     &at("threshold"),
                     "Escalation threshold",
                     "frustration",
                     (1.0, 20.0, 0.5),
-                    number("threshold", 6.0),
+                    escalation.params.threshold,
                     "Frustration above which an observer who is in an episode escalates.",
                     "Responses",
                 )),
