@@ -400,6 +400,34 @@ impl Problems {
         });
     }
 
+    /// The row's name in `column`, the first time it is seen; a problem
+    /// when the cell is empty (`needed` says why it may not be) or the name
+    /// was on an earlier line (`advice` says what to do).
+    fn new_name(
+        &mut self,
+        row: &Row,
+        column: &str,
+        seen: &mut HashMap<String, u64>,
+        needed: &str,
+        advice: &str,
+    ) -> Option<String> {
+        let name = row.get(column).to_owned();
+        if name.is_empty() {
+            self.add(row.line, column, format!("empty; {needed}"));
+            return None;
+        }
+        if let Some(first) = seen.get(&name) {
+            self.add(
+                row.line,
+                column,
+                format!("{name} is already on line {first}; {advice}"),
+            );
+            return None;
+        }
+        seen.insert(name.clone(), row.line);
+        Some(name)
+    }
+
     /// The cell as a number, or `None` when empty; a problem when not one.
     fn number(&mut self, row: &Row, column: &str) -> Option<f64> {
         let cell = row.get(column);
@@ -536,16 +564,9 @@ fn read_people(table: &Table, problems: &mut Problems) -> Vec<Person> {
     let mut persons: Vec<Person> = Vec::new();
     let mut lines: HashMap<String, u64> = HashMap::new();
     for row in &table.rows {
-        let name = row.get("name").to_owned();
-        if name.is_empty() {
-            problems.add(
-                row.line,
-                "name",
-                "empty; every person needs a name".to_owned(),
-            );
-            continue;
-        }
-        if let Some(bad) = name
+        // An empty name holds no separator: the empty cell is said below.
+        let cell = row.get("name");
+        if let Some(bad) = cell
             .chars()
             .find(|c| MEMBER_SEPARATORS.contains(c) || c.is_control())
         {
@@ -553,21 +574,21 @@ fn read_people(table: &Table, problems: &mut Problems) -> Vec<Person> {
                 row.line,
                 "name",
                 format!(
-                    "`{name}` contains `{}`, which separates names in projects.csv's members",
+                    "`{cell}` contains `{}`, which separates names in projects.csv's members",
                     bad.escape_default()
                 ),
             );
             continue;
         }
-        if let Some(first) = lines.get(&name) {
-            problems.add(
-                row.line,
-                "name",
-                format!("{name} is already on line {first}; names must be unique"),
-            );
+        let Some(name) = problems.new_name(
+            row,
+            "name",
+            &mut lines,
+            "every person needs a name",
+            "names must be unique",
+        ) else {
             continue;
-        }
-        lines.insert(name.clone(), row.line);
+        };
         let team = row.get("team_size");
         let team_size = if team.is_empty() {
             None
@@ -687,24 +708,15 @@ fn read_projects(
     let mut lines: HashMap<String, u64> = HashMap::new();
     let mut projects = Vec::new();
     for row in &table.rows {
-        let name = row.get("project").to_owned();
-        if name.is_empty() {
-            problems.add(
-                row.line,
-                "project",
-                "empty; every project needs a name".to_owned(),
-            );
+        let Some(name) = problems.new_name(
+            row,
+            "project",
+            &mut lines,
+            "every project needs a name",
+            "list each project once, with all its members",
+        ) else {
             continue;
-        }
-        if let Some(first) = lines.get(&name) {
-            problems.add(
-                row.line,
-                "project",
-                format!("{name} is already on line {first}; list each project once, with all its members"),
-            );
-            continue;
-        }
-        lines.insert(name.clone(), row.line);
+        };
         let mut members: Vec<String> = Vec::new();
         for member in row
             .get("members")
