@@ -1,7 +1,7 @@
 //! The real binary, run in a temporary folder. Malformed scenarios and bad
 //! `--set` values are covered case by case in `bad_scenarios`.
 
-use crate::common::{PAIR_ORGANISATION, binary, read_summary, repo_file};
+use crate::common::{PAIR_ORGANISATION, binary, read_summary, repo_file, stderr_of, succeeds};
 
 const WEEKLY_HEADER: &str = "arm,week,metric,mean,ci_low,ci_high";
 const SUMMARY_HEADER: &str =
@@ -137,19 +137,15 @@ fn an_arm_is_added_from_the_command_line() {
 fn a_run_whose_queues_grow_all_run_says_so_and_which_value_to_lower() {
     let dir = tempfile::tempdir().unwrap();
     let stderr = |scenario: &str| {
-        let output = binary(dir.path())
-            .args([
-                "run",
-                scenario,
-                "--replicates",
-                "10",
-                "--no-charts",
-                "--quiet",
-            ])
-            .output()
-            .unwrap();
-        assert!(output.status.success());
-        String::from_utf8_lossy(&output.stderr).into_owned()
+        let run = [
+            "run",
+            scenario,
+            "--replicates",
+            "10",
+            "--no-charts",
+            "--quiet",
+        ];
+        stderr_of(&succeeds(dir.path(), &run))
     };
     // typical-org's queues grow all year (the README's calibration notes).
     let warning = stderr("typical-org");
@@ -168,11 +164,7 @@ fn a_run_whose_queues_grow_all_run_says_so_and_which_value_to_lower() {
 #[test]
 fn validate_and_run_say_when_queues_grow_without_bound_before_running() {
     let dir = tempfile::tempdir().unwrap();
-    let stderr = |args: &[&str]| {
-        let output = binary(dir.path()).args(args).output().unwrap();
-        assert!(output.status.success(), "{args:?}");
-        String::from_utf8_lossy(&output.stderr).into_owned()
-    };
+    let stderr = |args: &[&str]| stderr_of(&succeeds(dir.path(), args));
     // At demand 1.8 the work triage keeps is 197 h of a 192 h week.
     let expected = "warning: scenarios/two-managers.toml: queues grow without bound at these values: all 2 leaders get more work that triage never drops (private work of priority 5.5 and above, and shared commitments) than the team can do (the most: Alex, 197 h a week against 192 h of capacity); lower demand (defaults.demand, a leader's own demand, or generate.demand_min and demand_max), the shares of those workstreams or the projects' weekly hours, or raise triage.below_priority so triage may drop more\n";
     let validate = ["validate", "two-managers", "--check-warmup", "never"];
@@ -819,16 +811,16 @@ fn init_writes_a_bundled_scenario_under_a_new_name_and_never_replaces_a_file() {
 fn init_imports_an_organisation_from_csv_and_names_bad_rows_by_line() {
     let dir = tempfile::tempdir().unwrap();
     let example = |name: &str| repo_file(&format!("docs/examples/{name}"));
-    let output = binary(dir.path())
-        .args(["init", "my-org", "--people", &example("people.csv")])
-        .args(["--projects", &example("projects.csv")])
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    let (people, projects) = (example("people.csv"), example("projects.csv"));
+    let init = [
+        "init",
+        "my-org",
+        "--people",
+        &people,
+        "--projects",
+        &projects,
+    ];
+    let output = succeeds(dir.path(), &init);
     assert!(String::from_utf8_lossy(&output.stdout)
         .starts_with("wrote my-org.toml (6 leaders under 3 managers, 4 shared projects, the rest from two-managers)"));
     let text = std::fs::read_to_string(dir.path().join("my-org.toml")).unwrap();

@@ -13,6 +13,23 @@ pub fn binary(dir: &Path) -> Command {
     command
 }
 
+/// What the binary wrote to stderr.
+pub fn stderr_of(output: &std::process::Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// Runs the binary in `dir` with `args`, asserts it succeeded (showing its
+/// stderr if not), and returns what it wrote.
+pub fn succeeds(dir: &Path, args: &[&str]) -> std::process::Output {
+    let output = binary(dir).args(args).output().unwrap();
+    assert!(
+        output.status.success(),
+        "{args:?} failed: {}",
+        stderr_of(&output)
+    );
+    output
+}
+
 pub fn repo_file(path: &str) -> String {
     format!("{}/{path}", env!("CARGO_MANIFEST_DIR"))
 }

@@ -391,27 +391,19 @@ fn downloadable_scenario(html: &str) -> String {
 
 #[test]
 fn the_report_leads_with_the_story_and_its_scenario_reruns_to_the_same_numbers() {
-    use crate::common::{binary, repo_file};
+    use crate::common::{repo_file, succeeds};
     let dir = tempfile::tempdir().unwrap();
     let run = |scenario: &str, out: &str, extra: &[&str]| {
-        let output = binary(dir.path())
-            .args([
-                "run",
-                scenario,
-                "--out",
-                out,
-                "--replicates",
-                "40",
-                "--quiet",
-            ])
-            .args(extra)
-            .output()
-            .unwrap();
-        assert!(
-            output.status.success(),
-            "{}",
-            String::from_utf8_lossy(&output.stderr)
-        );
+        let run = [
+            "run",
+            scenario,
+            "--out",
+            out,
+            "--replicates",
+            "40",
+            "--quiet",
+        ];
+        succeeds(dir.path(), &[&run[..], extra].concat());
         dir.path().join(out).join("two-managers")
     };
     // Values changed on the command line are part of the scenario offered.

@@ -3,24 +3,10 @@
 
 use std::path::Path;
 
-use crate::common::binary;
+use crate::common::{binary, stderr_of, succeeds};
 
 fn read(path: &Path) -> Vec<u8> {
     std::fs::read(path).unwrap_or_else(|error| panic!("{}: {error}", path.display()))
-}
-
-fn stderr_of(output: &std::process::Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
-
-/// Runs the binary in `dir` and asserts it succeeded.
-fn ok(dir: &Path, args: &[&str]) {
-    let output = binary(dir).args(args).output().unwrap();
-    assert!(
-        output.status.success(),
-        "{args:?} failed: {}",
-        stderr_of(&output)
-    );
 }
 
 /// Runs the binary in `dir` and returns its stderr, asserting exit code 2.
@@ -47,7 +33,7 @@ fn shards_merge_to_the_unsharded_run_byte_for_byte() {
         "9",
         "--quiet",
     ];
-    ok(
+    succeeds(
         d,
         &[&["run"][..], &common, &["--out", "whole", "--no-charts"]].concat(),
     );
@@ -58,7 +44,7 @@ fn shards_merge_to_the_unsharded_run_byte_for_byte() {
             &["--out", "parts", "--shard", shard, "--threads", threads],
         ]
         .concat();
-        ok(d, &args);
+        succeeds(d, &args);
     }
     let parts = d.join("parts/two-managers");
     assert!(parts.join("shard-2-of-3/shard.json").is_file());
@@ -67,7 +53,7 @@ fn shards_merge_to_the_unsharded_run_byte_for_byte() {
         "a shard writes only its part"
     );
     // Shards may be named one by one, in any order.
-    ok(
+    succeeds(
         d,
         &[
             "merge",
@@ -101,7 +87,7 @@ fn merge_refuses_missing_repeated_foreign_and_damaged_shards() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     for (out, seed, shard) in [("a", "1", "1/2"), ("a", "1", "2/2"), ("b", "2", "2/2")] {
-        ok(
+        succeeds(
             d,
             &[
                 "run",
@@ -241,7 +227,7 @@ fn rows_after(text: &str, skip: usize) -> Vec<String> {
 fn each_sweep_point_is_the_run_with_its_values() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    ok(
+    succeeds(
         d,
         &[
             "sweep",
@@ -269,7 +255,7 @@ fn each_sweep_point_is_the_run_with_its_values() {
         .filter(|line| line.starts_with("3,"))
         .collect();
     assert!(point.iter().all(|line| line.starts_with("3,0.4,0.3,")));
-    ok(
+    succeeds(
         d,
         &[
             "run",
@@ -317,17 +303,17 @@ fn sweep_shards_merge_to_the_unsharded_sweep_byte_for_byte() {
         "60",
         "--quiet",
     ];
-    ok(
+    succeeds(
         d,
         &[&common[..], &["--out", "whole", "--no-charts"]].concat(),
     );
     for shard in ["1/3", "2/3", "3/3"] {
-        ok(
+        succeeds(
             d,
             &[&common[..], &["--out", "parts", "--shard", shard]].concat(),
         );
     }
-    ok(d, &["merge", "parts/two-managers-sweep", "--quiet"]);
+    succeeds(d, &["merge", "parts/two-managers-sweep", "--quiet"]);
     assert!(
         read(&d.join("parts/two-managers-sweep/sweep.csv"))
             == read(&d.join("whole/two-managers-sweep/sweep.csv")),
@@ -369,7 +355,7 @@ fn a_sweeps_report_is_the_one_its_files_redraw_and_merged_shards_draw() {
         "20",
         "--quiet",
     ];
-    ok(d, &[&common[..], &["--out", "whole"]].concat());
+    succeeds(d, &[&common[..], &["--out", "whole"]].concat());
     let whole = d.join("whole/two-managers-sweep");
     let charts = [
         "sweep-conflict.png",
@@ -387,7 +373,7 @@ fn a_sweeps_report_is_the_one_its_files_redraw_and_merged_shards_draw() {
     for name in charts.iter().chain(&["report.html"]) {
         std::fs::remove_file(whole.join(name)).unwrap();
     }
-    ok(d, &["report", "whole/two-managers-sweep"]);
+    succeeds(d, &["report", "whole/two-managers-sweep"]);
     for (name, bytes) in charts.iter().chain(&["report.html"]).zip(&drawn) {
         assert!(
             read(&whole.join(name)) == *bytes,
@@ -396,12 +382,12 @@ fn a_sweeps_report_is_the_one_its_files_redraw_and_merged_shards_draw() {
     }
     // Merged shards draw the same charts (the page differs in the command).
     for shard in ["1/2", "2/2"] {
-        ok(
+        succeeds(
             d,
             &[&common[..], &["--out", "parts", "--shard", shard]].concat(),
         );
     }
-    ok(d, &["merge", "parts/two-managers-sweep", "--quiet"]);
+    succeeds(d, &["merge", "parts/two-managers-sweep", "--quiet"]);
     for (name, bytes) in charts.iter().zip(&drawn) {
         assert!(
             read(&d.join("parts/two-managers-sweep").join(name)) == *bytes,
@@ -416,7 +402,7 @@ fn a_named_sweep_runs_with_its_own_replicates() {
     let d = dir.path();
     // The bundled asymmetry sweep, with fewer replicates for speed: the flag
     // beats the sweep's own number.
-    ok(
+    succeeds(
         d,
         &[
             "sweep",
@@ -516,7 +502,7 @@ fn a_file_named_like_a_bundled_scenario_is_run_from_its_own_text() {
             extra,
         ]
         .concat();
-        ok(d, &args);
+        succeeds(d, &args);
     };
     sweep("scenarios/two-managers.toml", "file", &[]);
     sweep("two-managers", "bundled", &["--seed", "7"]);
@@ -535,7 +521,7 @@ fn a_file_named_like_a_bundled_scenario_is_run_from_its_own_text() {
 fn merge_checks_a_shards_scenario_for_size_before_building_it() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    ok(
+    succeeds(
         d,
         &[
             "run",
